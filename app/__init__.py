@@ -1,0 +1,1 @@
+"""Mic Check: consensus general assemblies, live on a projector, a console and phones."""

@@ -1,0 +1,1 @@
+"""Assemblies, participants, roles and the agenda."""

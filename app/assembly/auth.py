@@ -1,0 +1,81 @@
+"""Secrets of an assembly: participant tokens and projector keys (stored only as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from app.assembly.models import Assembly, Participant, RoleGrant
+from app.db import Database
+from app.errors import Forbidden, NotFound, Unauthorized
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """High-entropy tokens need no slow hash; SHA-256 keeps them out of the database."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who is acting: a participant of one assembly, with the roles they hold right now."""
+
+    assembly_id: str
+    participant_id: int
+    name: str
+    status: str
+    roles: frozenset[str]
+
+    @property
+    def admitted(self) -> bool:
+        return self.status == "admitted"
+
+    @property
+    def on_console(self) -> bool:
+        return bool(self.roles)
+
+
+def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member:
+    """The participant behind a token, for this assembly; 401 when the token is not theirs."""
+    if not token:
+        raise Unauthorized("Join the assembly first (no session or token was sent).")
+    digest = hash_secret(token)
+    with db.read() as session:
+        participant = session.exec(
+            select(Participant).where(Participant.token_hash == digest)
+        ).first()
+        if (
+            participant is None
+            or participant.token_hash is None
+            or not hmac.compare_digest(participant.token_hash, digest)
+            or participant.assembly_id != assembly_id
+        ):
+            raise Unauthorized("This session or token is not valid for this assembly.")
+        roles = session.exec(
+            select(RoleGrant.role).where(RoleGrant.participant_id == participant.id)
+        ).all()
+    assert participant.id is not None
+    return Member(
+        assembly_id=assembly_id,
+        participant_id=participant.id,
+        name=participant.name,
+        status=participant.status,
+        roles=frozenset(roles),
+    )
+
+
+def check_projector_key(*, db: Database, assembly_id: str, key: str | None) -> None:
+    """The projector is opened with its own key; 403 for a wrong one."""
+    with db.read() as session:
+        assembly = session.get(Assembly, assembly_id)
+    if assembly is None:
+        raise NotFound("There is no assembly at this address.")
+    if not key or not hmac.compare_digest(assembly.projector_key_hash, hash_secret(key)):
+        raise Forbidden("This projector key is not valid for this assembly.", code="bad_key")

@@ -1,0 +1,74 @@
+"""Tables of assemblies, participants, roles and agenda items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Assembly(SQLModel, table=True):
+    """One general assembly: a meeting with a join code, a decision rule and an agenda."""
+
+    __tablename__ = "assembly"
+
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    starts_at: datetime | None = None
+    time_zone: str = Field(default="UTC", max_length=64)
+    language: str = Field(default="en", max_length=16)
+    admission: str = Field(default="open", max_length=16)
+    visibility: str = Field(default="public", max_length=16)
+    status: str = Field(default="open", max_length=16)
+    join_code: str = Field(max_length=6, unique=True, index=True)
+    projector_key_hash: str = Field(max_length=64)
+    headcount: int | None = None
+    decision_rule_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    """Someone admitted to (or waiting at the door of) one assembly."""
+
+    __tablename__ = "participant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
+    name: str = Field(max_length=60)
+    pronouns: str | None = Field(default=None, max_length=30)
+    language: str = Field(default="en", max_length=16)
+    status: str = Field(default="admitted", max_length=16)
+    token_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    joined_at: datetime
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held by a participant; one person may hold several, several may hold one."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("participant_id", "role", name="uq_role_grant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
+    participant_id: int = Field(foreign_key="participant.id")
+    role: str = Field(max_length=32)
+
+
+class AgendaItem(SQLModel, table=True):
+    """A report, proposal, announcement or discussion; one is open at a time."""
+
+    __tablename__ = "agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
+    position: int
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    time_box_minutes: int = 15
+    working_group: str | None = Field(default=None, max_length=80)
+    status: str = Field(default="pending", max_length=16)
+    opened_at: datetime | None = None
+    used_seconds: int = 0

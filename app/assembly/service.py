@@ -1,0 +1,472 @@
+"""Changes to assemblies, people, roles and the agenda: one transaction and one event each."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.assembly import logic
+from app.assembly.auth import hash_secret, new_secret
+from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.db import Database
+from app.errors import Conflict, Forbidden, NotFound
+from app.events import append_event
+
+# Screen regions a change touches (app/web renders them; app/live pushes them).
+HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Created:
+    assembly_id: str
+    join_code: str
+    participant_id: int
+    facilitator_token: str
+    projector_key: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Joined:
+    assembly_id: str
+    participant_id: int
+    token: str
+    status: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The result of a change: the new seq, plus what the caller may want to show."""
+
+    seq: int
+    data: dict[str, Any]
+
+
+def _assembly_for_write(session: Session, assembly_id: str) -> Assembly:
+    assembly = session.get(Assembly, assembly_id)
+    if assembly is None:
+        raise NotFound("There is no assembly at this address.", code="assembly_not_found")
+    if assembly.status != "open":
+        raise Conflict("This assembly has closed; its minutes are final.", code="assembly_closed")
+    return assembly
+
+
+def _roles_of(session: Session, participant_id: int) -> set[str]:
+    return set(
+        session.exec(select(RoleGrant.role).where(RoleGrant.participant_id == participant_id)).all()
+    )
+
+
+def _require_role(
+    session: Session, assembly_id: str, actor_id: int, allowed: Sequence[str], doing: str
+) -> Participant:
+    """Roles are checked inside the write transaction, so a revoked role acts no more."""
+    actor = session.get(Participant, actor_id)
+    if actor is None or actor.assembly_id != assembly_id:
+        raise Forbidden("You are not a member of this assembly.", code="not_a_member")
+    if not _roles_of(session, actor_id) & set(allowed):
+        roles = " or ".join(r.replace("_", " ") for r in allowed)
+        raise Forbidden(f"Only a {roles} can {doing}.", code="role_required")
+    return actor
+
+
+def _participant_in(session: Session, assembly_id: str, participant_id: int) -> Participant:
+    person = session.get(Participant, participant_id)
+    if person is None or person.assembly_id != assembly_id:
+        raise NotFound(
+            "There is no such participant in this assembly.", code="participant_not_found"
+        )
+    return person
+
+
+def _item_in(session: Session, assembly_id: str, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None or item.assembly_id != assembly_id:
+        raise NotFound("There is no such agenda item in this assembly.", code="item_not_found")
+    return item
+
+
+def create_assembly(
+    *,
+    db: Database,
+    title: str,
+    facilitator_name: str | None = None,
+    starts_at: datetime | None = None,
+    location: str | None = None,
+    time_zone: str = "UTC",
+    decision_rule: dict[str, Any] | None = None,
+    admission: str = "open",
+    visibility: str = "public",
+    language: str = "en",
+) -> Created:
+    """Open a new assembly; its creator joins as a participant holding the facilitator role."""
+    title = logic.clean_text(title, field="title", max_len=200)
+    name = logic.clean_text(facilitator_name or "Facilitator", field="name", max_len=60)
+    location = logic.clean_optional(location, field="location", max_len=200)
+    logic.check_time_zone(time_zone)
+    logic.check_choice(admission, logic.ADMISSIONS, field="admission")
+    logic.check_choice(visibility, logic.VISIBILITIES, field="visibility")
+    language = logic.clean_text(language, field="language", max_len=16)
+    rule = logic.parse_decision_rule(decision_rule)
+    token, projector_key = new_secret(), new_secret()
+    for _attempt in range(5):
+        try:
+            with db.write() as session:
+                assembly = Assembly(
+                    id=secrets.token_urlsafe(9),
+                    title=title,
+                    location=location,
+                    starts_at=starts_at,
+                    time_zone=time_zone,
+                    language=language,
+                    admission=admission,
+                    visibility=visibility,
+                    join_code=logic.new_join_code(),
+                    projector_key_hash=hash_secret(projector_key),
+                    decision_rule_json=json.dumps(rule.as_json()),
+                    created_at=now(),
+                )
+                session.add(assembly)
+                session.flush()
+                person = Participant(
+                    assembly_id=assembly.id,
+                    name=name,
+                    language=language,
+                    token_hash=hash_secret(token),
+                    joined_at=now(),
+                )
+                session.add(person)
+                session.flush()
+                assert person.id is not None
+                session.add(
+                    RoleGrant(assembly_id=assembly.id, participant_id=person.id, role="facilitator")
+                )
+                event = append_event(
+                    session,
+                    assembly.id,
+                    person.id,
+                    "assembly_created",
+                    {
+                        "title": title,
+                        "location": location,
+                        "starts_at": starts_at.isoformat() if starts_at else None,
+                        "time_zone": time_zone,
+                        "language": language,
+                        "admission": admission,
+                        "visibility": visibility,
+                        "decision_rule": rule.as_json(),
+                        "facilitator": {"participant_id": person.id, "name": name},
+                    },
+                )
+        except IntegrityError:
+            continue  # a join code collided with another assembly's; draw again
+        return Created(
+            assembly_id=assembly.id,
+            join_code=assembly.join_code,
+            participant_id=person.id,
+            facilitator_token=token,
+            projector_key=projector_key,
+            seq=event.seq,
+        )
+    raise Conflict("Could not find a free join code; please try again.", code="join_code_busy")
+
+
+def join_assembly(
+    *,
+    db: Database,
+    join_code: str,
+    name: str,
+    pronouns: str | None = None,
+    language: str | None = None,
+    assembly_id: str | None = None,
+) -> Joined:
+    """Join by code: admitted at once in an `open` assembly, pending in a `checked_in` one."""
+    code = logic.normalise_join_code(join_code)
+    name = logic.clean_text(name, field="name", max_len=60)
+    pronouns = logic.clean_optional(pronouns, field="pronouns", max_len=30)
+    token = new_secret()
+    with db.write() as session:
+        assembly = session.exec(select(Assembly).where(Assembly.join_code == code)).first()
+        if assembly is None or (assembly_id is not None and assembly.id != assembly_id):
+            raise NotFound("No assembly has this join code.", code="join_code_unknown")
+        _assembly_for_write(session, assembly.id)
+        status = "admitted" if assembly.admission == "open" else "pending"
+        person = Participant(
+            assembly_id=assembly.id,
+            name=name,
+            pronouns=pronouns,
+            language=logic.clean_optional(language, field="language", max_len=16)
+            or assembly.language,
+            status=status,
+            token_hash=hash_secret(token),
+            joined_at=now(),
+        )
+        session.add(person)
+        session.flush()
+        assert person.id is not None
+        event = append_event(
+            session,
+            assembly.id,
+            person.id,
+            "participant_joined",
+            {"participant_id": person.id, "name": name, "pronouns": pronouns, "status": status},
+        )
+    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS})
+    return Joined(assembly.id, person.id, token, status, event.seq)
+
+
+def decide_admission(
+    *, db: Database, assembly_id: str, actor_id: int, participant_id: int, admit: bool
+) -> Changed:
+    """A greeter or facilitator admits or turns away a pending participant."""
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator", "greeter"), "admit people")
+        person = _participant_in(session, assembly_id, participant_id)
+        if person.status != "pending":
+            raise Conflict(f"{person.name} is already {person.status}.", code="not_pending")
+        person.status = "admitted" if admit else "rejected"
+        session.add(person)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "participant_admitted" if admit else "participant_rejected",
+            {"participant_id": participant_id, "name": person.name},
+        )
+    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS})
+    return Changed(event.seq, {"participant_id": participant_id, "status": person.status})
+
+
+def grant_role(
+    *, db: Database, assembly_id: str, actor_id: int, participant_id: int, role: str
+) -> Changed:
+    """A facilitator hands a role to an admitted participant (several may hold one role)."""
+    logic.check_choice(role, logic.ROLES, field="role")
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "hand out roles")
+        person = _participant_in(session, assembly_id, participant_id)
+        if person.status != "admitted":
+            raise Conflict(f"{person.name} has not been admitted yet.", code="not_admitted")
+        if role in _roles_of(session, participant_id):
+            raise Conflict(
+                f"{person.name} already holds the {role.replace('_', ' ')} role.",
+                code="role_already_held",
+            )
+        session.add(RoleGrant(assembly_id=assembly_id, participant_id=participant_id, role=role))
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "role_granted",
+            {"participant_id": participant_id, "name": person.name, "role": role},
+        )
+    db.announce(assembly_id, event.seq, {ROLES, PEOPLE})
+    return Changed(event.seq, {"participant_id": participant_id, "role": role})
+
+
+def revoke_role(
+    *, db: Database, assembly_id: str, actor_id: int, participant_id: int, role: str
+) -> Changed:
+    """A facilitator takes a role back (or steps back); the last facilitator stays."""
+    logic.check_choice(role, logic.ROLES, field="role")
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "change roles")
+        person = _participant_in(session, assembly_id, participant_id)
+        grants = session.exec(
+            select(RoleGrant).where(RoleGrant.assembly_id == assembly_id, RoleGrant.role == role)
+        ).all()
+        logic.check_role_revocable(role, [g.participant_id for g in grants], participant_id)
+        for grant in grants:
+            if grant.participant_id == participant_id:
+                session.delete(grant)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "role_revoked",
+            {"participant_id": participant_id, "name": person.name, "role": role},
+        )
+    db.announce(assembly_id, event.seq, {ROLES, PEOPLE})
+    return Changed(event.seq, {"participant_id": participant_id, "role": role})
+
+
+def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) -> Changed:
+    """The facilitator's count of people in the room, phones or not."""
+    logic.check_headcount(count)
+    with db.write() as session:
+        assembly = _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "set the headcount")
+        assembly.headcount = count
+        session.add(assembly)
+        event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
+    db.announce(assembly_id, event.seq, {PEOPLE})
+    return Changed(event.seq, {"headcount": count})
+
+
+def add_agenda_item(
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    title: str,
+    kind: str,
+    time_box_minutes: int = 15,
+    working_group: str | None = None,
+) -> Changed:
+    """Add an item at the end of the agenda, pending."""
+    title = logic.clean_text(title, field="title", max_len=200)
+    logic.check_choice(kind, logic.AGENDA_KINDS, field="kind")
+    logic.check_time_box(time_box_minutes)
+    working_group = logic.clean_optional(working_group, field="working_group", max_len=80)
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "change the agenda")
+        last = session.exec(
+            select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
+        ).one()
+        item = AgendaItem(
+            assembly_id=assembly_id,
+            position=(last or 0) + 1,
+            title=title,
+            kind=kind,
+            time_box_minutes=time_box_minutes,
+            working_group=working_group,
+        )
+        session.add(item)
+        session.flush()
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "agenda_item_added",
+            {
+                "item_id": item.id,
+                "position": item.position,
+                "title": title,
+                "kind": kind,
+                "time_box_minutes": time_box_minutes,
+                "working_group": working_group,
+            },
+        )
+    db.announce(assembly_id, event.seq, {AGENDA})
+    return Changed(event.seq, {"item_id": item.id, "position": item.position})
+
+
+def _stop_clock(item: AgendaItem, at: datetime) -> int:
+    """Add the time since the item was opened to its time used."""
+    if item.opened_at is not None:
+        opened = item.opened_at if item.opened_at.tzinfo else item.opened_at.replace(tzinfo=UTC)
+        item.used_seconds += max(0, int((at - opened).total_seconds()))
+    item.opened_at = None
+    return item.used_seconds
+
+
+def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
+    """Open one item; the item open before it goes back to pending."""
+    moment = now()
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "open agenda items")
+        item = _item_in(session, assembly_id, item_id)
+        if item.status == "open":
+            raise Conflict(f"“{item.title}” is already open.", code="item_already_open")
+        previous = session.exec(
+            select(AgendaItem).where(
+                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
+            )
+        ).first()
+        if previous is not None:
+            _stop_clock(previous, moment)
+            previous.status = "pending"
+            session.add(previous)
+        item.status = "open"
+        item.opened_at = moment
+        session.add(item)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "agenda_item_opened",
+            {
+                "item_id": item_id,
+                "title": item.title,
+                "previous_item_id": previous.id if previous else None,
+            },
+        )
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER})
+    return Changed(event.seq, {"item_id": item_id, "status": "open"})
+
+
+def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
+    """Close the open item: it is done, with its time used recorded."""
+    with db.write() as session:
+        _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "close agenda items")
+        item = _item_in(session, assembly_id, item_id)
+        if item.status != "open":
+            raise Conflict(
+                f"“{item.title}” is not open (it is {item.status}).", code="item_not_open"
+            )
+        used = _stop_clock(item, now())
+        item.status = "done"
+        session.add(item)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "agenda_item_closed",
+            {"item_id": item_id, "title": item.title, "used_seconds": used},
+        )
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER})
+    return Changed(event.seq, {"item_id": item_id, "status": "done", "used_seconds": used})
+
+
+def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
+    """End the assembly: the open item is done and the minutes become final."""
+    moment = now()
+    with db.write() as session:
+        assembly = _assembly_for_write(session, assembly_id)
+        _require_role(session, assembly_id, actor_id, ("facilitator",), "close the assembly")
+        open_item = session.exec(
+            select(AgendaItem).where(
+                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
+            )
+        ).first()
+        if open_item is not None:
+            _stop_clock(open_item, moment)
+            open_item.status = "done"
+            session.add(open_item)
+        assembly.status = "closed"
+        assembly.closed_at = moment
+        session.add(assembly)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "assembly_closed",
+            {"closed_item_id": open_item.id if open_item else None},
+        )
+    db.announce(assembly_id, event.seq, {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES})
+    return Changed(event.seq, {"status": "closed"})
+
+
+def participants_by_id(session: Session, ids: Sequence[int]) -> dict[int, Participant]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Participant).where(col(Participant.id).in_(ids))).all()
+    return {p.id: p for p in rows if p.id is not None}

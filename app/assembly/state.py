@@ -1,0 +1,211 @@
+"""Reading an assembly's current state, as the screens and the API show it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import col, func, select
+
+from app.assembly.logic import DecisionRule, parse_decision_rule
+from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.db import Database
+from app.errors import NotFound
+from app.events import head_of
+
+RECENT_PEOPLE = 40
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    pronouns: str | None
+    status: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    position: int
+    title: str
+    kind: str
+    time_box_minutes: int
+    working_group: str | None
+    status: str
+    used_seconds: int
+    opened_at: datetime | None
+
+    def seconds_used(self, at: datetime) -> int:
+        """Time used so far, counting the current opening."""
+        if self.opened_at is None:
+            return self.used_seconds
+        opened = self.opened_at if self.opened_at.tzinfo else self.opened_at.replace(tzinfo=UTC)
+        return self.used_seconds + max(0, int((at - opened).total_seconds()))
+
+    def as_json(self, at: datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "position": self.position,
+            "title": self.title,
+            "kind": self.kind,
+            "time_box_minutes": self.time_box_minutes,
+            "working_group": self.working_group,
+            "status": self.status,
+            "used_seconds": self.seconds_used(at),
+        }
+
+
+@dataclass(frozen=True)
+class AssemblyState:
+    """Everything the walking-skeleton screens show, read in one transaction at one seq."""
+
+    id: str
+    title: str
+    location: str | None
+    starts_at: datetime | None
+    time_zone: str
+    language: str
+    admission: str
+    visibility: str
+    status: str
+    join_code: str
+    headcount: int | None
+    rule: DecisionRule
+    seq: int
+    read_at: datetime
+    admitted_count: int
+    agenda: tuple[Item, ...]
+    roles: dict[str, tuple[Person, ...]]
+    pending: tuple[Person, ...]
+    recent: tuple[Person, ...] = field(default=())
+
+    @property
+    def open_item(self) -> Item | None:
+        return next((i for i in self.agenda if i.status == "open"), None)
+
+    def as_json(self) -> dict[str, Any]:
+        """The API form of GET /api/assemblies/{id}."""
+        open_item = self.open_item
+        return {
+            "id": self.id,
+            "title": self.title,
+            "location": self.location,
+            "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+            "time_zone": self.time_zone,
+            "language": self.language,
+            "admission": self.admission,
+            "visibility": self.visibility,
+            "status": self.status,
+            "join_code": self.join_code,
+            "decision_rule": self.rule.as_json(),
+            "headcount": self.headcount,
+            "people_joined": self.admitted_count,
+            "pending": [{"participant_id": p.id, "name": p.name} for p in self.pending],
+            "agenda": [item.as_json(self.read_at) for item in self.agenda],
+            "open_item": open_item.as_json(self.read_at) if open_item else None,
+            "current_speaker": None,
+            "roles": {
+                role: [{"participant_id": p.id, "name": p.name} for p in people]
+                for role, people in self.roles.items()
+            },
+            "seq": self.seq,
+        }
+
+
+def load_state(*, db: Database, assembly_id: str) -> AssemblyState:
+    """The assembly as it stands now (404 when there is none)."""
+    with db.read() as session:
+        assembly = session.get(Assembly, assembly_id)
+        if assembly is None:
+            raise NotFound("There is no assembly at this address.", code="assembly_not_found")
+        seq = head_of(session, assembly_id)
+        admitted = session.exec(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
+        ).one()
+        items = session.exec(
+            select(AgendaItem)
+            .where(AgendaItem.assembly_id == assembly_id)
+            .order_by(col(AgendaItem.position))
+        ).all()
+        grants = session.exec(
+            select(RoleGrant, Participant)
+            .join(Participant, col(Participant.id) == RoleGrant.participant_id)
+            .where(RoleGrant.assembly_id == assembly_id)
+            .order_by(col(Participant.name))
+        ).all()
+        pending = session.exec(
+            select(Participant)
+            .where(Participant.assembly_id == assembly_id, Participant.status == "pending")
+            .order_by(col(Participant.id))
+        ).all()
+        recent = session.exec(
+            select(Participant)
+            .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
+            .order_by(col(Participant.id).desc())
+            .limit(RECENT_PEOPLE)
+        ).all()
+    roles_by_person: dict[int, list[str]] = {}
+    by_role: dict[str, list[Person]] = {}
+    for grant, _person_row in grants:
+        roles_by_person.setdefault(grant.participant_id, []).append(grant.role)
+    for grant, person in grants:
+        by_role.setdefault(grant.role, []).append(_person(person, roles_by_person))
+    return AssemblyState(
+        id=assembly.id,
+        title=assembly.title,
+        location=assembly.location,
+        starts_at=assembly.starts_at,
+        time_zone=assembly.time_zone,
+        language=assembly.language,
+        admission=assembly.admission,
+        visibility=assembly.visibility,
+        status=assembly.status,
+        join_code=assembly.join_code,
+        headcount=assembly.headcount,
+        rule=parse_decision_rule(json.loads(assembly.decision_rule_json)),
+        seq=seq,
+        read_at=datetime.now(UTC),
+        admitted_count=admitted,
+        agenda=tuple(
+            Item(
+                id=i.id or 0,
+                position=i.position,
+                title=i.title,
+                kind=i.kind,
+                time_box_minutes=i.time_box_minutes,
+                working_group=i.working_group,
+                status=i.status,
+                used_seconds=i.used_seconds,
+                opened_at=i.opened_at,
+            )
+            for i in items
+        ),
+        roles={role: tuple(people) for role, people in by_role.items()},
+        pending=tuple(_person(p, roles_by_person) for p in pending),
+        recent=tuple(_person(p, roles_by_person) for p in recent),
+    )
+
+
+def _person(p: Participant, roles: dict[int, list[str]]) -> Person:
+    return Person(
+        id=p.id or 0,
+        name=p.name,
+        pronouns=p.pronouns,
+        status=p.status,
+        roles=tuple(sorted(roles.get(p.id or 0, []))),
+    )
+
+
+def find_by_code(*, db: Database, join_code: str) -> str:
+    """The title of the open assembly with this code (404 otherwise)."""
+    with db.read() as session:
+        assembly = session.exec(select(Assembly).where(Assembly.join_code == join_code)).first()
+    if assembly is None:
+        raise NotFound("No assembly has this join code.", code="join_code_unknown")
+    return assembly.title

@@ -1,0 +1,113 @@
+"""The `miccheck` command: serve, db upgrade, export, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+def alembic_config(url: str | None = None) -> object:
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parents[1]
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
+    return config
+
+
+def upgrade_database(url: str | None = None) -> None:
+    """Apply every migration (the only way the schema changes)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    upgrade_database()
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 for a real room."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve Mic Check."""
+    import uvicorn
+
+    from app.web.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws_per_message_deflate=settings.ws_compression,
+        proxy_headers=True,
+    )
+
+
+class ExportFormat(StrEnum):
+    events = "events"
+
+
+@cli.command()
+def export(
+    assembly_id: str,
+    format: ExportFormat = typer.Option(ExportFormat.events, help="What to export."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+) -> None:
+    """Export an assembly's hash-chained event log as JSON."""
+    from app.db import Database
+    from app.events import export_events
+
+    db = Database(get_settings().database_url)
+    with db.read() as session:
+        data = export_events(session, assembly_id)
+    if not data["events"]:
+        typer.echo(f"no events for assembly {assembly_id}", err=True)
+        raise typer.Exit(1)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if output:
+        output.write_text(text)
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@cli.command()
+def verify(file: Path) -> None:
+    """Check an exported event file: every link of the hash chain, and the head."""
+    from app.events import verify_chain
+
+    try:
+        data = json.loads(file.read_text())
+        events = data["events"]
+        head = data.get("head")
+        if not isinstance(events, list):
+            raise TypeError("events is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        typer.echo(f"cannot read {file}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    bad = verify_chain(events, head)
+    if bad is not None:
+        typer.echo(f"chain broken at seq {bad}", err=True)
+        raise typer.Exit(1)
+    last = events[-1] if events else {"seq": 0, "hash": "0" * 64}
+    typer.echo(f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']}")
+
+
+def main() -> None:
+    cli()

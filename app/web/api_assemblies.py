@@ -1,0 +1,252 @@
+"""JSON API: assemblies, people, roles, headcount and agenda (API.md "Assemblies and people")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.assembly import service
+from app.assembly.state import load_state
+from app.errors import Forbidden
+from app.events import export_events
+from app.web.context import AppContext, admitted_member, client_address, get_ctx
+
+router = APIRouter(prefix="/api", tags=["assemblies"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateAssembly(Body):
+    title: str
+    facilitator_name: str | None = None
+    starts_at: datetime | None = None
+    location: str | None = None
+    time_zone: str = "UTC"
+    decision_rule: dict[str, Any] | None = None
+    admission: Literal["open", "checked_in"] = "open"
+    visibility: Literal["public", "private"] = "public"
+    language: str = "en"
+
+
+class JoinBody(Body):
+    join_code: str
+    name: str
+    pronouns: str | None = None
+    language: str | None = None
+
+
+class RoleBody(Body):
+    participant_id: int
+    role: Literal["facilitator", "stack_keeper", "minute_taker", "greeter"]
+
+
+class HeadcountBody(Body):
+    count: int = Field(ge=0, le=100_000)
+
+
+class AgendaBody(Body):
+    title: str
+    kind: Literal["report", "proposal", "announcement", "discussion"]
+    time_box_minutes: int = Field(15, ge=1, le=600)
+    working_group: str | None = None
+
+
+def created(data: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(data, status_code=201)
+
+
+@router.post("/assemblies", status_code=201)
+def create_assembly(
+    body: CreateAssembly, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Start an assembly; the creator becomes its facilitator."""
+    ctx.create_limit.hit(client_address(request), what="new assemblies")
+    made = service.create_assembly(db=ctx.db, **body.model_dump())
+    urls = ctx.urls
+    return created(
+        {
+            "id": made.assembly_id,
+            "join_code": made.join_code,
+            "facilitator_token": made.facilitator_token,
+            "projector_key": made.projector_key,
+            "participant_id": made.participant_id,
+            "urls": {
+                "console": urls.absolute(urls.console(made.assembly_id, made.facilitator_token)),
+                "projector": urls.absolute(urls.projector(made.assembly_id, made.projector_key)),
+                "join": urls.absolute(urls.join(made.join_code)),
+                "phone": urls.absolute(urls.phone(made.assembly_id)),
+                "minutes": urls.absolute(urls.minutes(made.assembly_id)),
+            },
+            "seq": made.seq,
+        }
+    )
+
+
+@router.get("/assemblies/{assembly_id}")
+def get_assembly(
+    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """The assembly as it stands: status, headcount, agenda, roles, seq."""
+    admitted_member(request, assembly_id)
+    return load_state(db=ctx.db, assembly_id=assembly_id).as_json()
+
+
+def _joined(joined: service.Joined) -> JSONResponse:
+    return created(
+        {
+            "assembly_id": joined.assembly_id,
+            "participant_id": joined.participant_id,
+            "token": joined.token,
+            "status": joined.status,
+            "seq": joined.seq,
+        }
+    )
+
+
+@router.post("/join", status_code=201)
+def join(body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
+    """Join by code; the token in the reply is this participant's bearer token."""
+    ctx.join_limit.hit(client_address(request), what="joins")
+    return _joined(service.join_assembly(db=ctx.db, **body.model_dump()))
+
+
+@router.post("/assemblies/{assembly_id}/join", status_code=201)
+def join_known(
+    assembly_id: str, body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Join an assembly whose id is known; the code must still match."""
+    ctx.join_limit.hit(client_address(request), what="joins")
+    return _joined(service.join_assembly(db=ctx.db, assembly_id=assembly_id, **body.model_dump()))
+
+
+def _admission(assembly_id: str, pid: int, request: Request, ctx: AppContext, admit: bool) -> Any:
+    actor = admitted_member(request, assembly_id)
+    changed = service.decide_admission(
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        participant_id=pid,
+        admit=admit,
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/assemblies/{assembly_id}/participants/{pid}/admit")
+def admit(
+    assembly_id: str, pid: int, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """A greeter or facilitator lets a pending participant in."""
+    return _admission(assembly_id, pid, request, ctx, True)
+
+
+@router.post("/assemblies/{assembly_id}/participants/{pid}/reject")
+def reject(
+    assembly_id: str, pid: int, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """A greeter or facilitator turns a pending participant away."""
+    return _admission(assembly_id, pid, request, ctx, False)
+
+
+@router.post("/assemblies/{assembly_id}/roles")
+def grant_role(
+    assembly_id: str, body: RoleBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Grant a role (facilitator only)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.grant_role(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.delete("/assemblies/{assembly_id}/roles")
+def revoke_role(
+    assembly_id: str, body: RoleBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Revoke a role (facilitator only); the last facilitator stays."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.revoke_role(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/assemblies/{assembly_id}/headcount")
+def set_headcount(
+    assembly_id: str, body: HeadcountBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """People in the room, phones or not (facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.set_headcount(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, count=body.count
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/assemblies/{assembly_id}/agenda", status_code=201)
+def add_agenda_item(
+    assembly_id: str, body: AgendaBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Add an agenda item, pending (facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.add_agenda_item(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return created({**changed.data, "seq": changed.seq})
+
+
+@router.post("/assemblies/{assembly_id}/agenda/{item_id}/open")
+def open_agenda_item(
+    assembly_id: str, item_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Open an item; the one open before goes back to pending (facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.open_agenda_item(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/assemblies/{assembly_id}/agenda/{item_id}/close")
+def close_agenda_item(
+    assembly_id: str, item_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Close the open item: it is done (facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.close_agenda_item(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/assemblies/{assembly_id}/close")
+def close_assembly(
+    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """End the assembly; its minutes become final (facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.close_assembly(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.get("/assemblies/{assembly_id}/events")
+def export(
+    assembly_id: str, request: Request, since: int = 0, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """The hash-chained event export: facilitators, or anyone once closed and public."""
+    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    if not (state.status == "closed" and state.visibility == "public"):
+        member = admitted_member(request, assembly_id)
+        if "facilitator" not in member.roles:
+            raise Forbidden("Only a facilitator can export the events of an open assembly.")
+    with ctx.db.read() as session:
+        data = export_events(session, assembly_id, after=max(0, since))
+    return {**data, "seq": data["head"]["seq"]}

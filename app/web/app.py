@@ -1,0 +1,100 @@
+"""Builds the FastAPI app: context, routers, static files, error handlers, live hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.config import Settings, get_settings
+from app.db import Database
+from app.live import Hub, make_backend
+from app.web import api_assemblies, pages, sockets
+from app.web.context import AppContext
+from app.web.errors import error_body, install_error_handlers
+from app.web.ratelimit import RateLimiter
+from app.web.render import STATIC, Renderer
+from app.web.sessions import SessionCodec
+from app.web.urls import Urls
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class BodyLimit:
+    """Refuse bodies over MAX_BODY_BYTES with 413 before anything reads them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                from starlette.responses import JSONResponse
+
+                response = JSONResponse(
+                    error_body("too_large", "The request is too large."), status_code=413
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_context(settings: Settings, db: Database | None = None) -> AppContext:
+    db = db or Database(settings.database_url)
+    urls = Urls(settings.public_url)
+    renderer = Renderer(db=db, urls=urls)
+    hub = Hub(
+        renderer=renderer,
+        backend=make_backend(settings.broadcast_url),
+        push_rates={
+            "phone": settings.phone_pushes_per_second,
+            "projector": settings.screen_pushes_per_second,
+            "console": settings.screen_pushes_per_second,
+        },
+        send_timeout=settings.send_timeout_seconds,
+        heartbeat_seconds=settings.heartbeat_seconds,
+    )
+    db.listen(hub.notify)
+    return AppContext(
+        settings=settings,
+        db=db,
+        urls=urls,
+        renderer=renderer,
+        hub=hub,
+        sessions=SessionCodec(
+            settings.resolved_secret_key(), secure=settings.environment == "production"
+        ),
+        create_limit=RateLimiter(settings.assemblies_per_hour, 3600),
+        join_limit=RateLimiter(settings.joins_per_minute, 60),
+    )
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """The Mic Check ASGI app (tests pass their own settings and database)."""
+    ctx = build_context(settings or get_settings(), db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await ctx.hub.start()
+        try:
+            yield
+        finally:
+            await ctx.hub.stop()
+
+    app = FastAPI(
+        title="Mic Check",
+        summary="Consensus general assemblies: stack, proposals, blocks, verifiable minutes.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_assemblies.router)
+    app.include_router(pages.router)
+    app.include_router(sockets.router)
+    return app

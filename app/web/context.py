@@ -1,0 +1,74 @@
+"""What every handler needs, built once per app: settings, database, renderer, hub, limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.requests import HTTPConnection
+
+from app.assembly.auth import Member, authenticate
+from app.config import Settings
+from app.db import Database
+from app.errors import Forbidden
+from app.live import Hub
+from app.web.ratelimit import RateLimiter
+from app.web.render import Renderer
+from app.web.sessions import SessionCodec, same_origin
+from app.web.urls import Urls
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    urls: Urls
+    renderer: Renderer
+    hub: Hub
+    sessions: SessionCodec
+    create_limit: RateLimiter
+    join_limit: RateLimiter
+
+
+def ctx_of(conn: HTTPConnection) -> AppContext:
+    ctx: AppContext = conn.app.state.ctx
+    return ctx
+
+
+def get_ctx(request: Request) -> AppContext:
+    return ctx_of(request)
+
+
+def bearer_token(conn: HTTPConnection) -> str | None:
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_member(conn: HTTPConnection, assembly_id: str) -> Member:
+    """The caller, by bearer token or session cookie (cookie writes must be same-origin)."""
+    ctx = ctx_of(conn)
+    token = bearer_token(conn)
+    if token is None:
+        token = ctx.sessions.read(conn).tokens.get(assembly_id)
+        method = conn.scope.get("method", "GET")
+        if token is not None and method in UNSAFE_METHODS and not same_origin(conn):
+            raise Forbidden("This request did not come from a Mic Check page.", code="bad_origin")
+    return authenticate(db=ctx.db, assembly_id=assembly_id, token=token)
+
+
+def admitted_member(conn: HTTPConnection, assembly_id: str) -> Member:
+    member = current_member(conn, assembly_id)
+    if not member.admitted:
+        raise Forbidden(
+            "You have not been admitted yet; a greeter will let you in.", code="not_admitted"
+        )
+    return member
+
+
+def client_address(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"

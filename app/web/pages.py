@@ -1,0 +1,388 @@
+"""Pages (phone, console, projector, home, join) and the forms they post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.assembly import service
+from app.assembly.auth import Member, authenticate, check_projector_key
+from app.assembly.logic import normalise_join_code
+from app.assembly.state import find_by_code, load_state
+from app.errors import DomainError, Forbidden, Unauthorized
+from app.web.context import AppContext, client_address, current_member, get_ctx
+from app.web.render import VIEWS
+
+router = APIRouter(include_in_schema=False)
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+def html(content: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(content, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+def home(ctx: Ctx) -> HTMLResponse:
+    return html(ctx.renderer.page("home.html", form={}))
+
+
+@router.post("/")
+def create_from_form(
+    request: Request,
+    ctx: Ctx,
+    title: Annotated[str, Form()] = "",
+    facilitator_name: Annotated[str, Form()] = "",
+    location: Annotated[str, Form()] = "",
+    admission: Annotated[str, Form()] = "open",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    form = {"title": title, "facilitator_name": facilitator_name, "location": location}
+    try:
+        ctx.create_limit.hit(client_address(request), what="new assemblies")
+        made = service.create_assembly(
+            db=ctx.db,
+            title=title,
+            facilitator_name=facilitator_name or None,
+            location=location or None,
+            admission=admission,
+            visibility=visibility,
+        )
+    except DomainError as exc:
+        return html(ctx.renderer.page("home.html", form=form, error=exc.message), exc.status)
+    response = see_other(ctx.urls.console(made.assembly_id))
+    session = ctx.sessions.read(request)
+    session.tokens[made.assembly_id] = made.facilitator_token
+    session.projector_keys[made.assembly_id] = made.projector_key
+    ctx.sessions.write(response, session)
+    return response
+
+
+@router.get("/join")
+def join_page(ctx: Ctx, code: str = "") -> HTMLResponse:
+    return html(ctx.renderer.page("join.html", code=None, form={"join_code": code}))
+
+
+@router.get("/j/{code}")
+def join_by_link(code: str, ctx: Ctx) -> HTMLResponse:
+    """The QR code's target: the code is filled in, only a name is asked."""
+    try:
+        clean = normalise_join_code(code)
+        title = find_by_code(db=ctx.db, join_code=clean)
+    except DomainError as exc:
+        page = ctx.renderer.page("join.html", code=None, form={}, error=exc.message)
+        return html(page, exc.status)
+    return html(ctx.renderer.page("join.html", code=clean, assembly_title=title, form={}))
+
+
+@router.post("/join")
+def join_from_form(
+    request: Request,
+    ctx: Ctx,
+    join_code: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    pronouns: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"join_code": join_code, "name": name, "pronouns": pronouns}
+    try:
+        ctx.join_limit.hit(client_address(request), what="joins")
+        joined = service.join_assembly(
+            db=ctx.db, join_code=join_code, name=name, pronouns=pronouns or None
+        )
+    except DomainError as exc:
+        return html(
+            ctx.renderer.page("join.html", code=None, form=form, error=exc.message), exc.status
+        )
+    response = see_other(ctx.urls.phone(joined.assembly_id))
+    session = ctx.sessions.read(request)
+    session.tokens[joined.assembly_id] = joined.token
+    ctx.sessions.write(response, session)
+    return response
+
+
+def _swap_key_for_cookie(request: Request, ctx: AppContext, assembly_id: str) -> Response | None:
+    """A `?key=` link is exchanged for the cookie, then dropped from the address bar."""
+    key = request.query_params.get("key")
+    if key is None:
+        return None
+    session = ctx.sessions.read(request)
+    if request.url.path.endswith("/projector"):
+        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+        session.projector_keys[assembly_id] = key
+    else:
+        authenticate(db=ctx.db, assembly_id=assembly_id, token=key)
+        session.tokens[assembly_id] = key
+    response = see_other(request.url.path)
+    ctx.sessions.write(response, session)
+    return response
+
+
+def _page_member(request: Request, ctx: AppContext, assembly_id: str) -> Member | Response:
+    try:
+        return current_member(request, assembly_id)
+    except Unauthorized:
+        state = load_state(db=ctx.db, assembly_id=assembly_id)
+        return see_other(ctx.urls.join(state.join_code) if state.status == "open" else "/")
+
+
+@router.get("/a/{assembly_id}")
+def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    if swapped:
+        return swapped
+    member = _page_member(request, ctx, assembly_id)
+    if isinstance(member, Response):
+        return member
+    if member.status == "pending":
+        page = ctx.renderer.page(
+            "message.html",
+            heading="Waiting at the door",
+            message=f"Hello {member.name}. A greeter will let you in shortly.",
+            poll_url=ctx.urls.action(assembly_id, "status"),
+        )
+        return html(page)
+    if member.status == "rejected":
+        raise Forbidden("A greeter did not admit this phone. Ask a greeter in person.")
+    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    return html(ctx.renderer.page("phone.html", s=state, me=member))
+
+
+@router.get("/a/{assembly_id}/status")
+def admission_status(assembly_id: str, request: Request) -> Response:
+    """Polled by a waiting phone: tells htmx to reload once a greeter has decided."""
+    member = current_member(request, assembly_id)
+    if member.status == "pending":
+        return Response(status_code=204)
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.get("/a/{assembly_id}/console")
+def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    if swapped:
+        return swapped
+    member = _page_member(request, ctx, assembly_id)
+    if isinstance(member, Response):
+        return member
+    if not member.admitted or not member.on_console:
+        raise Forbidden(
+            "The console is for facilitators, stack keepers, minute takers and greeters."
+        )
+    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    links = None
+    if "facilitator" in member.roles:
+        session = ctx.sessions.read(request)
+        key = session.projector_keys.get(assembly_id)
+        token = session.tokens.get(assembly_id)
+        links = {
+            "projector": ctx.urls.projector(assembly_id, key) if key else None,
+            "console": ctx.urls.absolute(ctx.urls.console(assembly_id, token)),
+        }
+    return html(ctx.renderer.page("console.html", s=state, me=member, links=links))
+
+
+@router.get("/a/{assembly_id}/projector")
+def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    if swapped:
+        return swapped
+    key = ctx.sessions.read(request).projector_keys.get(assembly_id)
+    check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    join_url = ctx.urls.absolute(ctx.urls.join(state.join_code))
+    page = ctx.renderer.page(
+        "projector.html", s=state, join_url=join_url, qr=ctx.renderer.qr_svg(join_url)
+    )
+    return html(page)
+
+
+# ---- forms posted from the console and the phone ------------------------------------------
+
+
+def _view_of(request: Request) -> str:
+    """Which page posted: htmx says so in HX-Current-URL; plain forms in Referer."""
+    source = request.headers.get("hx-current-url") or request.headers.get("referer") or ""
+    last = urlsplit(source).path.rstrip("/").rsplit("/", 1)[-1]
+    return last if last in VIEWS else "phone"
+
+
+def _acted(request: Request, ctx: AppContext, assembly_id: str) -> Response:
+    """After a form: htmx gets the fresh regions at once; a plain form goes back to its page."""
+    view = _view_of(request)
+    if not request.headers.get("hx-request"):
+        target = ctx.urls.console(assembly_id) if view == "console" else ctx.urls.phone(assembly_id)
+        return see_other(target)
+    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    parts = [ctx.renderer.error_fragment("", "")]
+    parts += ctx.renderer.regions(state, view, None).values()
+    parts.append(ctx.renderer.seq_fragment(state.seq))
+    return html("".join(parts))
+
+
+def _form_action(
+    request: Request, ctx: AppContext, assembly_id: str, change: Callable[[Member], object]
+) -> Response:
+    member = current_member(request, assembly_id)
+    if not member.admitted:
+        raise Forbidden("You have not been admitted yet.", code="not_admitted")
+    change(member)
+    return _acted(request, ctx, assembly_id)
+
+
+@router.post("/a/{assembly_id}/agenda")
+def add_item_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    title: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "discussion",
+    time_box_minutes: Annotated[int, Form()] = 15,
+    working_group: Annotated[str, Form()] = "",
+) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.add_agenda_item(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            title=title,
+            kind=kind,
+            time_box_minutes=time_box_minutes,
+            working_group=working_group or None,
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/agenda/{item_id}/open")
+def open_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.open_agenda_item(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, item_id=item_id
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/agenda/{item_id}/close")
+def close_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.close_agenda_item(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, item_id=item_id
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/headcount")
+def headcount_form(
+    assembly_id: str, request: Request, ctx: Ctx, count: Annotated[int, Form()]
+) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.set_headcount(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, count=count
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/roles")
+def grant_role_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    participant_id: Annotated[int, Form()],
+    role: Annotated[str, Form()],
+) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.grant_role(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            participant_id=participant_id,
+            role=role,
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/roles/revoke")
+def revoke_role_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    participant_id: Annotated[int, Form()],
+    role: Annotated[str, Form()],
+) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.revoke_role(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            participant_id=participant_id,
+            role=role,
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/participants/{pid}/admit")
+def admit_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.decide_admission(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            participant_id=pid,
+            admit=True,
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/participants/{pid}/reject")
+def reject_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.decide_admission(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            participant_id=pid,
+            admit=False,
+        ),
+    )
+
+
+@router.post("/a/{assembly_id}/close")
+def close_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    return _form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.close_assembly(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id
+        ),
+    )

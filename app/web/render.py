@@ -1,0 +1,110 @@
+"""Jinja2 rendering of pages and live regions (one partial per region, used both ways)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from app.assembly.state import AssemblyState, load_state
+from app.db import Database
+from app.live import Rendered
+from app.web.urls import Urls
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+# Region name -> element id; each has templates/live/_{name}.html.
+REGION_IDS = {
+    "header": "mc-header",
+    "agenda": "mc-agenda",
+    "people": "mc-people",
+    "admissions": "mc-admissions",
+    "roles": "mc-roles",
+}
+VIEW_REGIONS: dict[str, tuple[str, ...]] = {
+    "phone": ("header", "agenda", "people"),
+    "projector": ("header", "agenda", "people"),
+    "console": ("header", "agenda", "people", "admissions", "roles"),
+}
+VIEWS = tuple(VIEW_REGIONS)
+
+
+def _minutes_seconds(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+
+
+def _role_label(role: str) -> str:
+    return role.replace("_", " ")
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["mmss"] = _minutes_seconds
+    env.filters["role_label"] = _role_label
+    return env
+
+
+class Renderer:
+    """Renders pages and live regions; implements app.live's PageRenderer."""
+
+    def __init__(self, *, db: Database, urls: Urls) -> None:
+        self.db = db
+        self.urls = urls
+        self.env = make_environment()
+
+    def page(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(urls=self.urls, **context)
+
+    def region(self, name: str, state: AssemblyState, view: str, *, oob: bool) -> str:
+        template = self.env.get_template(f"live/_{name}.html")
+        return template.render(s=state, view=view, oob=oob, urls=self.urls, now=state.read_at)
+
+    def regions(
+        self, state: AssemblyState, view: str, names: frozenset[str] | None, *, oob: bool = True
+    ) -> dict[str, str]:
+        """Fragments of the given regions that the view shows (all of them for None)."""
+        wanted = (
+            VIEW_REGIONS[view] if names is None else [n for n in VIEW_REGIONS[view] if n in names]
+        )
+        return {REGION_IDS[n]: self.region(n, state, view, oob=oob) for n in wanted}
+
+    def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
+        state = load_state(db=self.db, assembly_id=assembly_id)
+        return Rendered(seq=state.seq, fragments=self.regions(state, view, regions))
+
+    async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
+        # Database reads and Jinja are synchronous: keep them off the event loop.
+        return await asyncio.to_thread(self.render_sync, assembly_id, view, regions)
+
+    def seq_fragment(self, seq: int) -> str:
+        return self.env.get_template("live/_seq.html").render(seq=seq, oob=True)
+
+    def error_fragment(self, code: str, message: str) -> str:
+        return self.env.get_template("live/_error.html").render(
+            code=code, message=message, oob=True
+        )
+
+    @staticmethod
+    def qr_svg(data: str) -> Markup:
+        """A QR code as inline SVG (dark on light, quiet zone kept for phone cameras)."""
+        qr = segno.make(data, error="m")
+        svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
+        return Markup(svg)
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,97 @@
+"""Websocket endpoints: HTML pushes for pages, JSON events for API clients (API.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+
+from app.assembly.auth import Member, check_projector_key
+from app.errors import DomainError
+from app.events import events_after
+from app.web.context import bearer_token, ctx_of, current_member
+from app.web.render import VIEWS
+from app.web.sessions import same_origin
+
+router = APIRouter()
+NOT_ALLOWED = 1008
+
+
+async def _refuse(websocket: WebSocket, reason: str) -> None:
+    """Accept, then close with 1008 and a reason the page can show (no reconnect)."""
+    await websocket.accept()
+    await websocket.close(code=NOT_ALLOWED, reason=reason[:120])
+
+
+def _since(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("since")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ValueError("since must be a whole number of 0 or more")
+    return int(raw)
+
+
+def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | None:
+    """Who may watch which view; raises DomainError with the reason otherwise."""
+    ctx = ctx_of(websocket)
+    if bearer_token(websocket) is None and not same_origin(websocket):
+        raise DomainError("This socket was not opened from a Mic Check page.")
+    if view == "projector":
+        key = websocket.query_params.get("key") or ctx.sessions.read(websocket).projector_keys.get(
+            assembly_id
+        )
+        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+        return None
+    member = current_member(websocket, assembly_id)
+    if not member.admitted:
+        raise DomainError("You have not been admitted yet.")
+    if view == "console" and not member.on_console:
+        raise DomainError("The console is for people holding a role.")
+    return member
+
+
+@router.websocket("/ws/assemblies/{assembly_id}")
+async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
+    """Live regions of one page view, as htmx out-of-band fragments."""
+    view = websocket.query_params.get("view", "phone")
+    if view not in VIEWS:
+        await _refuse(websocket, "view must be phone, projector or console")
+        return
+    try:
+        since = _since(websocket)
+        await asyncio.to_thread(_authorise, websocket, assembly_id, view)
+    except (DomainError, ValueError) as exc:
+        await _refuse(websocket, getattr(exc, "message", str(exc)))
+        return
+    await websocket.accept()
+    await ctx_of(websocket).hub.serve_page(
+        websocket, assembly_id=assembly_id, view=view, since=since
+    )
+
+
+@router.websocket("/ws/assemblies/{assembly_id}/events")
+async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
+    """Every event after `since`, then live ones, in order, without gaps or duplicates."""
+    ctx = ctx_of(websocket)
+    try:
+        since = _since(websocket) or 0
+        await asyncio.to_thread(_authorise, websocket, assembly_id, "phone")
+    except (DomainError, ValueError) as exc:
+        await _refuse(websocket, getattr(exc, "message", str(exc)))
+        return
+    await websocket.accept()
+
+    def load_sync(after: int, up_to: int | None) -> list[dict[str, Any]]:
+        with ctx.db.read() as session:
+            return [
+                {"seq": e.seq, "type": e.type, "at": e.at, "payload": json.loads(e.payload_json)}
+                for e in events_after(session, assembly_id, after, up_to)
+            ]
+
+    async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(load_sync, after, up_to)
+
+    await ctx.hub.serve_events(websocket, assembly_id=assembly_id, since=since, load=load)

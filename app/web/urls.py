@@ -1,0 +1,45 @@
+"""The one place that builds Mic Check's URLs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+
+class Urls:
+    """Paths of the pages and APIs; absolute links use the public URL phones reach."""
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url.rstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.public_url + path
+
+    def home(self) -> str:
+        return "/"
+
+    def join(self, code: str | None = None) -> str:
+        return f"/j/{quote(code)}" if code else "/join"
+
+    def phone(self, assembly_id: str) -> str:
+        return f"/a/{quote(assembly_id)}"
+
+    def console(self, assembly_id: str, key: str | None = None) -> str:
+        return self._with_key(f"/a/{quote(assembly_id)}/console", key)
+
+    def projector(self, assembly_id: str, key: str | None = None) -> str:
+        return self._with_key(f"/a/{quote(assembly_id)}/projector", key)
+
+    def minutes(self, assembly_id: str) -> str:
+        return f"/a/{quote(assembly_id)}/minutes"
+
+    def action(self, assembly_id: str, *parts: str | int) -> str:
+        """A page form's target: /a/{id}/part/part…"""
+        tail = "/".join(quote(str(p)) for p in parts)
+        return f"/a/{quote(assembly_id)}/{tail}"
+
+    def socket(self, assembly_id: str, view: str, since: int) -> str:
+        return f"/ws/assemblies/{quote(assembly_id)}?" + urlencode({"view": view, "since": since})
+
+    @staticmethod
+    def _with_key(path: str, key: str | None) -> str:
+        return f"{path}?{urlencode({'key': key})}" if key else path

@@ -1,0 +1,228 @@
+"""Pages: create, join, phone, console, projector — parsed, not matched by substring luck."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.web.render import REGION_IDS, VIEW_REGIONS
+from tests.conftest import GA, create_assembly
+
+
+def soup(response: object) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
+
+
+def start_from_home(client: TestClient, **form: str) -> str:
+    """Create an assembly through the home page form; returns its id (cookie now set)."""
+    data = {
+        "title": "Riverside Commons GA",
+        "facilitator_name": "Noor",
+        "location": "North lawn",
+        **form,
+    }
+    response = client.post(
+        "/", data=data, headers={"origin": "http://testserver"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    return urlsplit(response.headers["location"]).path.split("/")[2]
+
+
+def test_home_offers_join_and_create_forms(client: TestClient) -> None:
+    page = soup(client.get("/"))
+    assert page.find("form", action="/join") is not None
+    assert page.find("input", attrs={"name": "title"}) is not None
+    assert page.find("meta", attrs={"name": "viewport"}) is not None
+
+
+def test_creating_from_the_home_page_lands_on_the_console(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    page = soup(client.get(f"/a/{assembly_id}/console"))
+    body = page.body
+    assert body is not None and "can-facilitator" in body["class"]
+    assert page.select_one("#mc-header .mc-title").get_text(strip=True) == "Riverside Commons GA"
+    live = page.select_one("#mc-live")
+    assert live is not None and live["ws-connect"].startswith(
+        f"/ws/assemblies/{assembly_id}?view=console"
+    )
+    for region in VIEW_REGIONS["console"]:
+        assert page.select_one(f"#{REGION_IDS[region]}") is not None, region
+    assert int(page.select_one("#mc-seq")["data-seq"]) == 1
+
+
+def test_a_blank_title_on_the_home_page_keeps_what_was_typed(client: TestClient) -> None:
+    response = client.post("/", data={"title": " ", "location": "North lawn"})
+    assert response.status_code == 422
+    page = soup(response)
+    assert "cannot be empty" in page.select_one(".mc-error").get_text()
+    assert page.find("input", attrs={"name": "location"})["value"] == "North lawn"
+
+
+def test_the_qr_link_asks_only_for_a_name_and_joins_to_the_phone_page(
+    client: TestClient, assembly: GA
+) -> None:
+    page = soup(client.get(f"/j/{assembly.join_code.lower()}"))
+    assert (
+        page.find("input", attrs={"name": "join_code", "type": "hidden"})["value"]
+        == assembly.join_code
+    )
+    assert "Riverside Commons GA" in page.h1.get_text()
+    phone = TestClient(client.app, base_url="http://testserver")
+    joined = phone.post(
+        "/join", data={"join_code": assembly.join_code, "name": "Chen"}, follow_redirects=False
+    )
+    assert joined.status_code == 303 and joined.headers["location"] == f"/a/{assembly.id}"
+    cookie = joined.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    page = soup(phone.get(f"/a/{assembly.id}"))
+    assert page.body["data-view"] == "phone"
+    assert page.select_one(".you strong").get_text() == "Chen"
+    assert page.select_one("#mc-people .joined").get_text() == "2"
+
+
+def test_an_unknown_code_on_the_join_page_says_so(client: TestClient) -> None:
+    response = client.post("/join", data={"join_code": "ZZZZZZ", "name": "Chen"})
+    assert response.status_code == 404
+    assert "No assembly has this join code" in soup(response).select_one(".mc-error").get_text()
+
+
+def test_a_key_in_a_link_becomes_a_cookie_and_leaves_the_address_bar(
+    client: TestClient, assembly: GA
+) -> None:
+    fresh = TestClient(client.app, base_url="http://testserver")
+    first = fresh.get(
+        f"/a/{assembly.id}/projector?key={assembly.projector_key}", follow_redirects=False
+    )
+    assert first.status_code == 303 and first.headers["location"] == f"/a/{assembly.id}/projector"
+    page = soup(fresh.get(f"/a/{assembly.id}/projector"))
+    assert page.select_one(".join-code").get_text() == assembly.join_code
+    assert page.select_one(".join-url").get_text() == f"http://testserver/j/{assembly.join_code}"
+    assert page.select_one(".qr svg") is not None
+    assert page.find("form") is None  # the projector has no controls
+    console_link = assembly.created["urls"]["console"]
+    key = parse_qs(urlsplit(console_link).query)["key"][0]
+    moved = fresh.get(f"/a/{assembly.id}/console?key={key}", follow_redirects=False)
+    assert moved.headers["location"] == f"/a/{assembly.id}/console"
+
+
+def test_a_wrong_projector_key_is_refused(client: TestClient, assembly: GA) -> None:
+    fresh = TestClient(client.app, base_url="http://testserver")
+    response = fresh.get(f"/a/{assembly.id}/projector?key=guess", follow_redirects=False)
+    assert response.status_code == 403
+    assert fresh.get(f"/a/{assembly.id}/projector").status_code == 403
+
+
+def test_a_participant_without_a_role_cannot_open_the_console(
+    client: TestClient, assembly: GA
+) -> None:
+    phone = TestClient(client.app, base_url="http://testserver")
+    phone.post("/join", data={"join_code": assembly.join_code, "name": "Chen"})
+    response = phone.get(f"/a/{assembly.id}/console")
+    assert response.status_code == 403
+    assert "console is for" in soup(response).get_text()
+
+
+def test_a_phone_without_a_session_is_sent_to_join(
+    client: TestClient, assembly: GA
+) -> None:
+    fresh = TestClient(client.app, base_url="http://testserver")
+    response = fresh.get(f"/a/{assembly.id}", follow_redirects=False)
+    assert (
+        response.status_code == 303 and response.headers["location"] == f"/j/{assembly.join_code}"
+    )
+
+
+def test_a_waiting_phone_sees_the_door_then_the_assembly(client: TestClient) -> None:
+    made = create_assembly(client, admission="checked_in")
+    phone = TestClient(client.app, base_url="http://testserver")
+    phone.post("/join", data={"join_code": made.join_code, "name": "Chen"})
+    page = soup(phone.get(f"/a/{made.id}"))
+    assert "Waiting at the door" in page.h1.get_text()
+    assert phone.get(f"/a/{made.id}/status").headers.get("hx-refresh") is None
+    pending = client.get(f"/api/assemblies/{made.id}", headers=made.facilitator.headers).json()[
+        "pending"
+    ]
+    client.post(
+        f"/api/assemblies/{made.id}/participants/{pending[0]['participant_id']}/admit",
+        headers=made.facilitator.headers,
+    )
+    assert phone.get(f"/a/{made.id}/status").headers["hx-refresh"] == "true"
+    assert soup(phone.get(f"/a/{made.id}")).body["data-view"] == "phone"
+
+
+def test_console_forms_answer_htmx_with_fresh_regions(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    headers = {
+        "origin": "http://testserver",
+        "hx-request": "true",
+        "hx-current-url": f"http://testserver/a/{assembly_id}/console",
+    }
+    response = client.post(
+        f"/a/{assembly_id}/agenda",
+        data={"title": "Winter tents", "kind": "proposal"},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.select_one("#mc-agenda")["hx-swap-oob"] == "true"
+    assert page.select_one("#mc-agenda .ai-title").get_text() == "Winter tents"
+    assert page.select_one("#mc-seq")["data-seq"] == "2"
+    assert page.select_one("#mc-error").get_text(strip=True) == ""
+
+
+def test_a_refused_form_shows_the_reason_in_the_error_region(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    headers = {"origin": "http://testserver", "hx-request": "true"}
+    response = client.post(f"/a/{assembly_id}/agenda/999999/open", headers=headers)
+    assert response.status_code == 404
+    error = soup(response).select_one("#mc-error")
+    assert error["hx-swap-oob"] == "true"
+    assert "no such agenda item" in error.get_text()
+
+
+def test_a_plain_form_without_javascript_is_redirected_back(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    response = client.post(
+        f"/a/{assembly_id}/headcount",
+        data={"count": "140"},
+        headers={
+            "origin": "http://testserver",
+            "referer": f"http://testserver/a/{assembly_id}/console",
+        },
+        follow_redirects=False,
+    )
+    assert (
+        response.status_code == 303 and response.headers["location"] == f"/a/{assembly_id}/console"
+    )
+    page = soup(client.get(f"/a/{assembly_id}/console"))
+    assert page.select_one("#mc-people .headcount").get_text() == "140"
+
+
+def test_a_cookie_post_from_another_site_is_refused(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    response = client.post(
+        f"/a/{assembly_id}/headcount",
+        data={"count": "5"},
+        headers={"origin": "http://evil.example"},
+    )
+    assert response.status_code == 403
+    assert client.get(f"/a/{assembly_id}/console").status_code == 200
+
+
+def test_a_form_with_a_non_number_headcount_gets_a_readable_error(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    response = client.post(
+        f"/a/{assembly_id}/headcount",
+        data={"count": "lots"},
+        headers={"origin": "http://testserver", "hx-request": "true"},
+    )
+    assert response.status_code == 422
+    assert "count" in soup(response).select_one("#mc-error").get_text()
+
+
+def test_an_unknown_page_is_a_readable_404(client: TestClient) -> None:
+    response = client.get("/a/nope/console")
+    assert response.status_code in (401, 404)
+    assert soup(response).h1 is not None
