@@ -60,6 +60,22 @@ def serve(
     )
 
 
+@cli.command()
+def demo() -> None:
+    """Seed a realistic evening assembly and print the links to click through."""
+    from app.db import Database
+    from app.demo import seed_demo
+    from app.web.urls import Urls
+
+    settings = get_settings()
+    made = seed_demo(db=Database(settings.database_url))
+    urls = Urls(settings.public_url)
+    typer.echo(f"Seeded “Riverside Commons GA” (join code {made.join_code}). Open:")
+    typer.echo(f"  console    {urls.absolute(urls.console(made.assembly_id, made.facilitator_token))}")
+    typer.echo(f"  projector  {urls.absolute(urls.projector(made.assembly_id, made.projector_key))}")
+    typer.echo(f"  phone      {urls.absolute(urls.join(made.join_code))}")
+
+
 class ExportFormat(StrEnum):
     events = "events"
 

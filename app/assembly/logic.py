@@ -187,6 +187,17 @@ def check_role_revocable(role: str, holders: Collection[int], participant_id: in
         )
 
 
+def parse_person_ref(text: str) -> tuple[str, int | None]:
+    """"Chen #12" (as the console's name list offers) -> ("Chen", 12); "Chen" -> ("Chen", None)."""
+    cleaned = " ".join(text.split())
+    match = re.fullmatch(r"(.*?)\s*#(\d{1,12})", cleaned)
+    if match:
+        return match.group(1), int(match.group(2))
+    if not cleaned:
+        raise Invalid("Say who: pick a name from the list.", code="person_required")
+    return cleaned, None
+
+
 def check_headcount(count: int) -> int:
     if not 0 <= count <= MAX_HEADCOUNT:
         raise Invalid(f"The headcount must be between 0 and {MAX_HEADCOUNT:,}.")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, func, select
 
-from app.assembly.logic import DecisionRule, parse_decision_rule
+from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.db import Database
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.events import head_of
 
 RECENT_PEOPLE = 40
@@ -45,6 +45,13 @@ class Item:
             return self.used_seconds
         opened = self.opened_at if self.opened_at.tzinfo else self.opened_at.replace(tzinfo=UTC)
         return self.used_seconds + max(0, int((at - opened).total_seconds()))
+
+    def time_box_ends_at(self) -> datetime | None:
+        """When the time box runs out, for an open item (a deadline, so clients can count)."""
+        if self.opened_at is None:
+            return None
+        opened = self.opened_at if self.opened_at.tzinfo else self.opened_at.replace(tzinfo=UTC)
+        return opened + timedelta(seconds=self.time_box_minutes * 60 - self.used_seconds)
 
     def as_json(self, at: datetime) -> dict[str, Any]:
         return {
@@ -209,3 +216,23 @@ def find_by_code(*, db: Database, join_code: str) -> str:
     if assembly is None:
         raise NotFound("No assembly has this join code.", code="join_code_unknown")
     return assembly.title
+
+
+def find_participant(*, db: Database, assembly_id: str, ref: str) -> int:
+    """The admitted participant a console box names ("Chen #12", or a name that is unique)."""
+    name, participant_id = parse_person_ref(ref)
+    with db.read() as session:
+        query = select(Participant.id).where(
+            Participant.assembly_id == assembly_id, Participant.status == "admitted"
+        )
+        if participant_id is not None:
+            ids = session.exec(query.where(Participant.id == participant_id)).all()
+        else:
+            ids = session.exec(query.where(func.lower(Participant.name) == name.lower())).all()
+    if not ids:
+        raise NotFound(f"Nobody called {name} has joined.", code="participant_not_found")
+    if len(ids) > 1:
+        raise Conflict(
+            f"Several people are called {name}: pick one from the list.", code="ambiguous_name"
+        )
+    return int(ids[0] or 0)

@@ -35,10 +35,11 @@ def append_event(
     ).first()
     if head is None:
         head = EventHead(assembly_id=assembly_id, seq=0, hash=GENESIS_HASH)
+    seq, at = head.seq + 1, utc_stamp()
     body = {
         "assembly_id": assembly_id,
-        "seq": head.seq + 1,
-        "at": utc_stamp(),
+        "seq": seq,
+        "at": at,
         "actor_id": actor_id,
         "type": type,
         "payload": payload,
@@ -47,8 +48,8 @@ def append_event(
     digest = event_hash(body)
     event = Event(
         assembly_id=assembly_id,
-        seq=body["seq"],
-        at=body["at"],
+        seq=seq,
+        at=at,
         actor_id=actor_id,
         type=type,
         payload_json=json.dumps(payload, sort_keys=True, ensure_ascii=False),

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.assembly import service
 from app.assembly.auth import Member, authenticate, check_projector_key
 from app.assembly.logic import normalise_join_code
-from app.assembly.state import find_by_code, load_state
+from app.assembly.state import find_by_code, find_participant, load_state
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.web.context import AppContext, client_address, current_member, get_ctx
 from app.web.render import VIEWS
@@ -305,7 +305,7 @@ def grant_role_form(
     assembly_id: str,
     request: Request,
     ctx: Ctx,
-    participant_id: Annotated[int, Form()],
+    participant: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
     return _form_action(
@@ -316,7 +316,7 @@ def grant_role_form(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
-            participant_id=participant_id,
+            participant_id=find_participant(db=ctx.db, assembly_id=assembly_id, ref=participant),
             role=role,
         ),
     )

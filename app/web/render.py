@@ -42,6 +42,14 @@ def _minutes_seconds(seconds: int) -> str:
     return f"{sign}{seconds // 60}:{seconds % 60:02d}"
 
 
+def _iso(moment: datetime | None) -> str:
+    """UTC ISO 8601 with a Z, as browsers parse it."""
+    if moment is None:
+        return ""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def _role_label(role: str) -> str:
     return role.replace("_", " ")
 
@@ -55,6 +63,8 @@ def make_environment() -> Environment:
     )
     env.filters["mmss"] = _minutes_seconds
     env.filters["role_label"] = _role_label
+    env.filters["iso"] = _iso
+    env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
     return env
 
 
@@ -71,7 +81,7 @@ class Renderer:
 
     def region(self, name: str, state: AssemblyState, view: str, *, oob: bool) -> str:
         template = self.env.get_template(f"live/_{name}.html")
-        return template.render(s=state, view=view, oob=oob, urls=self.urls, now=state.read_at)
+        return template.render(s=state, view=view, oob=oob, urls=self.urls)
 
     def regions(
         self, state: AssemblyState, view: str, names: frozenset[str] | None, *, oob: bool = True

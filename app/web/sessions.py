@@ -38,8 +38,10 @@ class SessionCodec:
             return BrowserSession()
         if not isinstance(data, dict):
             return BrowserSession()
-        tokens = data.get("t") if isinstance(data.get("t"), dict) else {}
-        keys = data.get("p") if isinstance(data.get("p"), dict) else {}
+        tokens = data.get("t")
+        keys = data.get("p")
+        if not isinstance(tokens, dict) or not isinstance(keys, dict):
+            return BrowserSession()
         return BrowserSession(
             tokens={str(k): str(v) for k, v in tokens.items()},
             projector_keys={str(k): str(v) for k, v in keys.items()},

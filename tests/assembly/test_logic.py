@@ -100,3 +100,19 @@ def test_a_facilitator_can_step_back_when_another_holds_the_role() -> None:
 def test_revoking_a_role_someone_does_not_hold_is_a_conflict() -> None:
     with pytest.raises(Conflict):
         logic.check_role_revocable("greeter", [3], 7)
+
+
+@pytest.mark.parametrize(
+    ("typed", "ref"),
+    [("Chen #12", ("Chen", 12)), ("Big Mike", ("Big Mike", None)), (" Chen   #7 ", ("Chen", 7)),
+     ("Room #3 lead", ("Room #3 lead", None))],
+)  # fmt: skip
+def test_a_person_is_named_by_the_console_list_or_by_name(
+    typed: str, ref: tuple[str, int | None]
+) -> None:
+    assert logic.parse_person_ref(typed) == ref
+
+
+def test_an_empty_person_reference_is_refused() -> None:
+    with pytest.raises(Invalid):
+        logic.parse_person_ref("   ")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Person, GA, create_assembly, join
+from tests.conftest import GA, Person, create_assembly, join
 
 
 def error_of(response: Any) -> dict[str, str]:

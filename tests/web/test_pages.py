@@ -124,9 +124,7 @@ def test_a_participant_without_a_role_cannot_open_the_console(
     assert "console is for" in soup(response).get_text()
 
 
-def test_a_phone_without_a_session_is_sent_to_join(
-    client: TestClient, assembly: GA
-) -> None:
+def test_a_phone_without_a_session_is_sent_to_join(client: TestClient, assembly: GA) -> None:
     fresh = TestClient(client.app, base_url="http://testserver")
     response = fresh.get(f"/a/{assembly.id}", follow_redirects=False)
     assert (
@@ -226,3 +224,67 @@ def test_an_unknown_page_is_a_readable_404(client: TestClient) -> None:
     response = client.get("/a/nope/console")
     assert response.status_code in (401, 404)
     assert soup(response).h1 is not None
+
+
+def test_every_page_renders_a_demo_evening_with_an_open_item(
+    client: TestClient, db: object
+) -> None:
+    from app.demo import seed_demo
+
+    made = seed_demo(db=client.app.state.ctx.db)  # type: ignore[attr-defined]
+    fresh = TestClient(client.app, base_url="http://testserver")
+    console = soup(fresh.get(f"/a/{made.assembly_id}/console?key={made.facilitator_token}"))
+    assert console.select_one("#mc-agenda .open-title").get_text() == "Kitchen report-back"
+    clock = console.select_one("#mc-agenda .time-box")
+    assert clock["data-until"].endswith("Z") and "left of 5 min" in clock.get_text()
+    assert [dd.get_text(" ", strip=True) for dd in console.select("#mc-roles dd")][2].startswith(
+        "Ruth"
+    )
+    projector = soup(fresh.get(f"/a/{made.assembly_id}/projector?key={made.projector_key}"))
+    assert projector.select_one("#mc-header .mc-now strong").get_text() == "Kitchen report-back"
+    assert projector.select_one("#mc-agenda .time-box").has_attr("hidden")  # over 2 min left
+    assert projector.select_one("#mc-people .headcount").get_text() == "140"
+    phone = soup(fresh.get(f"/a/{made.assembly_id}?key={made.tokens['Chen']}"))
+    assert phone.select_one(".you strong").get_text() == "Chen"
+    assert phone.select_one("#mc-agenda .open-title").get_text() == "Kitchen report-back"
+
+
+def test_the_console_gives_a_role_to_a_name_picked_from_the_list(client: TestClient) -> None:
+    assembly_id = start_from_home(client)
+    code = client.get(f"/api/assemblies/{assembly_id}").json()["join_code"]
+    for name in ("Keiko", "Chen", "Chen"):
+        client.post("/api/join", json={"join_code": code, "name": name})
+    console = soup(client.get(f"/a/{assembly_id}/console"))
+    options = [o["value"] for o in console.select("#mc-people-options option")]
+    keiko = next(v for v in options if v.startswith("Keiko #"))
+    headers = {
+        "origin": "http://testserver",
+        "hx-request": "true",
+        "hx-current-url": f"http://testserver/a/{assembly_id}/console",
+    }
+    url = f"/a/{assembly_id}/roles"
+    given = client.post(url, data={"participant": keiko, "role": "stack_keeper"}, headers=headers)
+    assert given.status_code == 200
+    roles = soup(given).select("#mc-roles dd")
+    assert "Keiko" in roles[1].get_text()
+    by_name = client.post(url, data={"participant": "keiko", "role": "greeter"}, headers=headers)
+    assert by_name.status_code == 200
+    twice = client.post(url, data={"participant": "Chen", "role": "greeter"}, headers=headers)
+    assert twice.status_code == 409
+    assert "Several people are called Chen" in soup(twice).select_one("#mc-error").get_text()
+    nobody = client.post(url, data={"participant": "Zed", "role": "greeter"}, headers=headers)
+    assert nobody.status_code == 404
+
+
+def test_role_controls_carry_the_classes_that_hide_them_from_other_roles(
+    client: TestClient,
+) -> None:
+    made = create_assembly(client, admission="checked_in")
+    client.post("/api/join", json={"join_code": made.join_code, "name": "Chen"})
+    page = soup(client.get(f"/a/{made.id}/console?key={made.facilitator.token}"))
+    assert page.select_one("#mc-admissions .actions.role-door") is not None
+    assert page.select_one(".room-controls.role-facilitator") is not None
+    # Pushed regions hold no inputs a person types in: a push must not wipe them.
+    for region in ("mc-people", "mc-admissions", "mc-roles", "mc-agenda", "mc-header"):
+        typed = page.select(f"#{region} input:not([type=hidden]), #{region} select")
+        assert typed == [], region

@@ -1,0 +1,474 @@
+"""The live hub: renders each change once per (assembly, view) and fans it out to sockets.
+
+Notifications `(assembly_id, seq, regions)` arrive from the backend. For every view with
+sockets on this process they are coalesced (leading and trailing edge, at most
+`push_rates[view]` renders a second), rendered once, and the same string is offered to
+each socket's `Outbox`, which sends it inline or merges it while that socket is busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.live.backends import Backend
+from app.live.outbox import (
+    ERROR_ID,
+    SEQ_ID,
+    EventFeed,
+    EventLoader,
+    Outbox,
+    Push,
+    Socket,
+    close_quietly,
+    parse_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PUSH_RATES: dict[str, float] = {"phone": 4.0, "projector": 10.0, "console": 10.0}
+CLOSE_ERROR, CLOSE_RESTARTING, CLOSE_TRY_AGAIN = 1011, 1012, 1013
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Fragments of a view's regions, by element id, as of the assembly's event `seq`."""
+
+    seq: int
+    fragments: dict[str, str]
+
+
+class PageRenderer(Protocol):
+    """Renders live regions; supplied by the web layer (it owns templates and the DB)."""
+
+    async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
+        """Fragments for `regions` of `view` (None: all of them), with their seq."""
+        ...
+
+    def seq_fragment(self, seq: int) -> str:
+        """The out-of-band `#mc-seq` element carrying `data-seq`."""
+        ...
+
+    def error_fragment(self, code: str, message: str) -> str:
+        """The out-of-band `#mc-error` element."""
+        ...
+
+
+class _ViewChannel:
+    """The sockets of one (assembly, view), with the coalescer that feeds them."""
+
+    def __init__(self, hub: Hub, assembly_id: str, view: str) -> None:
+        self.hub, self.assembly_id, self.view = hub, assembly_id, view
+        self.interval = 1.0 / hub.push_rates[view]
+        self.boxes: dict[Outbox, None] = {}  # an ordered set
+        self.seq = 0  # newest seq rendered for this view: what its heartbeat carries
+        self._regions: set[str] = set()
+        self._everything = self._dirty = self._closed = False
+        self._last_start = -math.inf
+        self._timer: asyncio.TimerHandle | None = None
+        self._render: asyncio.Task[None] | None = None
+        self._snapshot: asyncio.Future[Push | None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    def request(self, regions: frozenset[str] | None) -> None:
+        """Note changed regions (None: all); render now if idle, else at the window's end."""
+        if regions is None:
+            self._everything = True
+        else:
+            self._regions.update(regions)
+        self._dirty = True
+        self._schedule()
+
+    def snapshot(self) -> asyncio.Future[Push | None]:
+        """A full render (None if it failed) started after this call, shared meanwhile."""
+        if self._snapshot is None:
+            self._snapshot = self.hub.loop.create_future()
+            self._start(self._render_snapshot(self._snapshot))
+        return self._snapshot
+
+    def offer(self, push: Push) -> None:
+        """Offer one push to every socket: inline sends, never an await per socket."""
+        self.seq = max(self.seq, push.seq)
+        for box in tuple(self.boxes):
+            box.offer(push)
+
+    def close(self) -> None:
+        """Cancel pending work (the channel lost its last socket, or the hub stops)."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        for job in tuple(self._jobs):
+            job.cancel()
+
+    def _start(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = self.hub.loop.create_task(job)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+        return task
+
+    def _schedule(self) -> None:
+        if self._closed or self._render is not None or self._timer is not None or not self._dirty:
+            return
+        delay = self._last_start + self.interval - self.hub.loop.time()
+        if delay <= 0:
+            self._flush()
+        else:
+            self._timer = self.hub.loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._timer = None
+        if self._closed or self._render is not None or not self._dirty:
+            return
+        regions = None if self._everything else frozenset(self._regions)
+        self._regions, self._everything, self._dirty = set(), False, False
+        self._last_start = self.hub.loop.time()
+        self._render = self._start(self._render_and_push(regions))
+        self._render.add_done_callback(self._rendered)
+
+    def _rendered(self, task: asyncio.Task[None]) -> None:
+        self._render = None
+        self._schedule()
+
+    async def _render_and_push(self, regions: frozenset[str] | None) -> None:
+        push = await self._render_push(regions)
+        if push is None:
+            return
+        if regions is not None and not push.has_regions:
+            self.seq = max(self.seq, push.seq)  # nothing of this view changed
+            return
+        self.offer(push)
+
+    async def _render_snapshot(self, batch: asyncio.Future[Push | None]) -> None:
+        if self._snapshot is batch:
+            self._snapshot = None  # sockets asking from now on need a later render
+        try:
+            push = await self._render_push(None)
+        except asyncio.CancelledError:
+            batch.cancel()  # the channel closed: its waiters stop waiting
+            raise
+        if push is not None:
+            self.seq = max(self.seq, push.seq)
+        batch.set_result(push)
+
+    async def _render_push(self, regions: frozenset[str] | None) -> Push | None:
+        try:
+            return self.hub.build_push(
+                await self.hub.renderer.render(self.assembly_id, self.view, regions)
+            )
+        except Exception:
+            logger.exception("rendering %s of %s failed", self.view, self.assembly_id)
+            return None
+
+
+class _Room:
+    """Everything this process holds for one assembly."""
+
+    def __init__(self, assembly_id: str, ready: asyncio.Task[None]) -> None:
+        self.assembly_id = assembly_id
+        self.ready = ready  # the backend subscription
+        self.channels: dict[str, _ViewChannel] = {}
+        self.events: dict[EventFeed, None] = {}
+
+    def count(self) -> int:
+        return sum(len(c.boxes) for c in self.channels.values()) + len(self.events)
+
+
+class Hub:
+    """Live updates for every websocket of this process; see DESIGN.md, "Live updates"."""
+
+    def __init__(
+        self,
+        *,
+        renderer: PageRenderer,
+        backend: Backend,
+        push_rates: dict[str, float] | None = None,
+        send_timeout: float = 5.0,
+        heartbeat_seconds: float = 15.0,
+        close_timeout: float = 2.0,
+    ) -> None:
+        self.renderer, self.backend = renderer, backend
+        self.push_rates = {**DEFAULT_PUSH_RATES, **(push_rates or {})}
+        if any(rate <= 0 for rate in self.push_rates.values()):
+            raise ValueError("push rates must be positive")
+        self.send_timeout, self.heartbeat_seconds = send_timeout, heartbeat_seconds
+        self.close_timeout = close_timeout  # grace for a close frame before the line is cut
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._rooms: dict[str, _Room] = {}
+        self._members: dict[Outbox, tuple[_Room, _ViewChannel | EventFeed]] = {}
+        self._stalled: set[Outbox] = set()  # outboxes with a send in flight
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closers: set[asyncio.Task[None]] = set()
+        self._unsubscribing: dict[str, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the hub runs on (set by `start`)."""
+        if self._loop is None:
+            raise RuntimeError("Hub.start() has not been called")
+        return self._loop
+
+    async def start(self) -> None:
+        """Start the backend, the stuck-send sweep and the heartbeat; call from the lifespan."""
+        self._loop, self._stopping = asyncio.get_running_loop(), False  # a restart is fine
+        await self.backend.start(self._on_notification, self._on_resync)
+        self._tasks = [
+            self._loop.create_task(self._sweep_forever()),
+            self._loop.create_task(self._beat_forever()),
+        ]
+
+    async def stop(self) -> None:
+        """Close every socket with 1012 (restarting: clients reconnect) and stop."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        for room in self._rooms.values():
+            for channel in room.channels.values():
+                channel.close()
+        for box in tuple(self._members):
+            self._drop(box, CLOSE_RESTARTING, "server restarting")
+        if pending := self._closers | set(self._unsubscribing.values()):
+            await asyncio.wait(pending, timeout=self.close_timeout + 1.0)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self.backend.stop()
+        except Exception:
+            logger.exception("stopping the broadcast backend failed")
+
+    def notify(self, assembly_id: str, seq: int, regions: Iterable[str]) -> None:
+        """Announce a committed change. Thread-safe: meant for sync service code after its
+        commit (on Redis it makes one short, bounded round trip in the calling thread)."""
+        try:
+            self.backend.publish_threadsafe(assembly_id, seq, frozenset(regions))
+        except Exception:
+            logger.exception("publishing a change of %s failed", assembly_id)
+
+    def socket_count(self, assembly_id: str | None = None) -> int:
+        """Sockets registered, in one assembly or in all."""
+        if assembly_id is None:
+            return len(self._members)
+        room = self._rooms.get(assembly_id)
+        return room.count() if room is not None else 0
+
+    def build_push(self, rendered: Rendered) -> Push:
+        """A render's fragments plus its `#mc-seq`, joined once for every socket."""
+        seq_fragment = self.renderer.seq_fragment(rendered.seq)
+        return Push.build(rendered.seq, rendered.fragments, seq_fragment)
+
+    async def serve_page(
+        self, socket: Socket, *, assembly_id: str, view: str, since: int | None
+    ) -> None:
+        """Push a page's live regions until the socket goes; don't close it afterwards.
+
+        Registers, then sends a full snapshot (whatever `since`: a client already up to
+        date just gets the same state again), then answers client frames.
+        """
+        if view not in self.push_rates:
+            raise ValueError(f"unknown view {view!r}")
+        if (box := await self._new_box(socket)) is None:
+            return
+        box.hold()  # pushes wait until the snapshot is out
+        room = self._join(assembly_id)
+        channel = room.channels.get(view) or _ViewChannel(self, assembly_id, view)
+        room.channels[view] = channel
+        channel.boxes[box] = None
+        self._members[box] = (room, channel)
+        try:
+            await asyncio.wait([room.ready])  # subscribed: no notification can slip past now
+            await self._send_snapshot(box, channel)
+            while (text := await box.next_frame()) is not None:
+                frame = parse_frame(text)
+                if frame == ("ping", 0):
+                    if (push := self._seq_push(channel.seq)) is not None:
+                        box.offer(push)
+                elif isinstance(frame, tuple):
+                    await self._send_snapshot(box, channel)
+                else:
+                    self._page_error(box, "bad_frame", frame)
+        finally:
+            await self._unregister(box)
+
+    async def serve_events(
+        self, socket: Socket, *, assembly_id: str, since: int, load: EventLoader
+    ) -> None:
+        """Send JSON events after `since`, then live ones, in order, until the socket goes."""
+        if (box := await self._new_box(socket)) is None:
+            return
+        feed = EventFeed(box, assembly_id, since, load)
+        room = self._join(assembly_id)
+        room.events[feed] = None
+        self._members[box] = (room, feed)
+        pump: asyncio.Task[None] | None = None
+        try:
+            await asyncio.wait([room.ready])
+            pump = self.loop.create_task(
+                feed.run(lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable"))
+            )
+            feed.wake.set()
+            while (text := await box.next_frame()) is not None:
+                frame = parse_frame(text)
+                if frame == ("ping", 0):
+                    feed.queue({"type": "pong"})
+                elif isinstance(frame, tuple):
+                    feed.reload(frame[1])
+                else:
+                    feed.queue({"type": "error", "code": "bad_frame", "message": frame})
+        finally:
+            if pump is not None:
+                pump.cancel()
+                await asyncio.wait([pump])
+            await self._unregister(box)
+
+    # -- registration -------------------------------------------------------------------
+
+    async def _new_box(self, socket: Socket) -> Outbox | None:
+        if self._stopping:
+            await close_quietly(socket, CLOSE_RESTARTING, "server restarting", self.close_timeout)
+            return None
+        if self._loop is None:
+            raise RuntimeError("Hub.start() has not been called")
+        return Outbox(socket, stalled=self._stalled, on_failure=self._send_failed)
+
+    def _join(self, assembly_id: str) -> _Room:
+        room = self._rooms.get(assembly_id)
+        if room is None:
+            after = self._unsubscribing.pop(assembly_id, None)
+            ready = self.loop.create_task(
+                self._in_order(self.backend.subscribe, assembly_id, after)
+            )
+            room = self._rooms[assembly_id] = _Room(assembly_id, ready)
+        return room
+
+    async def _in_order(
+        self,
+        call: Callable[[str], Awaitable[None]],
+        assembly_id: str,
+        after: asyncio.Task[None] | None,
+    ) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # an unsubscribe never overtakes a subscribe
+        try:
+            await call(assembly_id)
+        except Exception:
+            logger.exception("%s of %s failed", getattr(call, "__name__", call), assembly_id)
+
+    def _leave(self, box: Outbox) -> None:
+        entry = self._members.pop(box, None)
+        if entry is None:
+            return
+        room, place = entry
+        if isinstance(place, _ViewChannel):
+            place.boxes.pop(box, None)
+            if not place.boxes and room.channels.get(place.view) is place:
+                place.close()
+                del room.channels[place.view]
+        else:
+            room.events.pop(place, None)
+        if room.count() == 0 and self._rooms.get(room.assembly_id) is room:
+            del self._rooms[room.assembly_id]
+            if not self._stopping:
+                aid = room.assembly_id
+                task = self.loop.create_task(
+                    self._in_order(self.backend.unsubscribe, aid, room.ready)
+                )
+                self._unsubscribing[aid] = task
+                task.add_done_callback(functools.partial(self._unsubscribed, aid))
+
+    def _unsubscribed(self, assembly_id: str, task: asyncio.Task[None]) -> None:
+        if self._unsubscribing.get(assembly_id) is task:
+            del self._unsubscribing[assembly_id]
+
+    async def _unregister(self, box: Outbox) -> None:
+        self._leave(box)
+        box.abandon()
+        if box.closer is not None:
+            await asyncio.wait([box.closer])  # the hub is closing it: let that finish first
+
+    def _drop(self, box: Outbox, code: int, reason: str) -> None:
+        """Stop serving a socket at once and close it in the background."""
+        if box.closed:
+            return
+        box.abandon()
+        self._leave(box)
+        closer = self.loop.create_task(close_quietly(box.socket, code, reason, self.close_timeout))
+        box.closer = closer
+        self._closers.add(closer)
+        closer.add_done_callback(self._closers.discard)
+
+    def _send_failed(self, box: Outbox, exc: BaseException) -> None:
+        logger.debug("a websocket send failed: %r", exc)
+        self._drop(box, CLOSE_ERROR, "send failed")
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _seq_push(self, seq: int) -> Push | None:
+        try:
+            fragment = self.renderer.seq_fragment(seq)
+        except Exception:
+            logger.exception("rendering the seq fragment failed")
+            return None
+        return Push(seq, ((SEQ_ID, fragment),), fragment)
+
+    def _page_error(self, box: Outbox, code: str, message: str) -> None:
+        try:
+            box.offer_extra(ERROR_ID, self.renderer.error_fragment(code, message))
+        except Exception:
+            logger.exception("rendering an error fragment failed")
+
+    async def _send_snapshot(self, box: Outbox, channel: _ViewChannel) -> None:
+        if box.closed:
+            return
+        box.hold()
+        batch = channel.snapshot()
+        either: list[asyncio.Future[Any]] = [batch, box.gone]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)  # batch is shared
+        if box.closed or not batch.done() or batch.cancelled():
+            return
+        box.release(push := batch.result())
+        if push is None:
+            self._page_error(box, "render_failed", "The page could not be brought up to date.")
+
+    # -- notifications, resyncs, sweeps and heartbeats ----------------------------------
+
+    def _on_notification(self, assembly_id: str, seq: int, regions: frozenset[str]) -> None:
+        room = self._rooms.get(assembly_id)
+        if room is None:
+            return  # no socket here: nothing to render
+        for channel in tuple(room.channels.values()):
+            channel.request(regions)
+        for feed in tuple(room.events):
+            feed.advance(seq)
+
+    def _on_resync(self) -> None:
+        for room in tuple(self._rooms.values()):
+            for channel in tuple(room.channels.values()):
+                channel.request(None)
+            for feed in tuple(room.events):
+                if feed.reload_from is None:  # else a reload is already due
+                    feed.reload(feed.last_sent)
+
+    async def _sweep_forever(self) -> None:
+        interval = min(0.5, max(0.02, self.send_timeout / 3))
+        while True:
+            await asyncio.sleep(interval)
+            now = self.loop.time()
+            for box in tuple(self._stalled):
+                since = box.sending_since
+                if since is not None and now - since > self.send_timeout:
+                    logger.info("closing a websocket stuck sending for %.1f s", now - since)
+                    self._drop(box, CLOSE_TRY_AGAIN, "too slow")
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            for room in tuple(self._rooms.values()):
+                for channel in tuple(room.channels.values()):
+                    if (push := self._seq_push(channel.seq)) is not None:
+                        channel.offer(push)
+                for feed in tuple(room.events):
+                    feed.queue({"type": "heartbeat"})

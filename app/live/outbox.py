@@ -1,0 +1,402 @@
+"""One socket's side of the hub: what it is sent, what it says, and how it is closed.
+
+Page sockets get an `Outbox`. A push is sent inline when its socket is idle: the
+`send_text` coroutine is started by hand and, on a healthy socket, finishes without ever
+suspending, so no task is created. Only a socket that has to wait gets a task, which
+drives the rest of that send; newer pushes meanwhile merge into the socket's mailbox,
+latest wins per region id, and go out as one message when the send in flight completes.
+Events sockets get an `EventFeed` on top: ordered, from the event log, never merged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+logger = logging.getLogger(__name__)
+
+SEQ_ID = "mc-seq"
+ERROR_ID = "mc-error"
+
+EventLoader = Callable[[str, int, int | None], Awaitable[list[dict[str, Any]]]]
+"""(assembly_id, after_seq, up_to_seq or None) -> redacted events in seq order."""
+
+
+class Socket(Protocol):
+    """What the hub needs from an accepted websocket; Starlette's `WebSocket` fits."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def receive_text(self) -> str: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """One rendered change: built once per (assembly, view) and offered to all its sockets.
+
+    `parts` pairs each region element id with its fragment; the `#mc-seq` fragment is
+    always last. `text` is their concatenation, the exact string most sockets receive.
+    """
+
+    seq: int
+    parts: tuple[tuple[str, str], ...]
+    text: str
+
+    @classmethod
+    def build(cls, seq: int, fragments: Mapping[str, str], seq_fragment: str) -> Push:
+        """Join region fragments and the seq fragment into one push."""
+        parts = (*((k, v) for k, v in fragments.items() if k != SEQ_ID), (SEQ_ID, seq_fragment))
+        return cls(seq, parts, "".join(html for _, html in parts))
+
+    @property
+    def has_regions(self) -> bool:
+        """Whether the push carries more than the `#mc-seq` element."""
+        return len(self.parts) > 1
+
+
+def parse_frame(text: str) -> tuple[str, int] | str:
+    """A client frame as ("ping", 0) or ("resync", since), else why it is refused."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return 'Frames must be JSON objects such as {"type": "ping"}.'
+    kind = data.get("type")
+    if kind is None and "HEADERS" in data:  # an htmx form sent over the socket
+        return "This socket only carries updates; send actions over HTTP."
+    if kind == "ping":
+        return ("ping", 0)
+    if kind == "resync":
+        since = data.get("since")
+        if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
+            return ("resync", since)
+        return 'A resync frame needs "since": the last seq you saw, a whole number.'
+    return 'Unknown frame: send {"type": "ping"} or {"type": "resync", "since": N}.'
+
+
+async def finish(coro: Coroutine[Any, Any, Any], yielded: object) -> None:
+    """Drive a coroutine whose first step already ran, exactly as an asyncio Task would."""
+    while True:
+        error: BaseException | None = None
+        if yielded is not None and not asyncio.isfuture(yielded):
+            error = RuntimeError(f"bad yield from a send: {yielded!r}")
+        else:
+            try:
+                if yielded is None:
+                    await asyncio.sleep(0)  # a bare yield asks to be rescheduled
+                else:
+                    future = cast("asyncio.Future[Any]", yielded)
+                    future._asyncio_future_blocking = False  # taken, as Task.__step does
+                    await future
+            except asyncio.CancelledError as exc:
+                error = exc  # our task was cancelled: cancel the send the same way
+            except Exception:
+                pass  # the coroutine reads the future's outcome itself when resumed
+        try:
+            yielded = coro.send(None) if error is None else coro.throw(error)
+        except StopIteration:
+            return
+
+
+class Outbox:
+    """A socket's sender: inline when idle, a latest-wins mailbox while a send is in flight."""
+
+    __slots__ = (
+        "_held",
+        "_loop",
+        "_mailbox",
+        "_on_failure",
+        "_stalled",
+        "_task",
+        "closed",
+        "closer",
+        "floor",
+        "gone",
+        "sending_since",
+        "socket",
+    )
+
+    def __init__(
+        self,
+        socket: Socket,
+        *,
+        stalled: set[Outbox],
+        on_failure: Callable[[Outbox, BaseException], None],
+    ) -> None:
+        self.socket = socket
+        self.floor = -1  # seq of the last snapshot sent: pushes at or below it are stale
+        self.closed = False
+        self.sending_since: float | None = None  # loop time the pending send started
+        self.closer: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self.gone: asyncio.Future[None] = self._loop.create_future()
+        self._mailbox: dict[str, tuple[int, str]] = {}
+        self._held = False
+        self._task: asyncio.Task[None] | None = None
+        self._stalled = stalled
+        self._on_failure = on_failure
+
+    @property
+    def busy(self) -> bool:
+        """Whether a send is in flight (it has suspended and a task is driving it)."""
+        return self._task is not None
+
+    async def next_frame(self) -> str | None:
+        """The next client frame, or None once the socket is gone or the hub dropped it."""
+        receiving = asyncio.ensure_future(self.socket.receive_text())
+        either: list[asyncio.Future[Any]] = [receiving, self.gone]
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not receiving.done():
+                receiving.cancel()
+        if self.gone.done() or receiving.cancelled() or receiving.exception() is not None:
+            return None  # dropped, or disconnected
+        return receiving.result()
+
+    def fail(self, exc: BaseException) -> None:
+        """Report a failed send to the hub, which drops the socket."""
+        self._on_failure(self, exc)
+
+    def offer(self, push: Push) -> None:
+        """Send a push now if idle, else merge it into the mailbox. Never waits."""
+        if self.closed or push.seq < self.floor or (push.seq == self.floor and push.has_regions):
+            return
+        if self._task is None and not self._held and not self._mailbox:
+            self._start(push.text)  # the shared string itself: render once, send to many
+            return
+        self._merge(push.seq, push.parts)
+        self._kick()
+
+    def offer_extra(self, key: str, fragment: str) -> None:
+        """Queue a fragment that no snapshot covers (like `#mc-error`), whatever the seq."""
+        if self.closed:
+            return
+        self._merge(self.floor, ((key, fragment),))
+        self._kick()
+
+    def hold(self) -> None:
+        """Keep pushes in the mailbox until `release` (while a snapshot renders)."""
+        self._held = True
+
+    def release(self, snapshot: Push | None) -> None:
+        """Send the snapshot merged with any newer held pushes, and resume sending."""
+        self._held = False
+        if snapshot is not None and not self.closed:
+            self.floor = max(self.floor, snapshot.seq)
+            covered = {key for key, _ in snapshot.parts} & self._mailbox.keys()
+            for key in [k for k in covered if self._mailbox[k][0] <= snapshot.seq]:
+                del self._mailbox[key]
+            if self._task is None and not self._mailbox:
+                self._start(snapshot.text)
+                return
+            self._merge(snapshot.seq, snapshot.parts)
+        self._kick()
+
+    def abandon(self) -> None:
+        """Stop using the socket: drop queued pushes and cancel a send in flight."""
+        if self.closed:
+            return
+        self.closed = True
+        self._mailbox.clear()
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+        self._stalled.discard(self)
+        if not self.gone.done():
+            self.gone.set_result(None)
+
+    async def deliver(self, text: str) -> None:
+        """Send one message and wait for it, for sockets where order beats latest-wins."""
+        coro = self.socket.send_text(text)
+        try:
+            yielded = coro.send(None)
+        except StopIteration:
+            return
+        self._task = asyncio.current_task()  # so that abandon() can cancel a stuck send
+        self._watch()
+        try:
+            await finish(coro, yielded)
+        finally:
+            self._unwatch()
+
+    def _merge(self, seq: int, parts: tuple[tuple[str, str], ...]) -> None:
+        for key, html in parts:
+            current = self._mailbox.get(key)
+            if current is None or seq >= current[0]:
+                self._mailbox[key] = (seq, html)
+
+    def _take(self) -> str | None:
+        if self.closed or self._held or not self._mailbox:
+            return None
+        seq_entry = self._mailbox.pop(SEQ_ID, None)
+        parts = [html for _, html in self._mailbox.values()]
+        if seq_entry is not None:
+            parts.append(seq_entry[1])  # `#mc-seq` last, as in every push
+        self._mailbox.clear()
+        return "".join(parts)
+
+    def _kick(self) -> None:
+        if self._task is None and (text := self._take()) is not None:
+            self._start(text)
+
+    def _start(self, text: str) -> None:
+        coro = self.socket.send_text(text)
+        try:
+            yielded = coro.send(None)
+        except StopIteration:
+            return  # finished inline: the common case, no task at all
+        except Exception as exc:
+            self.fail(exc)
+            return
+        self._watch()
+        self._task = self._loop.create_task(self._drive(coro, yielded))
+
+    async def _drive(self, coro: Coroutine[Any, Any, Any], yielded: object) -> None:
+        try:
+            await finish(coro, yielded)
+            while (text := self._take()) is not None:
+                self.sending_since = self._loop.time()
+                await self.socket.send_text(text)
+        except Exception as exc:
+            self._unwatch()
+            self.fail(exc)
+        finally:
+            self._unwatch()
+
+    def _watch(self) -> None:
+        self.sending_since = self._loop.time()
+        self._stalled.add(self)
+
+    def _unwatch(self) -> None:
+        self._task = None
+        self.sending_since = None
+        self._stalled.discard(self)
+
+
+class EventFeed:
+    """A JSON events socket's sender: every event after `since`, in order, no gaps or dups.
+
+    One pump per socket loads from the event log and sends; notifications only move the
+    target, so those racing a slow backlog load are picked up by the next load.
+    """
+
+    def __init__(self, box: Outbox, assembly_id: str, since: int, load: EventLoader) -> None:
+        self.box, self.assembly_id, self.load = box, assembly_id, load
+        self.last_sent = since
+        self.target = since  # newest seq notified
+        self.reload_from: int | None = since  # load everything after this seq next
+        self.controls: deque[dict[str, Any]] = deque()
+        self.wake = asyncio.Event()
+
+    def advance(self, seq: int) -> None:
+        """A notification: events up to `seq` exist now."""
+        if seq > self.target:
+            self.target = seq
+            self.wake.set()
+
+    def reload(self, since: int) -> None:
+        """Send every event after `since` again (a resync)."""
+        self.reload_from = since
+        self.wake.set()
+
+    def queue(self, frame: dict[str, Any]) -> None:
+        """Queue a control frame; "pong" and "heartbeat" get the seq when sent."""
+        if len(self.controls) < 64 and (frame["type"] != "heartbeat" or frame not in self.controls):
+            self.controls.append(frame)  # bounded: a client spamming frames can't grow it
+        self.wake.set()
+
+    async def run(self, on_load_failure: Callable[[], None]) -> None:
+        """Pump until cancelled; a failed send or load ends it through the hub."""
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while await self._send_due_events():
+                    pass
+                while self.controls:
+                    frame = self.controls.popleft()
+                    if frame["type"] in ("pong", "heartbeat"):
+                        frame = {**frame, "seq": self.last_sent}
+                    await self.box.deliver(json.dumps(frame, separators=(",", ":")))
+        except _LoadFailed:
+            on_load_failure()
+        except Exception as exc:
+            self.box.fail(exc)
+
+    async def _send_due_events(self) -> bool:
+        if self.reload_from is not None:
+            after, up_to = self.reload_from, None
+            self.reload_from, self.last_sent = None, after
+        elif self.target > self.last_sent:
+            after, up_to = self.last_sent, self.target
+        else:
+            return False
+        try:
+            events = await self.load(self.assembly_id, after, up_to)
+            texts = [(e["seq"], json.dumps(e, separators=(",", ":"))) for e in events]
+        except Exception as exc:
+            logger.exception("loading events of %s failed", self.assembly_id)
+            raise _LoadFailed from exc
+        for seq, text in texts:
+            if seq > self.last_sent:  # never twice, even when a reload raced this load
+                await self.box.deliver(text)
+                self.last_sent = seq
+        return True
+
+
+class _LoadFailed(Exception):
+    """The event loader raised (already logged)."""
+
+
+async def close_quietly(socket: Socket, code: int, reason: str, timeout: float) -> None:
+    """Close with `code` if the peer takes the close frame in time; otherwise cut the line."""
+    try:
+        async with asyncio.timeout(timeout):
+            await socket.close(code, reason)
+        return
+    except TimeoutError:
+        pass
+    except Exception:
+        return  # already closed or disconnected: nothing left to free
+    if not abort_transport(socket):
+        logger.warning("could not abort a stuck websocket; it stays open until its peer goes")
+
+
+def abort_transport(socket: object) -> bool:
+    """Abort the TCP connection under a Starlette WebSocket served by uvicorn.
+
+    ASGI offers no way to drop a connection whose peer does not read: uvicorn's `send`
+    waits for the write buffer to drain, close frames included. Uvicorn's ASGI `send` is
+    a bound method of its protocol object, which holds the asyncio transport; Starlette
+    keeps it as `WebSocket._send`, possibly wrapped in middleware closures, which we walk
+    (bounded). Returns False when no transport is found (another server, a test double).
+    """
+    todo: list[object] = [getattr(socket, "_send", None)]
+    seen: set[int] = set()
+    while todo and len(seen) < 32:
+        fn = todo.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        transport = getattr(getattr(fn, "__self__", None), "transport", None)
+        if transport is not None and callable(getattr(transport, "abort", None)):
+            with contextlib.suppress(Exception):
+                transport.abort()
+                return True
+            return False
+        for cell in getattr(fn, "__closure__", None) or ():
+            with contextlib.suppress(ValueError):  # an empty cell
+                if callable(cell.cell_contents):
+                    todo.append(cell.cell_contents)
+        if (wrapped := getattr(fn, "__wrapped__", None)) is not None:
+            todo.append(wrapped)
+    return False

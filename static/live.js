@@ -1,0 +1,139 @@
+/*
+ * Mic Check live updates (see DESIGN.md "Live updates").
+ * Loaded after htmx 2.0.11 and htmx-ext-ws 2.0.4; relies on that pinned pair's hooks.
+ * Plain ES5 on purpose: it must run on old phone browsers without a build step.
+ *
+ * Page contract: <body data-heartbeat-timeout="ms"> (optional, default 40000),
+ * #mc-live[ws-connect] wrapping the live regions, #mc-seq[data-seq] inside it,
+ * #mc-connection for the status text.
+ */
+(function () {
+  'use strict';
+  // Needs the ws extension; and htmx may re-run scripts in swapped content, so wrap once.
+  if (!window.htmx || !htmx.createWebSocket || window.micCheck) { return; }
+
+  var body = document.body;
+  var timeoutMs = parseInt(body.getAttribute('data-heartbeat-timeout'), 10) || 40000;
+  // Close codes after which htmx-ext-ws 2.0.4 reconnects by itself (ws.js, socket.onclose).
+  var EXTENSION_RETRIES = [1006, 1011, 1012, 1013];
+  var NOT_ALLOWED = 1008;
+
+  var lastSeq = 0;
+  var socket = null;    // the WebSocket of the latest connection attempt
+  var wrapper = null;   // the extension's socket wrapper; its reconnect() reopens in place
+  var watchdog = null;
+  var retries = 0;      // backoff for the closes the extension does not retry
+
+  // Actions are plain hx-post requests: on a dead network one would hang until the OS gives up
+  // (minutes) with its button stuck; fail it after 30 s (htmx:timeout) so the person can retry,
+  // which is safe because the server refuses stale or repeated actions. The ws reconnect delay
+  // stays the extension's 'full-jitter' default: it spreads a room of phones after a restart.
+  htmx.config.timeout = 30000;
+  // A refused action answers 4xx with an #mc-error fragment: swap it so the person reads why.
+  htmx.config.responseHandling = [
+    {code: '204', swap: false},
+    {code: '[23]..', swap: true},
+    {code: '[45]..', swap: true, error: true}
+  ];
+  // A timed-out or failed request (no answer at all) says so in the same place.
+  document.addEventListener('htmx:sendError', function () { showError('No answer from the server: check your connection and try again.'); });
+  document.addEventListener('htmx:timeout', function () { showError('The server took too long to answer: try again.'); });
+
+  function showError(text) {
+    var box = document.getElementById('mc-error');
+    if (!box) { return; }
+    var p = document.createElement('p');
+    p.setAttribute('data-code', 'network');
+    p.textContent = text;
+    box.innerHTML = '';
+    box.appendChild(p);
+  }
+
+  function readSeq() {
+    var el = document.getElementById('mc-seq');
+    var n = el ? parseInt(el.getAttribute('data-seq'), 10) : NaN;
+    if (n > lastSeq) { lastSeq = n; }  // false for NaN: a bad value never lowers it
+  }
+
+  function withSince(url) {
+    var param = /([?&])since=[^&#]*/;
+    if (param.test(url)) { return url.replace(param, '$1since=' + lastSeq); }
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + 'since=' + lastSeq;
+  }
+
+  function setStatus(state, text) {
+    var el = document.getElementById('mc-connection');
+    if (!el) { return; }
+    // Rewriting the same text would make screen readers announce it again.
+    if (el.getAttribute('data-state') !== state) { el.setAttribute('data-state', state); }
+    if (el.textContent !== text) { el.textContent = text; }
+  }
+
+  function arm() {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(onSilence, timeoutMs);
+  }
+
+  // Nothing heard for more than two 15 s heartbeats: the link is dead even if the socket says open.
+  function onSilence() {
+    var old = socket;
+    if (!old) { return; }
+    setStatus('reconnecting', 'Reconnecting\u2026');
+    if (old.readyState !== old.OPEN || !wrapper) {
+      // A handshake that never finished fails at once with 1006, which the extension retries.
+      old.close();
+      return;
+    }
+    // On a dead network the close handshake can hang for a minute (no close event, and the
+    // extension never retries a client-side close), so detach the old socket and reopen now.
+    old.onopen = old.onclose = old.onerror = null;
+    old.close(4000, 'heartbeat timeout');
+    wrapper.reconnect();
+  }
+
+  readSeq();
+
+  // The extension computes the URL once but calls htmx.createWebSocket(url) on every attempt,
+  // first connect and each retry alike, so wrapping it is the one place to set since=lastSeq.
+  var create = htmx.createWebSocket;
+  htmx.createWebSocket = function (url) {
+    readSeq();
+    socket = create(withSince(url));
+    arm();  // also covers a handshake that hangs
+    return socket;
+  };
+
+  document.addEventListener('htmx:wsOpen', function (e) {
+    wrapper = e.detail.socketWrapper;
+    retries = 0;
+    arm();
+    setStatus('live', 'Live');
+  });
+
+  // Any frame, a heartbeat included, proves the link is alive.
+  document.addEventListener('htmx:wsBeforeMessage', arm);
+  document.addEventListener('htmx:wsAfterMessage', readSeq);
+  // HTTP replies to actions may carry an out-of-band #mc-seq too.
+  document.addEventListener('htmx:oobAfterSwap', readSeq);
+
+  document.addEventListener('htmx:wsClose', function (e) {
+    var ev = e.detail.event;
+    if (ev.target !== socket) { return; }  // a socket already replaced
+    clearTimeout(watchdog);
+    if (ev.code === NOT_ALLOWED) {
+      // The extension does not retry 1008 either: the server said no, so stay closed.
+      setStatus('closed', 'Disconnected \u2014 ' + (ev.reason || 'not allowed'));
+      return;
+    }
+    setStatus('reconnecting', 'Reconnecting\u2026');
+    if (EXTENSION_RETRIES.indexOf(ev.code) < 0) {
+      // Normal, going-away or app-defined closes: retry with the extension's full-jitter backoff.
+      var delay = Math.random() * 1000 * Math.pow(2, Math.min(retries, 6));
+      var w = e.detail.socketWrapper;
+      retries += 1;
+      setTimeout(function () { if (socket === ev.target) { w.reconnect(); } }, delay);
+    }
+  });
+
+  window.micCheck = { lastSeq: function () { return lastSeq; } };
+})();

@@ -1,0 +1,346 @@
+"""The live path over real sockets (uvicorn): every screen converges on the same state.
+
+Zulip's verify_action idea (STYLE.md): after each state-changing service function, a client
+that followed the pushes and a client that connected fresh show the same regions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from app.config import Settings
+from app.db import Database
+from app.web.app import create_app
+from tests.e2e.harness import serve_in_thread
+
+WAIT = 10.0  # seconds a test waits for a push before failing (a bound, not a measurement)
+
+
+@dataclass
+class Live:
+    base: str
+    http: httpx.Client
+
+    def ws(self, path: str, headers: dict[str, str] | None = None) -> ClientConnection:
+        return connect(
+            self.base.replace("http://", "ws://") + path,
+            additional_headers=headers or {},
+            open_timeout=WAIT,
+        )
+
+
+@pytest.fixture
+def live(settings: Settings, db: Database) -> Iterator[Live]:
+    settings = settings.model_copy(update={"heartbeat_seconds": 30.0})
+    with serve_in_thread(create_app(settings, db)) as base, httpx.Client(base_url=base) as http:
+        yield Live(base, http)
+
+
+@dataclass
+class Screen:
+    """What one page shows: its regions by element id, kept up to date from pushes."""
+
+    socket: ClientConnection
+    regions: dict[str, str] = field(default_factory=dict)
+    seq: int = -1
+    errors: list[str] = field(default_factory=list)
+
+    def apply(self, message: str) -> None:
+        doc = BeautifulSoup(message, "html.parser")
+        for element in doc.find_all(recursive=False):
+            if not getattr(element, "attrs", None) or not element.get("id"):
+                continue
+            if element["id"] == "mc-seq":
+                self.seq = max(self.seq, int(element["data-seq"]))
+            elif element["id"] == "mc-error":
+                reason = element.find("p")
+                self.errors.append(reason["data-code"] if reason else "")
+            else:
+                self.regions[element["id"]] = normalise(element)
+
+    def receive(self) -> str:
+        message = self.socket.recv(timeout=WAIT)
+        assert isinstance(message, str)
+        self.apply(message)
+        return message
+
+    def wait_for(self, seq: int) -> None:
+        while self.seq < seq:
+            self.receive()
+
+
+def normalise(element: Any) -> str:
+    """Drop what depends on the clock (time left) and on how it was sent (oob marker)."""
+    element = BeautifulSoup(str(element), "html.parser").find()
+    for clock in element.select(".time-box"):
+        clock.decompose()
+    if element.has_attr("hx-swap-oob"):
+        del element["hx-swap-oob"]
+    return str(element)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def open_screen(live: Live, assembly_id: str, view: str, token: str, since: int = 0) -> Screen:
+    socket = live.ws(f"/ws/assemblies/{assembly_id}?view={view}&since={since}", bearer(token))
+    screen = Screen(socket)
+    screen.receive()  # the snapshot
+    return screen
+
+
+def new_assembly(live: Live, **body: Any) -> dict[str, Any]:
+    response = live.http.post(
+        "/api/assemblies", json={"title": "GA", "facilitator_name": "Noor", **body}
+    )
+    assert response.status_code == 201
+    return response.json()
+
+
+def join(live: Live, made: dict[str, Any], name: str) -> dict[str, Any]:
+    response = live.http.post("/api/join", json={"join_code": made["join_code"], "name": name})
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_two_phones_see_the_same_state_after_each_change(live: Live) -> None:
+    made = new_assembly(live)
+    chen, gus = join(live, made, "Chen"), join(live, made, "Gus")
+    phones = [open_screen(live, made["id"], "phone", p["token"]) for p in (chen, gus)]
+    fac = bearer(made["facilitator_token"])
+    base = f"/api/assemblies/{made['id']}"
+    changes: list[Callable[[], httpx.Response]] = [
+        lambda: live.http.post(
+            f"{base}/agenda", json={"title": "Winter tents", "kind": "proposal"}, headers=fac
+        ),
+        lambda: live.http.post(f"{base}/headcount", json={"count": 140}, headers=fac),
+        lambda: live.http.post(
+            f"{base}/join", json={"join_code": made["join_code"], "name": "Hannah"}
+        ),
+    ]
+    for change in changes:
+        response = change()
+        assert response.status_code in (200, 201), response.text
+        seq = response.json()["seq"]
+        for phone in phones:
+            phone.wait_for(seq)
+        assert phones[0].regions == phones[1].regions
+    assert "Winter tents" in phones[0].regions["mc-agenda"]
+    assert '<strong class="joined">4</strong>' in phones[1].regions["mc-people"]
+    for phone in phones:
+        phone.socket.close()
+
+
+def test_a_phone_reconnecting_with_an_old_since_receives_the_current_state(live: Live) -> None:
+    made = new_assembly(live)
+    chen = join(live, made, "Chen")
+    phone = open_screen(live, made["id"], "phone", chen["token"])
+    last_seen = phone.seq
+    phone.socket.close()
+    fac = bearer(made["facilitator_token"])
+    item = live.http.post(
+        f"/api/assemblies/{made['id']}/agenda",
+        json={"title": "Drumming hours", "kind": "proposal"},
+        headers=fac,
+    ).json()
+    opened = live.http.post(
+        f"/api/assemblies/{made['id']}/agenda/{item['item_id']}/open", headers=fac
+    ).json()
+    back = open_screen(live, made["id"], "phone", chen["token"], since=last_seen)
+    assert back.seq == opened["seq"]
+    assert "Drumming hours" in back.regions["mc-header"]
+    fresh = open_screen(live, made["id"], "phone", chen["token"])
+    assert back.regions == fresh.regions
+
+
+def test_resync_frame_resends_the_whole_state_and_bad_frames_get_an_error(live: Live) -> None:
+    made = new_assembly(live)
+    console = open_screen(live, made["id"], "console", made["facilitator_token"])
+    console.socket.send(json.dumps({"type": "resync", "since": 0}))
+    resent = BeautifulSoup(console.receive(), "html.parser")
+    assert (
+        resent.select_one("#mc-agenda") is not None and resent.select_one("#mc-roles") is not None
+    )
+    console.socket.send("raise my hand please")
+    console.receive()
+    assert console.errors[-1] == "bad_frame"
+    console.socket.send(json.dumps({"type": "ping"}))
+    console.receive()  # still open, answers with the seq
+    assert console.seq == made["seq"]
+
+
+# ---- verify_action: followed pushes == fresh snapshot, for every state-changing service ----
+
+
+@dataclass
+class Scene:
+    live: Live
+    made: dict[str, Any]
+    people: dict[str, dict[str, Any]]
+    items: list[int]
+
+    @property
+    def fac(self) -> dict[str, str]:
+        return bearer(self.made["facilitator_token"])
+
+    def post(
+        self, path: str, body: Any = None, method: str = "POST", who: dict[str, str] | None = None
+    ) -> httpx.Response:
+        url = f"/api/assemblies/{self.made['id']}{path}"
+        response = self.live.http.request(method, url, json=body, headers=who or self.fac)
+        assert response.status_code in (200, 201), response.text
+        return response
+
+
+ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
+    "join_assembly": lambda s: s.live.http.post(
+        "/api/join", json={"join_code": s.made["join_code"], "name": "Late Lena"}
+    ),
+    "admit": lambda s: s.post(f"/participants/{s.people['waiting']['participant_id']}/admit"),
+    "reject": lambda s: s.post(f"/participants/{s.people['waiting']['participant_id']}/reject"),
+    "grant_role": lambda s: s.post(
+        "/roles", {"participant_id": s.people["keiko"]["participant_id"], "role": "stack_keeper"}
+    ),
+    "revoke_role": lambda s: s.post(
+        "/roles",
+        {"participant_id": s.people["ruth"]["participant_id"], "role": "minute_taker"},
+        "DELETE",
+    ),
+    "set_headcount": lambda s: s.post("/headcount", {"count": 140}),
+    "add_agenda_item": lambda s: s.post(
+        "/agenda", {"title": "Legal report-back", "kind": "report", "working_group": "Legal"}
+    ),
+    "open_agenda_item": lambda s: s.post(f"/agenda/{s.items[1]}/open"),
+    "close_agenda_item": lambda s: s.post(f"/agenda/{s.items[0]}/close"),
+    "close_assembly": lambda s: s.post("/close"),
+}
+
+
+@pytest.mark.parametrize("view", ["console", "phone", "projector"])
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
+    live: Live, action: str, view: str
+) -> None:
+    made = new_assembly(live, admission="checked_in")
+    people = {name: join(live, made, name) for name in ("keiko", "ruth", "waiting")}
+    scene = Scene(live, made, people, [])
+    for name in ("keiko", "ruth"):
+        scene.post(f"/participants/{people[name]['participant_id']}/admit")
+    scene.post(
+        "/roles", {"participant_id": people["ruth"]["participant_id"], "role": "minute_taker"}
+    )
+    for title in ("Welcome", "Kitchen report-back"):
+        scene.items.append(
+            scene.post("/agenda", {"title": title, "kind": "report"}).json()["item_id"]
+        )
+    scene.post(f"/agenda/{scene.items[0]}/open")
+
+    def watch() -> Screen:
+        if view == "projector":
+            socket = live.ws(
+                f"/ws/assemblies/{made['id']}?view=projector&key={made['projector_key']}"
+            )
+            screen = Screen(socket)
+            screen.receive()
+            return screen
+        token = made["facilitator_token"] if view == "console" else people["keiko"]["token"]
+        return open_screen(live, made["id"], view, token)
+
+    follower = watch()
+    seq = ACTIONS[action](scene).json()["seq"]
+    follower.wait_for(seq)
+    fresh = watch()
+    assert fresh.seq == seq
+    assert follower.regions == fresh.regions
+    follower.socket.close()
+    fresh.socket.close()
+
+
+# ---- who may watch -----------------------------------------------------------------------
+
+
+def closed_with(socket: ClientConnection) -> tuple[int | None, str]:
+    with pytest.raises(ConnectionClosed) as info:
+        while True:
+            socket.recv(timeout=WAIT)
+    close = info.value.rcvd
+    return (close.code if close else None), (close.reason if close else "")
+
+
+def test_a_participant_without_a_role_cannot_watch_the_console(live: Live) -> None:
+    made = new_assembly(live)
+    chen = join(live, made, "Chen")
+    socket = live.ws(f"/ws/assemblies/{made['id']}?view=console", bearer(chen["token"]))
+    code, reason = closed_with(socket)
+    assert code == 1008 and "role" in reason
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("view=wall", "view must be"),
+        ("view=phone&since=-3", "since"),
+        ("view=projector&key=guess", "key"),
+    ],
+)
+def test_bad_socket_requests_are_closed_with_1008_and_a_reason(
+    live: Live, query: str, reason: str
+) -> None:
+    made = new_assembly(live)
+    socket = live.ws(f"/ws/assemblies/{made['id']}?{query}", bearer(made["facilitator_token"]))
+    code, text = closed_with(socket)
+    assert code == 1008 and reason in text
+
+
+def test_a_socket_without_a_session_is_refused(live: Live) -> None:
+    made = new_assembly(live)
+    code, _ = closed_with(live.ws(f"/ws/assemblies/{made['id']}?view=phone"))
+    assert code == 1008
+
+
+# ---- the JSON events socket ---------------------------------------------------------------
+
+
+def test_events_socket_sends_missed_then_live_events_in_order_without_gaps(live: Live) -> None:
+    made = new_assembly(live)
+    for name in ("Abebe", "Bianca", "Chen"):
+        join(live, made, name)
+    socket = live.ws(
+        f"/ws/assemblies/{made['id']}/events?since=1", bearer(made["facilitator_token"])
+    )
+    fac = bearer(made["facilitator_token"])
+    for count in (10, 20, 30):
+        live.http.post(
+            f"/api/assemblies/{made['id']}/headcount", json={"count": count}, headers=fac
+        )
+    seen: list[dict[str, Any]] = []
+    while len(seen) < 6:
+        frame = json.loads(socket.recv(timeout=WAIT))
+        if frame.get("type") == "heartbeat":
+            continue
+        seen.append(frame)
+    assert [f["seq"] for f in seen] == [2, 3, 4, 5, 6, 7]
+    assert [f["type"] for f in seen[:3]] == ["participant_joined"] * 3
+    assert [f["payload"]["count"] for f in seen[3:]] == [10, 20, 30]
+    socket.send("nonsense")
+    error = json.loads(socket.recv(timeout=WAIT))
+    assert error["type"] == "error" and error["code"] == "bad_frame"
+    socket.close()
+
+
+def test_cookie_sockets_from_another_origin_are_refused(live: Live, tmp_path: Path) -> None:
+    made = new_assembly(live)
+    socket = live.ws(f"/ws/assemblies/{made['id']}?view=phone", {"Origin": "http://evil.example"})
+    code, _ = closed_with(socket)
+    assert code == 1008
