@@ -70,10 +70,14 @@ def demo() -> None:
     settings = get_settings()
     made = seed_demo(db=Database(settings.database_url))
     urls = Urls(settings.public_url)
+    links = {
+        "console": urls.console(made.assembly_id, made.facilitator_token),
+        "projector": urls.projector(made.assembly_id, made.projector_key),
+        "phone": urls.join(made.join_code),
+    }
     typer.echo(f"Seeded “Riverside Commons GA” (join code {made.join_code}). Open:")
-    typer.echo(f"  console    {urls.absolute(urls.console(made.assembly_id, made.facilitator_token))}")
-    typer.echo(f"  projector  {urls.absolute(urls.projector(made.assembly_id, made.projector_key))}")
-    typer.echo(f"  phone      {urls.absolute(urls.join(made.join_code))}")
+    for name, path in links.items():
+        typer.echo(f"  {name:<10} {urls.absolute(path)}")
 
 
 class ExportFormat(StrEnum):

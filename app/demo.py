@@ -80,4 +80,6 @@ def seed_demo(*, db: Database, open_item: str | None = "Kitchen report-back") ->
         service.open_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=actor, item_id=items[open_item]
         )
-    return Demo(made.assembly_id, made.join_code, made.facilitator_token, made.projector_key, tokens)
+    return Demo(
+        made.assembly_id, made.join_code, made.facilitator_token, made.projector_key, tokens
+    )

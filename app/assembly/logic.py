@@ -188,7 +188,7 @@ def check_role_revocable(role: str, holders: Collection[int], participant_id: in
 
 
 def parse_person_ref(text: str) -> tuple[str, int | None]:
-    """"Chen #12" (as the console's name list offers) -> ("Chen", 12); "Chen" -> ("Chen", None)."""
+    """Split a console reference: "Chen #12" gives ("Chen", 12), a bare "Chen" ("Chen", None)."""
     cleaned = " ".join(text.split())
     match = re.fullmatch(r"(.*?)\s*#(\d{1,12})", cleaned)
     if match:

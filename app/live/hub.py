@@ -427,10 +427,9 @@ class Hub:
         batch = channel.snapshot()
         either: list[asyncio.Future[Any]] = [batch, box.gone]
         await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)  # batch is shared
-        if box.closed or not batch.done() or batch.cancelled():
-            return
-        box.release(push := batch.result())
-        if push is None:
+        push = batch.result() if batch.done() and not batch.cancelled() else None
+        box.release(push)
+        if push is None and not box.closed:
             self._page_error(box, "render_failed", "The page could not be brought up to date.")
 
     # -- notifications, resyncs, sweeps and heartbeats ----------------------------------
