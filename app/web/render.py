@@ -29,7 +29,7 @@ REGION_IDS = {
     "roles": "mc-roles",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
-    "phone": ("header", "agenda", "people"),
+    "phone": ("header", "agenda", "people", "roles"),
     "projector": ("header", "agenda", "people"),
     "console": ("header", "agenda", "people", "admissions", "roles"),
 }
