@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -59,6 +60,9 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._listeners: list[Listener] = []
+        # SQLite lets one writer in at a time and makes the others poll with backoff (the
+        # multi-second tails in `make bench`); queueing them here wakes each one at once.
+        self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
 
     def listen(self, listener: Listener) -> None:
         """Call `listener(assembly_id, seq, regions)` after each announced commit."""
@@ -86,8 +90,16 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        if self._write_lock is None:
+            with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+                yield s
+            return
+        with (
+            self._write_lock,
+            Session(self._write_engine, expire_on_commit=False) as s,
+            s.begin(),
+        ):
+            yield s
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -198,3 +198,9 @@ def participants(client: TestClient, assembly: GA) -> Callable[[int], list[Perso
         ]
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API leaves its event loop set on the main
+    thread for the rest of the session, where `asyncio.run` in other tests would refuse."""
+    items.sort(key=lambda item: "e2e" in item.keywords)

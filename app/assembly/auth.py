@@ -32,6 +32,7 @@ class Member:
     name: str
     status: str
     roles: frozenset[str]
+    pronouns: str | None = None
 
     @property
     def admitted(self) -> bool:
@@ -68,6 +69,7 @@ def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member
         name=participant.name,
         status=participant.status,
         roles=frozenset(roles),
+        pronouns=participant.pronouns,
     )
 
 

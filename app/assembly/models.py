@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -34,6 +34,8 @@ class Participant(SQLModel, table=True):
     """Someone admitted to (or waiting at the door of) one assembly."""
 
     __tablename__ = "participant"
+    # Counting who is admitted (every render) and who waits at the door, without a scan.
+    __table_args__ = (Index("ix_participant_assembly_status", "assembly_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,8 +124,11 @@ class AssemblyState:
         }
 
 
-def load_state(*, db: Database, assembly_id: str) -> AssemblyState:
-    """The assembly as it stands now (404 when there is none)."""
+def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> AssemblyState:
+    """The assembly as it stands now (404 when there is none).
+
+    `people_lists=False` skips the pending and recent lists that only the console shows.
+    """
     with db.read() as session:
         assembly = session.get(Assembly, assembly_id)
         if assembly is None:
@@ -146,17 +150,20 @@ def load_state(*, db: Database, assembly_id: str) -> AssemblyState:
             .where(RoleGrant.assembly_id == assembly_id)
             .order_by(col(Participant.name))
         ).all()
-        pending = session.exec(
-            select(Participant)
-            .where(Participant.assembly_id == assembly_id, Participant.status == "pending")
-            .order_by(col(Participant.id))
-        ).all()
-        recent = session.exec(
-            select(Participant)
-            .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
-            .order_by(col(Participant.id).desc())
-            .limit(RECENT_PEOPLE)
-        ).all()
+        pending: Sequence[Participant] = ()
+        recent: Sequence[Participant] = ()
+        if people_lists:
+            pending = session.exec(
+                select(Participant)
+                .where(Participant.assembly_id == assembly_id, Participant.status == "pending")
+                .order_by(col(Participant.id))
+            ).all()
+            recent = session.exec(
+                select(Participant)
+                .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
+                .order_by(col(Participant.id).desc())
+                .limit(RECENT_PEOPLE)
+            ).all()
     roles_by_person: dict[int, list[str]] = {}
     by_role: dict[str, list[Person]] = {}
     for grant, _person_row in grants:

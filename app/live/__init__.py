@@ -1,8 +1,9 @@
 """Live updates: the hub that renders once per view and pushes to every socket, and its buses."""
 
 from app.live.backends import Backend, Listener, MemoryBackend, RedisBackend, make_backend
+from app.live.events import EventLoader
 from app.live.hub import Hub, PageRenderer, Rendered
-from app.live.outbox import EventLoader, Socket
+from app.live.outbox import Socket
 
 __all__ = [
     "Backend",

@@ -1,9 +1,10 @@
-"""The live hub: renders each change once per (assembly, view) and fans it out to sockets.
+"""The live hub: which sockets this process serves, and what reaches them when.
 
-Notifications `(assembly_id, seq, regions)` arrive from the backend. For every view with
-sockets on this process they are coalesced (leading and trailing edge, at most
-`push_rates[view]` renders a second), rendered once, and the same string is offered to
-each socket's `Outbox`, which sends it inline or merges it while that socket is busy.
+Sockets register per assembly (one backend subscription each). Notifications
+`(assembly_id, seq, regions)` arrive from the backend and go to every `ViewChannel`
+(which renders once per view, at most `push_rates[view]` times a second, and offers the
+push to each socket's `Outbox`) and to every `EventFeed`. The hub also sends heartbeats,
+closes sockets stuck sending, and shuts everything down.
 """
 
 from __future__ import annotations
@@ -11,23 +12,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.live.backends import Backend
-from app.live.outbox import (
-    ERROR_ID,
-    SEQ_ID,
-    EventFeed,
-    EventLoader,
-    Outbox,
-    Push,
-    Socket,
-    close_quietly,
-    parse_frame,
-)
+from app.live.events import EventFeed, EventLoader
+from app.live.fanout import ViewChannel
+from app.live.outbox import ERROR_ID, SEQ_ID, Outbox, Push, Socket, close_quietly, parse_frame
 
 logger = logging.getLogger(__name__)
 
@@ -59,119 +51,13 @@ class PageRenderer(Protocol):
         ...
 
 
-class _ViewChannel:
-    """The sockets of one (assembly, view), with the coalescer that feeds them."""
-
-    def __init__(self, hub: Hub, assembly_id: str, view: str) -> None:
-        self.hub, self.assembly_id, self.view = hub, assembly_id, view
-        self.interval = 1.0 / hub.push_rates[view]
-        self.boxes: dict[Outbox, None] = {}  # an ordered set
-        self.seq = 0  # newest seq rendered for this view: what its heartbeat carries
-        self._regions: set[str] = set()
-        self._everything = self._dirty = self._closed = False
-        self._last_start = -math.inf
-        self._timer: asyncio.TimerHandle | None = None
-        self._render: asyncio.Task[None] | None = None
-        self._snapshot: asyncio.Future[Push | None] | None = None
-        self._jobs: set[asyncio.Task[None]] = set()
-
-    def request(self, regions: frozenset[str] | None) -> None:
-        """Note changed regions (None: all); render now if idle, else at the window's end."""
-        if regions is None:
-            self._everything = True
-        else:
-            self._regions.update(regions)
-        self._dirty = True
-        self._schedule()
-
-    def snapshot(self) -> asyncio.Future[Push | None]:
-        """A full render (None if it failed) started after this call, shared meanwhile."""
-        if self._snapshot is None:
-            self._snapshot = self.hub.loop.create_future()
-            self._start(self._render_snapshot(self._snapshot))
-        return self._snapshot
-
-    def offer(self, push: Push) -> None:
-        """Offer one push to every socket: inline sends, never an await per socket."""
-        self.seq = max(self.seq, push.seq)
-        for box in tuple(self.boxes):
-            box.offer(push)
-
-    def close(self) -> None:
-        """Cancel pending work (the channel lost its last socket, or the hub stops)."""
-        self._closed = True
-        if self._timer is not None:
-            self._timer.cancel()
-        for job in tuple(self._jobs):
-            job.cancel()
-
-    def _start(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = self.hub.loop.create_task(job)
-        self._jobs.add(task)
-        task.add_done_callback(self._jobs.discard)
-        return task
-
-    def _schedule(self) -> None:
-        if self._closed or self._render is not None or self._timer is not None or not self._dirty:
-            return
-        delay = self._last_start + self.interval - self.hub.loop.time()
-        if delay <= 0:
-            self._flush()
-        else:
-            self._timer = self.hub.loop.call_later(delay, self._flush)
-
-    def _flush(self) -> None:
-        self._timer = None
-        if self._closed or self._render is not None or not self._dirty:
-            return
-        regions = None if self._everything else frozenset(self._regions)
-        self._regions, self._everything, self._dirty = set(), False, False
-        self._last_start = self.hub.loop.time()
-        self._render = self._start(self._render_and_push(regions))
-        self._render.add_done_callback(self._rendered)
-
-    def _rendered(self, task: asyncio.Task[None]) -> None:
-        self._render = None
-        self._schedule()
-
-    async def _render_and_push(self, regions: frozenset[str] | None) -> None:
-        push = await self._render_push(regions)
-        if push is None:
-            return
-        if regions is not None and not push.has_regions:
-            self.seq = max(self.seq, push.seq)  # nothing of this view changed
-            return
-        self.offer(push)
-
-    async def _render_snapshot(self, batch: asyncio.Future[Push | None]) -> None:
-        if self._snapshot is batch:
-            self._snapshot = None  # sockets asking from now on need a later render
-        try:
-            push = await self._render_push(None)
-        except asyncio.CancelledError:
-            batch.cancel()  # the channel closed: its waiters stop waiting
-            raise
-        if push is not None:
-            self.seq = max(self.seq, push.seq)
-        batch.set_result(push)
-
-    async def _render_push(self, regions: frozenset[str] | None) -> Push | None:
-        try:
-            return self.hub.build_push(
-                await self.hub.renderer.render(self.assembly_id, self.view, regions)
-            )
-        except Exception:
-            logger.exception("rendering %s of %s failed", self.view, self.assembly_id)
-            return None
-
-
 class _Room:
     """Everything this process holds for one assembly."""
 
     def __init__(self, assembly_id: str, ready: asyncio.Task[None]) -> None:
         self.assembly_id = assembly_id
         self.ready = ready  # the backend subscription
-        self.channels: dict[str, _ViewChannel] = {}
+        self.channels: dict[str, ViewChannel] = {}
         self.events: dict[EventFeed, None] = {}
 
     def count(self) -> int:
@@ -199,7 +85,7 @@ class Hub:
         self.close_timeout = close_timeout  # grace for a close frame before the line is cut
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rooms: dict[str, _Room] = {}
-        self._members: dict[Outbox, tuple[_Room, _ViewChannel | EventFeed]] = {}
+        self._members: dict[Outbox, tuple[_Room, ViewChannel | EventFeed]] = {}
         self._stalled: set[Outbox] = set()  # outboxes with a send in flight
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: set[asyncio.Task[None]] = set()
@@ -260,6 +146,12 @@ class Hub:
         seq_fragment = self.renderer.seq_fragment(rendered.seq)
         return Push.build(rendered.seq, rendered.fragments, seq_fragment)
 
+    async def render_push(
+        self, assembly_id: str, view: str, regions: frozenset[str] | None
+    ) -> Push:
+        """Render `regions` of `view` (None: all of them) as one push for its sockets."""
+        return self.build_push(await self.renderer.render(assembly_id, view, regions))
+
     async def serve_page(
         self, socket: Socket, *, assembly_id: str, view: str, since: int | None
     ) -> None:
@@ -274,7 +166,9 @@ class Hub:
             return
         box.hold()  # pushes wait until the snapshot is out
         room = self._join(assembly_id)
-        channel = room.channels.get(view) or _ViewChannel(self, assembly_id, view)
+        channel = room.channels.get(view) or ViewChannel(
+            self, assembly_id, view, interval=1.0 / self.push_rates[view]
+        )
         room.channels[view] = channel
         channel.boxes[box] = None
         self._members[box] = (room, channel)
@@ -303,25 +197,11 @@ class Hub:
         room = self._join(assembly_id)
         room.events[feed] = None
         self._members[box] = (room, feed)
-        pump: asyncio.Task[None] | None = None
         try:
-            await asyncio.wait([room.ready])
-            pump = self.loop.create_task(
-                feed.run(lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable"))
+            await feed.serve(
+                room.ready, lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable")
             )
-            feed.wake.set()
-            while (text := await box.next_frame()) is not None:
-                frame = parse_frame(text)
-                if frame == ("ping", 0):
-                    feed.queue({"type": "pong"})
-                elif isinstance(frame, tuple):
-                    feed.reload(frame[1])
-                else:
-                    feed.queue({"type": "error", "code": "bad_frame", "message": frame})
         finally:
-            if pump is not None:
-                pump.cancel()
-                await asyncio.wait([pump])
             await self._unregister(box)
 
     # -- registration -------------------------------------------------------------------
@@ -362,7 +242,7 @@ class Hub:
         if entry is None:
             return
         room, place = entry
-        if isinstance(place, _ViewChannel):
+        if isinstance(place, ViewChannel):
             place.boxes.pop(box, None)
             if not place.boxes and room.channels.get(place.view) is place:
                 place.close()
@@ -420,7 +300,7 @@ class Hub:
         except Exception:
             logger.exception("rendering an error fragment failed")
 
-    async def _send_snapshot(self, box: Outbox, channel: _ViewChannel) -> None:
+    async def _send_snapshot(self, box: Outbox, channel: ViewChannel) -> None:
         if box.closed:
             return
         box.hold()

@@ -60,6 +60,7 @@ def make_environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates change only with a deploy; no stat() per render
     )
     env.filters["mmss"] = _minutes_seconds
     env.filters["role_label"] = _role_label
@@ -93,7 +94,7 @@ class Renderer:
         return {REGION_IDS[n]: self.region(n, state, view, oob=oob) for n in wanted}
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
-        state = load_state(db=self.db, assembly_id=assembly_id)
+        state = load_state(db=self.db, assembly_id=assembly_id, people_lists=view == "console")
         return Rendered(seq=state.seq, fragments=self.regions(state, view, regions))
 
     async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:

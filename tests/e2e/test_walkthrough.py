@@ -398,14 +398,7 @@ def test_console_refusal_shows_a_readable_error(devices: Devices) -> None:
     expect(console.locator("#mc-error")).to_be_empty()
 
 
-# #mc-error sits at the top of the page (templates/_live_open.html), above everything: on a
-# phone-sized console the headcount form is ~1,000 px further down, so a refusal is never seen.
-@pytest.mark.xfail(
-    reason="app bug: a refusal shows in #mc-error at the top of the page, out of view of a "
-    "form further down (templates/_live_open.html, static/app.css)",
-    raises=AssertionError,
-    strict=True,
-)
+# #mc-error is pinned above the connection pill, so a refusal shows wherever the form is.
 def test_a_refusal_is_shown_where_the_facilitator_is_looking(devices: Devices) -> None:
     ga = start_assembly(devices.laptop())
     console = devices.phone()
