@@ -165,7 +165,7 @@ def test_console_forms_answer_htmx_with_fresh_regions(client: TestClient) -> Non
     assert response.status_code == 200
     page = soup(response)
     assert page.select_one("#mc-agenda")["hx-swap-oob"] == "true"
-    assert page.select_one("#mc-agenda .ai-title").get_text() == "Winter tents"
+    assert page.select_one("#mc-agenda .ai-title").get_text(" ", strip=True) == "1. Winter tents"
     assert page.select_one("#mc-seq")["data-seq"] == "2"
     assert page.select_one("#mc-error").get_text(strip=True) == ""
 
