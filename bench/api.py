@@ -1,0 +1,176 @@
+"""The JSON API calls the benchmark makes: create an assembly, join, facilitator changes."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from time import perf_counter
+from typing import Any
+
+import httpx
+
+AGENDA_KINDS = ("report", "proposal", "announcement", "discussion")
+WORKING_GROUPS = ("Facilitation", "Kitchen", "Legal", "Outreach", "Sanitation", "Media")
+
+
+class ApiFailed(Exception):
+    """A call the benchmark depends on did not succeed."""
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every client: building one per client costs ~20 ms of CPU each."""
+    return ssl.create_default_context()
+
+
+def client(base_url: str, token: str | None = None) -> httpx.AsyncClient:
+    """An HTTP client for 127.0.0.1 only (no proxies from the environment)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        base_url=base_url, headers=headers, trust_env=False, timeout=30.0, verify=_tls()
+    )
+
+
+def agenda_title(index: int) -> str:
+    """A long, realistic agenda title (proposal titles run to a couple of lines)."""
+    group = WORKING_GROUPS[index % len(WORKING_GROUPS)]
+    text = (
+        f"Item {index + 1}: the {group} working group proposes that the assembly adopt its "
+        "revised plan for the winter encampment, with the amendments agreed at the last "
+        "spokescouncil"
+    )
+    return text[:200]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One facilitator change: its seq and when the request was sent and answered."""
+
+    seq: int
+    sent_at: float
+    replied_at: float
+
+
+class Facilitator:
+    """The facilitator's side: creates the assembly and makes changes over the JSON API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.assembly_id = ""
+        self.join_code = ""
+        self.item_ids: list[int] = []
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            raise RuntimeError("create_assembly() first")
+        return self._http
+
+    async def _call(self, http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
+        reply = await http.post(path, json=body)
+        if reply.status_code >= 300:
+            raise ApiFailed(f"POST {path} answered {reply.status_code}: {reply.text[:300]}")
+        return reply.json()
+
+    async def create_assembly(self, agenda_items: int) -> None:
+        """Create an open assembly with an agenda, and open its first item."""
+        async with client(self.base_url) as anonymous:
+            made = await self._call(
+                anonymous,
+                "/api/assemblies",
+                {
+                    "title": "Benchmark general assembly",
+                    "facilitator_name": "Bench facilitator",
+                    "location": "Liberty Square, by the kitchen",
+                },
+            )
+        self.assembly_id, self.join_code = made["id"], made["join_code"]
+        self._http = client(self.base_url, made["facilitator_token"])
+        for index in range(agenda_items):
+            added = await self._call(
+                self.http,
+                f"/api/assemblies/{self.assembly_id}/agenda",
+                {
+                    "title": agenda_title(index),
+                    "kind": AGENDA_KINDS[index % len(AGENDA_KINDS)],
+                    "time_box_minutes": 10 + index,
+                    "working_group": WORKING_GROUPS[index % len(WORKING_GROUPS)],
+                },
+            )
+            self.item_ids.append(int(added["item_id"]))
+        if self.item_ids:
+            await self.open_item(0)
+
+    async def change(self, path: str, body: dict[str, Any] | None = None) -> Change:
+        """POST to the assembly's `path` and time it."""
+        sent = perf_counter()
+        data = await self._call(self.http, f"/api/assemblies/{self.assembly_id}/{path}", body or {})
+        return Change(int(data["seq"]), sent, perf_counter())
+
+    async def set_headcount(self, count: int) -> Change:
+        return await self.change("headcount", {"count": count})
+
+    async def open_item(self, index: int) -> Change:
+        """Open the agenda item at `index` (the one open before goes back to pending)."""
+        return await self.change(f"agenda/{self.item_ids[index]}/open")
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+
+@dataclass
+class Joins:
+    """The outcome of many `POST /api/join` calls."""
+
+    tokens: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    client_cpu: float = 0.0  # the load generator's CPU seconds meanwhile
+
+    @property
+    def rate(self) -> float:
+        return len(self.tokens) / self.seconds if self.seconds else 0.0
+
+    def last(self) -> Change | None:
+        """The join with the highest seq: the one that made the final state."""
+        return max(self.changes, key=lambda c: c.seq, default=None)
+
+
+async def join_many(base_url: str, join_code: str, names: list[str], concurrency: int) -> Joins:
+    """Join every name, from `concurrency` clients each with its own connection."""
+    result = Joins()
+    todo = iter(names)
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        for name in todo:  # shared iterator: each name is taken once
+            sent = perf_counter()
+            try:
+                reply = await http.post("/api/join", json={"join_code": join_code, "name": name})
+            except httpx.HTTPError as exc:
+                result.errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            replied = perf_counter()
+            if reply.status_code != 201:
+                result.errors.append(f"{reply.status_code}: {reply.text[:200]}")
+                continue
+            data = reply.json()
+            result.tokens.append(data["token"])
+            result.latencies.append(replied - sent)
+            result.changes.append(Change(int(data["seq"]), sent, replied))
+
+    clients = [client(base_url) for _ in range(min(concurrency, len(names)))]
+    try:
+        started, own = perf_counter(), time.process_time()
+        await asyncio.gather(*(worker(http) for http in clients))
+        result.seconds = perf_counter() - started
+        result.client_cpu = time.process_time() - own
+    finally:
+        await asyncio.gather(*(http.aclose() for http in clients))
+    return result

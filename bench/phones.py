@@ -1,0 +1,148 @@
+"""Simulated phones: websocket clients that timestamp every push they receive."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from time import perf_counter
+from typing import NamedTuple
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+SEQ_RE = re.compile(r'data-seq="(\d+)"')
+SEQ_TAIL = 400  # `#mc-seq` is the last element of every push: search the tail first
+REGION_MARK = ' id="mc-'
+
+
+def seq_of(text: str) -> int | None:
+    """The `data-seq` of a push's `#mc-seq` element, or None if it carries none."""
+    match = SEQ_RE.search(text, max(0, len(text) - SEQ_TAIL)) or SEQ_RE.search(text)
+    return int(match.group(1)) if match else None
+
+
+class Received(NamedTuple):
+    """One message as a phone saw it."""
+
+    at: float  # perf_counter() when the client had it
+    seq: int  # its data-seq (-1 when it had none)
+    size: int  # characters
+    content: bool  # carries a region, not just `#mc-seq` (a heartbeat)
+
+
+class Phone:
+    """One phone page's websocket: connects with a bearer token and records every push."""
+
+    def __init__(self, index: int, token: str) -> None:
+        self.index = index
+        self.token = token
+        self.received: list[Received] = []
+        self.max_seq = -1
+        self.started_at: float | None = None
+        self.opened_at: float | None = None
+        self.snapshot_at: float | None = None
+        self.closed_at: float | None = None
+        self.close_code: int | None = None
+        self.error: str | None = None
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    async def connect(self, url: str, timeout: float) -> None:
+        """Open the socket and start reading; failures are recorded, never raised."""
+        self.started_at = perf_counter()
+        try:
+            self._ws = await connect(
+                url,
+                additional_headers={"Authorization": f"Bearer {self.token}"},
+                compression=None,
+                proxy=None,
+                open_timeout=timeout,
+                ping_interval=None,  # the server pings; the client answers on its own
+                ping_timeout=None,
+                close_timeout=2,
+                max_size=None,
+                user_agent_header="miccheck-bench",
+            )
+        except Exception as exc:
+            self.error = f"connect: {exc!r}"
+            self.closed_at = perf_counter()
+            return
+        self.opened_at = perf_counter()
+        self._reader = asyncio.create_task(self._read(self._ws))
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for data in ws:
+                now = perf_counter()
+                text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+                seq = seq_of(text)
+                self.received.append(
+                    Received(
+                        now, -1 if seq is None else seq, len(text), text.count(REGION_MARK) > 1
+                    )
+                )
+                if seq is not None:
+                    if self.snapshot_at is None:
+                        self.snapshot_at = now
+                    if seq > self.max_seq:
+                        self.max_seq = seq
+        except ConnectionClosed:
+            pass
+        except Exception as exc:
+            self.error = f"read: {exc!r}"
+        finally:
+            self.closed_at = perf_counter()
+            self.close_code = ws.close_code
+
+    def first_at_or_after(self, seq: int, cursor: int = 0) -> tuple[float | None, int]:
+        """When this phone first had a push with data-seq >= `seq`, scanning from `cursor`.
+
+        Returns (time or None, the cursor to pass for a later, larger seq).
+        """
+        received = self.received
+        while cursor < len(received) and received[cursor].seq < seq:
+            cursor += 1
+        return (received[cursor].at if cursor < len(received) else None), cursor
+
+    def pushes_between(self, start: float, end: float) -> list[Received]:
+        """Content pushes (not heartbeats) received in [start, end]."""
+        return [r for r in self.received if r.content and start <= r.at <= end]
+
+    def abort(self) -> None:
+        """Cut the connection at once (teardown)."""
+        if self._ws is not None and not self.closed:
+            self._ws.transport.abort()
+
+    async def finished(self, timeout: float) -> None:
+        """Wait for the reader to end (the server closed us), at most `timeout` seconds."""
+        if self._reader is not None:
+            await asyncio.wait([self._reader], timeout=timeout)
+
+
+async def connect_phones(
+    phones: Sequence[Phone], url: str, *, concurrency: int, timeout: float
+) -> None:
+    """Connect every phone, at most `concurrency` handshakes at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(phone: Phone) -> None:
+        async with gate:
+            await phone.connect(url, timeout)
+
+    await asyncio.gather(*(one(p) for p in phones))
+
+
+async def wait_for(phones: Sequence[Phone], seq: int, timeout: float) -> list[Phone]:
+    """Wait until every phone had data-seq >= `seq`; return those that did not in time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        behind = [p for p in phones if p.max_seq < seq]
+        if not behind or all(p.closed for p in behind) or loop.time() > deadline:
+            return behind
+        await asyncio.sleep(0.01)

@@ -1,0 +1,176 @@
+"""The server under test: a separate uvicorn process, and what /proc says about it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.server import OPEN_FILES_VAR
+
+ROOT = Path(__file__).resolve().parents[1]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds this machine has spent busy (all cores, all processes) and stolen by its
+    hypervisor, since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class ServerFailed(Exception):
+    """The server did not start, or died."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """A running `uvicorn bench.server:create` and its resource usage."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+        self.proc = proc
+        self.port = port
+        self.log_path = log_path
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def ws_url(self, path: str) -> str:
+        """The websocket URL of `path` on this server."""
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def check_alive(self) -> None:
+        """Raise ServerFailed (with the end of its log) if the process has exited."""
+        code = self.proc.poll()
+        if code is not None:
+            raise ServerFailed(f"the server exited with {code}:\n{self.log_tail()}")
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the server has used so far (all its threads)."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()  # fields 3.. (comm may hold spaces)
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    def status(self) -> dict[str, int]:
+        """VmRSS and VmHWM (bytes) and Threads from /proc/<pid>/status."""
+        wanted = {"VmRSS", "VmHWM", "Threads"}
+        found: dict[str, int] = {}
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in wanted:
+                number = int(value.split()[0])
+                found[key] = number * 1024 if value.strip().endswith("kB") else number
+        return found
+
+    def open_files(self) -> int:
+        """File descriptors the server holds open (sockets, database, pipes)."""
+        return len(os.listdir(f"/proc/{self.pid}/fd"))
+
+    def log_text(self) -> str:
+        """Everything the server wrote to stdout and stderr so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    async def stop(self, timeout: float = 15.0) -> float | None:
+        """SIGTERM (uvicorn's graceful shutdown), then SIGKILL after `timeout` seconds.
+
+        Returns how long the graceful shutdown took, or None if it had to be killed or the
+        process was already gone. Waits in a thread so the caller's sockets keep running.
+        """
+        if self.proc.poll() is not None:
+            return None
+        started = time.perf_counter()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(self.proc.wait, timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            await asyncio.to_thread(self.proc.wait)
+            return None
+        return time.perf_counter() - started
+
+    def kill(self) -> None:
+        """Last resort, from a `finally`: make sure nothing outlives the benchmark."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+async def start_server(
+    *, database_url: str, workdir: Path, open_files: int, timeout: float = 30.0
+) -> ServerProcess:
+    """Start the app under uvicorn on a free port and wait until it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MICCHECK_DATABASE_URL": database_url,
+        "MICCHECK_SECRET_KEY": secrets.token_urlsafe(32),
+        "MICCHECK_ENVIRONMENT": "development",
+        "MICCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "MICCHECK_BROADCAST_URL": "memory://",
+        "MICCHECK_WS_COMPRESSION": "false",
+        "MICCHECK_ASSEMBLIES_PER_HOUR": "1000000",
+        "MICCHECK_JOINS_PER_MINUTE": "1000000",
+        "MICCHECK_SEND_TIMEOUT_SECONDS": "5",
+        OPEN_FILES_VAR: str(open_files),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.server:create",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ws-per-message-deflate",
+        "false",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, close_fds=True
+        )
+    server = ServerProcess(proc, port, log_path)
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=2.0) as http:
+        while True:
+            server.check_alive()
+            try:
+                if (await http.get("/")).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                server.kill()
+                raise ServerFailed(f"the server did not answer within {timeout:.0f} s")
+            await asyncio.sleep(0.1)
