@@ -2,6 +2,11 @@
 
 Changed regions are coalesced on the leading and trailing edge (at most one render per
 `interval`), rendered once, and the same `Push` is offered to each socket's `Outbox`.
+
+Snapshots (a socket's full state on connect or resync) are batched: at most one snapshot
+render is in flight per channel. Sockets asking while it renders join the next batch,
+whose render starts when the current one ends, so a storm of connects costs a handful of
+renders, and every socket still gets a render that started after it asked.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ class ViewChannel:
         self._last_start = -math.inf
         self._timer: asyncio.TimerHandle | None = None
         self._render: asyncio.Task[None] | None = None
-        self._snapshot: asyncio.Future[Push | None] | None = None
+        self._snapshot: asyncio.Future[Push | None] | None = None  # the batch still open
+        self._snapshotting: asyncio.Future[Push | None] | None = None  # the batch rendering
+        self._snapshot_job: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
 
     def request(self, regions: frozenset[str] | None) -> None:
@@ -54,10 +61,15 @@ class ViewChannel:
         self._schedule()
 
     def snapshot(self) -> asyncio.Future[Push | None]:
-        """A full render (None if it failed) started after this call, shared meanwhile."""
+        """A full render (None if it failed) started after this call, shared meanwhile.
+
+        Callers join the open batch: its render has not started yet. It starts now if no
+        snapshot renders, else as soon as the one rendering finishes.
+        """
         if self._snapshot is None:
             self._snapshot = self.hub.loop.create_future()
-            self._start(self._render_snapshot(self._snapshot))
+            if self._snapshot_job is None and not self._closed:
+                self._start_snapshot()
         return self._snapshot
 
     def offer(self, push: Push) -> None:
@@ -73,6 +85,9 @@ class ViewChannel:
             self._timer.cancel()
         for job in tuple(self._jobs):
             job.cancel()
+        for batch in (self._snapshot, self._snapshotting):
+            if batch is not None:
+                batch.cancel()  # its waiters stop waiting
 
     def _start(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = self.hub.loop.create_task(job)
@@ -112,9 +127,21 @@ class ViewChannel:
             return
         self.offer(push)
 
-    async def _render_snapshot(self, batch: asyncio.Future[Push | None]) -> None:
-        if self._snapshot is batch:
-            self._snapshot = None  # sockets asking from now on need a later render
+    def _start_snapshot(self) -> None:
+        self._snapshot_job = self._start(self._render_snapshot())
+        self._snapshot_job.add_done_callback(self._snapshot_rendered)
+
+    def _snapshot_rendered(self, task: asyncio.Task[None]) -> None:
+        self._snapshot_job = self._snapshotting = None
+        if self._snapshot is not None and not self._closed:
+            self._start_snapshot()  # the sockets that asked meanwhile
+
+    async def _render_snapshot(self) -> None:
+        # The batch closes as the render starts: sockets asking from now on need a later one.
+        batch, self._snapshot = self._snapshot, None
+        if batch is None or batch.done():
+            return
+        self._snapshotting = batch
         try:
             push = await self._render_push(None)
         except asyncio.CancelledError:
@@ -122,7 +149,8 @@ class ViewChannel:
             raise
         if push is not None:
             self.seq = max(self.seq, push.seq)
-        batch.set_result(push)
+        if not batch.done():
+            batch.set_result(push)
 
     async def _render_push(self, regions: frozenset[str] | None) -> Push | None:
         try:

@@ -56,6 +56,168 @@ def test_sockets_connecting_together_share_one_snapshot_render(live):
     live.run(scenario())
 
 
+def test_a_connect_storm_shares_snapshot_renders_in_batches(live):
+    render_seconds = 0.05
+
+    class SlowSnapshots(live.FakeRenderer):
+        """Snapshot renders take a while; each has its own seq, so a snapshot names its render."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.registered_at_start: list[int] = []  # per snapshot render, in start order
+            self.count_sockets = lambda: 0
+            self.in_flight = self.most_in_flight = 0
+
+        async def render(self, assembly_id, view, regions):
+            if regions is not None:
+                return await super().render(assembly_id, view, regions)
+            self.registered_at_start.append(self.count_sockets())
+            self.seq = len(self.registered_at_start)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                rendered = await super().render(assembly_id, view, regions)  # reads seq now
+                await asyncio.sleep(render_seconds)  # the DB read and template, in a thread
+                return rendered
+            finally:
+                self.in_flight -= 1
+
+    async def scenario() -> None:
+        renderer = SlowSnapshots()
+        async with live.running_hub(renderer) as hub:
+            renderer.count_sockets = lambda: hub.socket_count("a1")
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            pages = []
+            for _ in range(50):  # 500 phones, 10 per loop pass, over several render times
+                for _ in range(10):
+                    socket = live.FakeSocket()
+                    pages.append((socket, live.open_page(hub, socket)))
+                await asyncio.sleep(0.004)
+            await live.until(lambda: all(s.sent for s, _ in pages))
+            elapsed = loop.time() - started
+            await asyncio.sleep(2 * render_seconds)  # nothing else is on its way
+            renders = renderer.renders("phone", snapshots=True)
+            assert renderer.most_in_flight == 1  # one snapshot render at a time
+            assert renders <= 2 + elapsed / render_seconds  # back to back, no more
+            assert renders <= 10  # a handful, not one per loop pass (50)
+            # Pages register in the order they were opened (each in its task's first step).
+            for index, (socket, _) in enumerate(pages):
+                assert len(socket.sent) == 1  # exactly one snapshot
+                render = live.seq_of(socket.sent[0])  # the render that made it
+                assert index < renderer.registered_at_start[render - 1]  # registered before
+
+    live.run(scenario())
+
+
+def test_a_socket_registering_during_a_snapshot_render_waits_for_the_next_render(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        renderer.snapshot_gate = asyncio.Event()
+        async with live.running_hub(renderer) as hub:
+            first = live.FakeSocket()
+            live.open_page(hub, first)
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 1)
+            renderer.seq = 3  # a change commits while that render (of seq 0) is in flight
+            late = [live.FakeSocket() for _ in range(20)]
+            for socket in late:
+                live.open_page(hub, socket)
+                await asyncio.sleep(0)  # each registers in a loop pass of its own
+            await live.until(lambda: hub.socket_count("a1") == 21)
+            await asyncio.sleep(0.05)
+            assert renderer.renders("phone", snapshots=True) == 1  # they wait, no new render
+            in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
+            in_flight.set()  # the first render ends; the late sockets' render starts, held
+            await live.until(lambda: len(first.sent) == 1)
+            assert live.seq_of(first.sent[0]) == 0
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 2)
+            await asyncio.sleep(0.05)
+            assert all(socket.sent == [] for socket in late)  # not the render begun before them
+            renderer.snapshot_gate.set()
+            await live.until(lambda: all(socket.sent for socket in late))
+            assert renderer.renders("phone", snapshots=True) == 2
+            assert {live.seq_of(socket.sent[0]) for socket in late} == {3}
+            assert len({id(socket.sent[0]) for socket in late}) == 1  # one render, shared
+            assert len(first.sent) == 1
+
+    live.run(scenario())
+
+
+def test_a_resync_during_a_snapshot_render_gets_the_next_render(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            [(page, _)] = await live.open_pages(hub, 1)
+            renderer.snapshot_gate = asyncio.Event()
+            newcomer = live.FakeSocket()
+            live.open_page(hub, newcomer)
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 2)
+            renderer.seq = 4
+            page.frames.put_nowait(json.dumps({"type": "resync", "since": 0}))
+            await asyncio.sleep(0.05)
+            assert renderer.renders("phone", snapshots=True) == 2
+            in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
+            in_flight.set()
+            await live.until(lambda: len(newcomer.sent) == 1)
+            assert live.seq_of(newcomer.sent[0]) == 0
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 3)
+            await asyncio.sleep(0.02)
+            assert len(page.sent) == 1  # still waiting for a render begun after its frame
+            renderer.snapshot_gate.set()
+            await live.until(lambda: len(page.sent) == 2)
+            assert live.seq_of(page.sent[1]) == 4
+
+    live.run(scenario())
+
+
+def test_a_failed_snapshot_batch_gets_an_error_and_the_next_batch_renders_afresh(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        renderer.snapshot_gate = asyncio.Event()
+        async with live.running_hub(renderer) as hub:
+            doomed = live.FakeSocket()
+            task = live.open_page(hub, doomed)
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 1)
+            renderer.fail, renderer.seq = True, 2
+            later = live.FakeSocket()
+            live.open_page(hub, later)
+            await live.until(lambda: hub.socket_count("a1") == 2)
+            await asyncio.sleep(0.02)
+            in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
+            in_flight.set()  # fails
+            await live.until(lambda: len(doomed.sent) == 1)
+            assert live.elements(doomed.sent[0])["mc-error"]["data-code"] == "render_failed"
+            await live.until(lambda: renderer.renders("phone", snapshots=True) == 2)
+            renderer.fail = False
+            renderer.snapshot_gate.set()
+            await live.until(lambda: len(later.sent) == 1)
+            assert live.seq_of(later.sent[0]) == 2
+            assert not task.done() and hub.socket_count("a1") == 2
+
+    live.run(scenario())
+
+
+def test_stopping_during_a_snapshot_render_with_a_batch_waiting_closes_every_socket(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        renderer.snapshot_gate = asyncio.Event()
+        hub = Hub(renderer=renderer, backend=MemoryBackend())
+        await hub.start()
+        first = live.FakeSocket()
+        tasks = [live.open_page(hub, first)]
+        await live.until(lambda: renderer.renders("phone", snapshots=True) == 1)
+        waiting = [live.FakeSocket() for _ in range(5)]
+        tasks += [live.open_page(hub, socket) for socket in waiting]
+        await live.until(lambda: hub.socket_count("a1") == 6)
+        await asyncio.sleep(0.02)
+        await hub.stop()
+        await asyncio.wait_for(asyncio.gather(*tasks), 2)
+        assert all(s.closed_with == (1012, "server restarting") for s in [first, *waiting])
+        assert renderer.renders("phone", snapshots=True) == 1  # the waiting batch never ran
+
+    live.run(scenario())
+
+
 def test_burst_of_notifications_is_coalesced_into_few_renders(live):
     async def scenario() -> None:
         renderer = live.FakeRenderer()
