@@ -4,7 +4,19 @@ from sqlmodel import SQLModel
 
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.events.models import Event, EventHead
+from app.stack.models import Hand, StackSettings, Turn
 
 metadata = SQLModel.metadata
 
-__all__ = ["AgendaItem", "Assembly", "Event", "EventHead", "Participant", "RoleGrant", "metadata"]
+__all__ = [
+    "AgendaItem",
+    "Assembly",
+    "Event",
+    "EventHead",
+    "Hand",
+    "Participant",
+    "RoleGrant",
+    "StackSettings",
+    "Turn",
+    "metadata",
+]

@@ -13,14 +13,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.assembly import logic
+from app.assembly.access import (
+    assembly_for_write,
+    item_in,
+    participant_in,
+    require_role,
+    roles_of,
+)
 from app.assembly.auth import hash_secret, new_secret
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.db import Database
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, NotFound
 from app.events import append_event
+from app.stack.service import clear_stack_for_new_item
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
 HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
+STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 
 
 def now() -> datetime:
@@ -52,50 +61,6 @@ class Changed:
 
     seq: int
     data: dict[str, Any]
-
-
-def _assembly_for_write(session: Session, assembly_id: str) -> Assembly:
-    assembly = session.get(Assembly, assembly_id)
-    if assembly is None:
-        raise NotFound("There is no assembly at this address.", code="assembly_not_found")
-    if assembly.status != "open":
-        raise Conflict("This assembly has closed; its minutes are final.", code="assembly_closed")
-    return assembly
-
-
-def _roles_of(session: Session, participant_id: int) -> set[str]:
-    return set(
-        session.exec(select(RoleGrant.role).where(RoleGrant.participant_id == participant_id)).all()
-    )
-
-
-def _require_role(
-    session: Session, assembly_id: str, actor_id: int, allowed: Sequence[str], doing: str
-) -> Participant:
-    """Roles are checked inside the write transaction, so a revoked role acts no more."""
-    actor = session.get(Participant, actor_id)
-    if actor is None or actor.assembly_id != assembly_id:
-        raise Forbidden("You are not a member of this assembly.", code="not_a_member")
-    if not _roles_of(session, actor_id) & set(allowed):
-        roles = " or ".join(r.replace("_", " ") for r in allowed)
-        raise Forbidden(f"Only a {roles} can {doing}.", code="role_required")
-    return actor
-
-
-def _participant_in(session: Session, assembly_id: str, participant_id: int) -> Participant:
-    person = session.get(Participant, participant_id)
-    if person is None or person.assembly_id != assembly_id:
-        raise NotFound(
-            "There is no such participant in this assembly.", code="participant_not_found"
-        )
-    return person
-
-
-def _item_in(session: Session, assembly_id: str, item_id: int) -> AgendaItem:
-    item = session.get(AgendaItem, item_id)
-    if item is None or item.assembly_id != assembly_id:
-        raise NotFound("There is no such agenda item in this assembly.", code="item_not_found")
-    return item
 
 
 def create_assembly(
@@ -201,7 +166,7 @@ def join_assembly(
         assembly = session.exec(select(Assembly).where(Assembly.join_code == code)).first()
         if assembly is None or (assembly_id is not None and assembly.id != assembly_id):
             raise NotFound("No assembly has this join code.", code="join_code_unknown")
-        _assembly_for_write(session, assembly.id)
+        assembly_for_write(session, assembly.id)
         status = "admitted" if assembly.admission == "open" else "pending"
         person = Participant(
             assembly_id=assembly.id,
@@ -232,9 +197,9 @@ def decide_admission(
 ) -> Changed:
     """A greeter or facilitator admits or turns away a pending participant."""
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator", "greeter"), "admit people")
-        person = _participant_in(session, assembly_id, participant_id)
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator", "greeter"), "admit people")
+        person = participant_in(session, assembly_id, participant_id)
         if person.status != "pending":
             raise Conflict(f"{person.name} is already {person.status}.", code="not_pending")
         person.status = "admitted" if admit else "rejected"
@@ -256,12 +221,12 @@ def grant_role(
     """A facilitator hands a role to an admitted participant (several may hold one role)."""
     logic.check_choice(role, logic.ROLES, field="role")
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "hand out roles")
-        person = _participant_in(session, assembly_id, participant_id)
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "hand out roles")
+        person = participant_in(session, assembly_id, participant_id)
         if person.status != "admitted":
             raise Conflict(f"{person.name} has not been admitted yet.", code="not_admitted")
-        if role in _roles_of(session, participant_id):
+        if role in roles_of(session, participant_id):
             raise Conflict(
                 f"{person.name} already holds the {role.replace('_', ' ')} role.",
                 code="role_already_held",
@@ -284,9 +249,9 @@ def revoke_role(
     """A facilitator takes a role back (or steps back); the last facilitator stays."""
     logic.check_choice(role, logic.ROLES, field="role")
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "change roles")
-        person = _participant_in(session, assembly_id, participant_id)
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "change roles")
+        person = participant_in(session, assembly_id, participant_id)
         grants = session.exec(
             select(RoleGrant).where(RoleGrant.assembly_id == assembly_id, RoleGrant.role == role)
         ).all()
@@ -309,8 +274,8 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
     """The facilitator's count of people in the room, phones or not."""
     logic.check_headcount(count)
     with db.write() as session:
-        assembly = _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "set the headcount")
+        assembly = assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "set the headcount")
         assembly.headcount = count
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
@@ -334,8 +299,8 @@ def add_agenda_item(
     logic.check_time_box(time_box_minutes)
     working_group = logic.clean_optional(working_group, field="working_group", max_len=80)
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "change the agenda")
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "change the agenda")
         last = session.exec(
             select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
         ).one()
@@ -380,9 +345,9 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
     """Open one item; the item open before it goes back to pending."""
     moment = now()
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "open agenda items")
-        item = _item_in(session, assembly_id, item_id)
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "open agenda items")
+        item = item_in(session, assembly_id, item_id)
         if item.status == "open":
             raise Conflict(f"“{item.title}” is already open.", code="item_already_open")
         previous = session.exec(
@@ -394,6 +359,7 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
             _stop_clock(previous, moment)
             previous.status = "pending"
             session.add(previous)
+        clear_stack_for_new_item(session, assembly_id, actor_id)
         item.status = "open"
         item.opened_at = moment
         session.add(item)
@@ -408,22 +374,23 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
                 "previous_item_id": previous.id if previous else None,
             },
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER})
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS})
     return Changed(event.seq, {"item_id": item_id, "status": "open"})
 
 
 def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
     """Close the open item: it is done, with its time used recorded."""
     with db.write() as session:
-        _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "close agenda items")
-        item = _item_in(session, assembly_id, item_id)
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "close agenda items")
+        item = item_in(session, assembly_id, item_id)
         if item.status != "open":
             raise Conflict(
                 f"“{item.title}” is not open (it is {item.status}).", code="item_not_open"
             )
         used = _stop_clock(item, now())
         item.status = "done"
+        clear_stack_for_new_item(session, assembly_id, actor_id)
         session.add(item)
         event = append_event(
             session,
@@ -432,7 +399,7 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
             "agenda_item_closed",
             {"item_id": item_id, "title": item.title, "used_seconds": used},
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER})
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS})
     return Changed(event.seq, {"item_id": item_id, "status": "done", "used_seconds": used})
 
 
@@ -440,8 +407,8 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     """End the assembly: the open item is done and the minutes become final."""
     moment = now()
     with db.write() as session:
-        assembly = _assembly_for_write(session, assembly_id)
-        _require_role(session, assembly_id, actor_id, ("facilitator",), "close the assembly")
+        assembly = assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "close the assembly")
         open_item = session.exec(
             select(AgendaItem).where(
                 AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
@@ -451,6 +418,7 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             _stop_clock(open_item, moment)
             open_item.status = "done"
             session.add(open_item)
+        clear_stack_for_new_item(session, assembly_id, actor_id)
         assembly.status = "closed"
         assembly.closed_at = moment
         session.add(assembly)
@@ -461,7 +429,9 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             "assembly_closed",
             {"closed_item_id": open_item.id if open_item else None},
         )
-    db.announce(assembly_id, event.seq, {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES})
+    db.announce(
+        assembly_id, event.seq, {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS}
+    )
     return Changed(event.seq, {"status": "closed"})
 
 

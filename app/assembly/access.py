@@ -1,0 +1,54 @@
+"""Checks every change to an assembly starts with: it exists, is open, and the actor may act."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.errors import Conflict, Forbidden, NotFound
+
+
+def assembly_for_write(session: Session, assembly_id: str) -> Assembly:
+    assembly = session.get(Assembly, assembly_id)
+    if assembly is None:
+        raise NotFound("There is no assembly at this address.", code="assembly_not_found")
+    if assembly.status != "open":
+        raise Conflict("This assembly has closed; its minutes are final.", code="assembly_closed")
+    return assembly
+
+
+def roles_of(session: Session, participant_id: int) -> set[str]:
+    return set(
+        session.exec(select(RoleGrant.role).where(RoleGrant.participant_id == participant_id)).all()
+    )
+
+
+def require_role(
+    session: Session, assembly_id: str, actor_id: int, allowed: Sequence[str], doing: str
+) -> Participant:
+    """Roles are checked inside the write transaction, so a revoked role acts no more."""
+    actor = session.get(Participant, actor_id)
+    if actor is None or actor.assembly_id != assembly_id:
+        raise Forbidden("You are not a member of this assembly.", code="not_a_member")
+    if not roles_of(session, actor_id) & set(allowed):
+        roles = " or ".join(r.replace("_", " ") for r in allowed)
+        raise Forbidden(f"Only a {roles} can {doing}.", code="role_required")
+    return actor
+
+
+def participant_in(session: Session, assembly_id: str, participant_id: int) -> Participant:
+    person = session.get(Participant, participant_id)
+    if person is None or person.assembly_id != assembly_id:
+        raise NotFound(
+            "There is no such participant in this assembly.", code="participant_not_found"
+        )
+    return person
+
+
+def item_in(session: Session, assembly_id: str, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None or item.assembly_id != assembly_id:
+        raise NotFound("There is no such agenda item in this assembly.", code="item_not_found")
+    return item

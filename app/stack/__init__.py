@@ -1,0 +1,1 @@
+"""The speaking stack: hands, their order and reasons, and the speaker timer."""

@@ -1,0 +1,441 @@
+"""Changes to the speaking stack: one transaction and one event each, then the screens hear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.assembly.access import assembly_for_write, require_role
+from app.assembly.logic import clean_text
+from app.assembly.models import AgendaItem, Participant
+from app.db import Database
+from app.errors import Conflict, Forbidden, NotFound
+from app.events import append_event
+from app.stack import logic
+from app.stack.models import Hand, StackSettings, Turn
+
+KEEPERS = ("stack_keeper", "facilitator")
+STACK, SPEAKER, STATS = "stack", "speaker", "stats"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Changed:
+    seq: int
+    data: dict[str, Any]
+
+
+def settings_of(session: Session, assembly_id: str) -> logic.Settings:
+    row = session.get(StackSettings, assembly_id)
+    if row is None:
+        return logic.Settings()
+    return logic.Settings(
+        mode=row.mode,
+        speaking_seconds=row.speaking_seconds,
+        report_seconds=row.report_seconds,
+        direct_responses=row.direct_responses,
+        open=row.open,
+    )
+
+
+def open_item_of(session: Session, assembly_id: str) -> AgendaItem | None:
+    return session.exec(
+        select(AgendaItem).where(AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open")
+    ).first()
+
+
+def open_hands(session: Session, assembly_id: str) -> list[Hand]:
+    return list(
+        session.exec(
+            select(Hand)
+            .where(Hand.assembly_id == assembly_id, Hand.status == "open")
+            .order_by(col(Hand.id))
+        ).all()
+    )
+
+
+def turn_counts(session: Session, assembly_id: str) -> dict[str, int]:
+    rows = session.exec(
+        select(Turn.speaker_key, func.count())
+        .where(Turn.assembly_id == assembly_id)
+        .group_by(col(Turn.speaker_key))
+    ).all()
+    return {key: count for key, count in rows}
+
+
+def current_turn(session: Session, assembly_id: str) -> Turn | None:
+    return session.exec(
+        select(Turn).where(Turn.assembly_id == assembly_id, col(Turn.ended_at).is_(None))
+    ).first()
+
+
+def as_entry(hand: Hand) -> logic.Entry:
+    return logic.Entry(
+        id=hand.id or 0,
+        speaker=hand.speaker_key,
+        name=hand.name,
+        kind=hand.kind,
+        raised=hand.id or 0,  # ids grow with time inside one database
+        participant_id=hand.participant_id,
+        moved_to=hand.moved_to,
+        moved_order=hand.moved_order,
+        moved_by=hand.moved_by_name,
+        moved_up=hand.moved_up,
+    )
+
+
+def queue_of(session: Session, assembly_id: str, settings: logic.Settings) -> list[logic.Placed]:
+    return logic.order_queue(
+        [as_entry(h) for h in open_hands(session, assembly_id)],
+        mode=settings.mode,
+        turns=turn_counts(session, assembly_id),
+    )
+
+
+def _hand_in(session: Session, assembly_id: str, entry_id: int) -> Hand:
+    hand = session.get(Hand, entry_id)
+    if hand is None or hand.assembly_id != assembly_id:
+        raise NotFound("There is no such hand on this stack.", code="hand_not_found")
+    return hand
+
+
+def _hand_payload(hand: Hand) -> dict[str, Any]:
+    return {
+        "entry_id": hand.id,
+        "participant_id": hand.participant_id,
+        "name": hand.name,
+        "kind": hand.kind,
+        "agenda_item_id": hand.agenda_item_id,
+    }
+
+
+def _add_hand(
+    session: Session,
+    *,
+    assembly_id: str,
+    participant_id: int | None,
+    name: str,
+    kind: str,
+    actor_id: int,
+    by_keeper: bool,
+) -> Hand:
+    settings = settings_of(session, assembly_id)
+    key = logic.speaker_key(participant_id, name)
+    mine = [h.kind for h in open_hands(session, assembly_id) if h.speaker_key == key]
+    logic.check_can_raise(kind, settings=settings, open_kinds=mine, by_keeper=by_keeper)
+    item = open_item_of(session, assembly_id)
+    hand = Hand(
+        assembly_id=assembly_id,
+        agenda_item_id=item.id if item else None,
+        participant_id=participant_id,
+        name=name,
+        speaker_key=key,
+        kind=kind,
+        raised_at=now(),
+        added_by_id=actor_id if by_keeper else None,
+    )
+    session.add(hand)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a twin request won the race for the same kind
+        raise Conflict("That hand is up already.", code="hand_already_up") from exc
+    return hand
+
+
+def raise_hand(
+    *, db: Database, assembly_id: str, actor_id: int, kind: str, agenda_item_id: int | None = None
+) -> Changed:
+    """A participant raises their own hand of one kind."""
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        person = session.get(Participant, actor_id)
+        if person is None or person.assembly_id != assembly_id or person.status != "admitted":
+            raise Forbidden("Only admitted participants can raise a hand.", code="not_admitted")
+        if agenda_item_id is not None:
+            item = open_item_of(session, assembly_id)
+            if item is None or item.id != agenda_item_id:
+                raise Conflict(
+                    "That agenda item is no longer open; the stack has moved on.",
+                    code="item_not_open",
+                )
+        hand = _add_hand(
+            session,
+            assembly_id=assembly_id,
+            participant_id=actor_id,
+            name=person.name,
+            kind=kind,
+            actor_id=actor_id,
+            by_keeper=False,
+        )
+        event = append_event(session, assembly_id, actor_id, "hand_raised", _hand_payload(hand))
+    db.announce(assembly_id, event.seq, {STACK})
+    return Changed(event.seq, {"entry_id": hand.id, "kind": kind})
+
+
+def add_named_hand(
+    *, db: Database, assembly_id: str, actor_id: int, kind: str, name: str
+) -> Changed:
+    """The stack keeper adds a hand for someone without a phone, by name."""
+    name = clean_text(name, field="name", max_len=60)
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, KEEPERS, "add a hand by name")
+        hand = _add_hand(
+            session,
+            assembly_id=assembly_id,
+            participant_id=None,
+            name=name,
+            kind=kind,
+            actor_id=actor_id,
+            by_keeper=True,
+        )
+        payload = {**_hand_payload(hand), "added_by": actor_id}
+        event = append_event(session, assembly_id, actor_id, "hand_raised", payload)
+    db.announce(assembly_id, event.seq, {STACK})
+    return Changed(event.seq, {"entry_id": hand.id, "kind": kind})
+
+
+def lower_hand(*, db: Database, assembly_id: str, actor_id: int, entry_id: int) -> Changed:
+    """The owner lowers their hand, or the stack keeper takes it down (recorded)."""
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        hand = _hand_in(session, assembly_id, entry_id)
+        if hand.participant_id != actor_id:
+            require_role(session, assembly_id, actor_id, KEEPERS, "lower someone else's hand")
+        if hand.status != "open":
+            raise Conflict(f"That hand was already {hand.status}.", code="hand_not_open")
+        hand.status, hand.closed_at = "lowered", now()
+        session.add(hand)
+        payload = {**_hand_payload(hand), "by_owner": hand.participant_id == actor_id}
+        event = append_event(session, assembly_id, actor_id, "hand_lowered", payload)
+    db.announce(assembly_id, event.seq, {STACK})
+    return Changed(event.seq, {"entry_id": entry_id, "status": "lowered"})
+
+
+def move_hand(
+    *, db: Database, assembly_id: str, actor_id: int, entry_id: int, position: int
+) -> Changed:
+    """The stack keeper puts a hand at a position (1 = head), remembered until it is heard."""
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        keeper = require_role(session, assembly_id, actor_id, KEEPERS, "move hands")
+        hand = _hand_in(session, assembly_id, entry_id)
+        if hand.status != "open":
+            raise Conflict(f"That hand was already {hand.status}.", code="hand_not_open")
+        settings = settings_of(session, assembly_id)
+        queue = queue_of(session, assembly_id, settings)
+        before = next(p.position for p in queue if p.entry.id == entry_id)
+        target = logic.clamp_position(position, len(queue))
+        last_order = session.exec(
+            select(func.max(Hand.moved_order)).where(Hand.assembly_id == assembly_id)
+        ).one()
+        hand.moved_to, hand.moved_order = target, (last_order or 0) + 1
+        hand.moved_by_name, hand.moved_up = keeper.name, target <= before
+        session.add(hand)
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "hand_moved",
+            {**_hand_payload(hand), "from": before, "to": target, "by": keeper.name},
+        )
+    db.announce(assembly_id, event.seq, {STACK})
+    return Changed(event.seq, {"entry_id": entry_id, "position": target})
+
+
+def _end_turn(session: Session, assembly_id: str, actor_id: int | None, at: datetime) -> Any:
+    turn = current_turn(session, assembly_id)
+    if turn is None:
+        return None
+    clock = clock_of(turn)
+    turn.ended_at = at
+    turn.seconds = round(clock.spoken(at))
+    turn.paused_at = None
+    session.add(turn)
+    return append_event(
+        session,
+        assembly_id,
+        actor_id,
+        "turn_ended",
+        {
+            "turn_id": turn.id,
+            "participant_id": turn.participant_id,
+            "name": turn.name,
+            "kind": turn.kind,
+            "started_at": aware(turn.started_at).isoformat(),
+            "ended_at": at.isoformat(),
+            "seconds": turn.seconds,
+        },
+    )
+
+
+def clock_of(turn: Turn) -> logic.Clock:
+    return logic.Clock(
+        started_at=aware(turn.started_at),
+        speaking_until=aware(turn.speaking_until),
+        paused_at=aware(turn.paused_at) if turn.paused_at else None,
+        paused_seconds=turn.paused_seconds,
+    )
+
+
+def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
+    """The current turn ends (recorded) and the head of the queue gets the floor."""
+    moment = now()
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, KEEPERS, "call the next speaker")
+        settings = settings_of(session, assembly_id)
+        queue = queue_of(session, assembly_id, settings)
+        if not queue:
+            raise Conflict("Nobody is on the stack.", code="stack_empty")
+        _end_turn(session, assembly_id, actor_id, moment)
+        hand = session.get(Hand, queue[0].entry.id)
+        assert hand is not None
+        hand.status, hand.closed_at = "called", moment
+        item = open_item_of(session, assembly_id)
+        seconds = (
+            settings.report_seconds if item and item.kind == "report" else settings.speaking_seconds
+        )
+        clock = logic.start_clock(moment, seconds)
+        turn = Turn(
+            assembly_id=assembly_id,
+            agenda_item_id=item.id if item else None,
+            hand_id=hand.id,
+            participant_id=hand.participant_id,
+            name=hand.name,
+            speaker_key=hand.speaker_key,
+            kind=hand.kind,
+            started_at=clock.started_at,
+            speaking_until=clock.speaking_until,
+        )
+        session.add(hand)
+        session.add(turn)
+        session.flush()
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "speaker_called",
+            {
+                **_hand_payload(hand),
+                "turn_id": turn.id,
+                "reason": queue[0].reason,
+                "started_at": moment.isoformat(),
+                "speaking_until": clock.speaking_until.isoformat(),
+            },
+        )
+    db.announce(assembly_id, event.seq, {STACK, SPEAKER, STATS})
+    return Changed(event.seq, {"turn_id": turn.id, "entry_id": hand.id, "name": hand.name})
+
+
+def control_timer(
+    *, db: Database, assembly_id: str, actor_id: int, action: str, seconds: int | None = None
+) -> Changed:
+    """Pause (an interposed question), resume, add time, or end the current turn."""
+    moment = now()
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, KEEPERS, "run the timer")
+        turn = current_turn(session, assembly_id)
+        if turn is None:
+            raise Conflict("Nobody has the floor.", code="no_speaker")
+        if action == "end":
+            event = _end_turn(session, assembly_id, actor_id, moment)
+            db_regions = {STACK, SPEAKER, STATS}
+        else:
+            clock = clock_of(turn)
+            if action == "pause":
+                clock, kind = logic.pause(clock, moment), "turn_paused"
+            elif action == "resume":
+                clock, kind = logic.resume(clock, moment), "turn_resumed"
+            elif action == "add":
+                add = logic.DEFAULT_ADD_SECONDS if seconds is None else seconds
+                clock, kind = logic.add_time(clock, add), "turn_extended"
+            else:
+                raise Conflict("The timer takes pause, resume, add or end.", code="bad_action")
+            turn.speaking_until = clock.speaking_until
+            turn.paused_at = clock.paused_at
+            turn.paused_seconds = clock.paused_seconds
+            session.add(turn)
+            event = append_event(
+                session,
+                assembly_id,
+                actor_id,
+                kind,
+                {
+                    "turn_id": turn.id,
+                    "name": turn.name,
+                    "speaking_until": clock.speaking_until.isoformat(),
+                    "seconds": seconds if action == "add" else None,
+                },
+            )
+            db_regions = {SPEAKER}
+    db.announce(assembly_id, event.seq, db_regions)
+    return Changed(event.seq, {"action": action})
+
+
+def update_settings(
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    mode: str | None = None,
+    speaking_seconds: int | None = None,
+    report_seconds: int | None = None,
+    direct_responses: bool | None = None,
+    open: bool | None = None,
+) -> Changed:
+    """Change how the stack runs; only what is given changes."""
+    logic.check_settings(
+        mode=mode, speaking_seconds=speaking_seconds, report_seconds=report_seconds
+    )
+    changes = {
+        key: value
+        for key, value in {
+            "mode": mode,
+            "speaking_seconds": speaking_seconds,
+            "report_seconds": report_seconds,
+            "direct_responses": direct_responses,
+            "open": open,
+        }.items()
+        if value is not None
+    }
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, KEEPERS, "change the stack settings")
+        row = session.get(StackSettings, assembly_id) or StackSettings(assembly_id=assembly_id)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        session.add(row)
+        event = append_event(session, assembly_id, actor_id, "stack_settings_changed", changes)
+    db.announce(assembly_id, event.seq, {STACK})
+    return Changed(event.seq, changes)
+
+
+def clear_stack_for_new_item(session: Session, assembly_id: str, actor_id: int) -> list[int]:
+    """Opening another item starts a fresh stack: the turn ends, open hands are lowered.
+
+    Runs inside the caller's transaction; appends one event per change, returns their seqs.
+    """
+    moment = now()
+    seqs: list[int] = []
+    ended = _end_turn(session, assembly_id, actor_id, moment)
+    if ended is not None:
+        seqs.append(ended.seq)
+    for hand in open_hands(session, assembly_id):
+        hand.status, hand.closed_at = "lowered", moment
+        session.add(hand)
+        payload = {**_hand_payload(hand), "by_owner": False, "because": "agenda item changed"}
+        seqs.append(append_event(session, assembly_id, actor_id, "hand_lowered", payload).seq)
+    return seqs

@@ -1,0 +1,141 @@
+"""JSON API of the speaking stack (API.md "Speaking stack")."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from app.stack import service
+from app.stack.state import load_stack
+from app.web.api_assemblies import Body
+from app.web.context import AppContext, admitted_member, get_ctx
+
+router = APIRouter(prefix="/api/assemblies/{assembly_id}/stack", tags=["stack"])
+Kind = Literal[
+    "point_of_process", "direct_response", "clarifying_question", "point_of_information", "speak"
+]
+
+
+class HandBody(Body):
+    kind: Kind
+    agenda_item_id: int | None = None
+    name: str | None = Field(None, description="For someone without a phone (stack keeper).")
+
+
+class MoveBody(Body):
+    entry_id: int
+    position: int = Field(ge=1, le=100_000)
+
+
+class TimerBody(Body):
+    action: Literal["pause", "resume", "add", "end"]
+    seconds: int | None = Field(None, ge=1, le=3600)
+
+
+class SettingsBody(Body):
+    mode: Literal["fifo", "progressive"] | None = None
+    speaking_seconds: int | None = Field(None, ge=10, le=3600)
+    report_seconds: int | None = Field(None, ge=10, le=3600)
+    direct_responses: bool | None = None
+    open: bool | None = None
+
+
+@router.get("")
+def get_stack(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """The current speaker and the queue in speaking order, each with its reason."""
+    admitted_member(request, assembly_id)
+    return load_stack(db=ctx.db, assembly_id=assembly_id).as_json()
+
+
+@router.post("", status_code=201)
+def raise_hand(
+    assembly_id: str, body: HandBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Raise your own hand, or (stack keeper) a hand by name for someone without a phone."""
+    actor = admitted_member(request, assembly_id)
+    if body.name is not None:
+        changed = service.add_named_hand(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=actor.participant_id,
+            kind=body.kind,
+            name=body.name,
+        )
+    else:
+        changed = service.raise_hand(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=actor.participant_id,
+            kind=body.kind,
+            agenda_item_id=body.agenda_item_id,
+        )
+    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=201)
+
+
+@router.delete("/{entry_id}")
+def lower_hand(
+    assembly_id: str, entry_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Lower a hand: your own, or any (stack keeper, facilitator)."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.lower_hand(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, entry_id=entry_id
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/next")
+def call_next(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """End the current turn and give the floor to the head of the queue."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.call_next_speaker(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/timer")
+def timer(
+    assembly_id: str, body: TimerBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> Any:
+    """Pause, resume, add time (default 30 s) or end the current turn."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.control_timer(
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        action=body.action,
+        seconds=body.seconds,
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.post("/move")
+def move(
+    assembly_id: str, body: MoveBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> Any:
+    """Put a hand at a position (1 = head); recorded with who did it."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.move_hand(
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        entry_id=body.entry_id,
+        position=body.position,
+    )
+    return {**changed.data, "seq": changed.seq}
+
+
+@router.put("/settings")
+def update_settings(
+    assembly_id: str, body: SettingsBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> Any:
+    """Mode, seconds per turn, direct responses on/off, stack open/closed."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.update_settings(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return {**changed.data, "seq": changed.seq}
