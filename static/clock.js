@@ -36,6 +36,39 @@
     }
   }
 
-  tick();
-  setInterval(tick, 1000);
+  // The speaker's countdown: mm:ss, negative and red past the deadline, amber in the last 15 s.
+  function tickSpeakers(now) {
+    var clocks = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < clocks.length; i++) {
+      var el = clocks[i];
+      var until = Date.parse(el.getAttribute("data-countdown"));
+      if (isNaN(until)) { continue; }
+      var left = Math.ceil((until - now) / 1000);
+      var text = (left < 0 ? "-" : "") + mmss(Math.abs(left));
+      if (el.textContent !== text) { el.textContent = text; }
+      setClass(el, "over", left < 0);
+      setClass(el, "warn", left >= 0 && left <= 15);
+    }
+  }
+
+  // Every push and heartbeat carries the server's time: keep the offset fresh after a reconnect.
+  var lastNow = null;
+  function syncOffset() {
+    var seq = document.getElementById("mc-seq");
+    var stamp = seq && seq.getAttribute("data-now");
+    if (stamp && stamp !== lastNow) {
+      lastNow = stamp;
+      var server = Date.parse(stamp);
+      if (!isNaN(server)) { offset = server - Date.now(); }
+    }
+  }
+
+  function tickAll() {
+    syncOffset();
+    tick();
+    tickSpeakers(Date.now() + offset);
+  }
+
+  tickAll();
+  setInterval(tickAll, 1000);
 })();

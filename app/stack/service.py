@@ -223,6 +223,19 @@ def lower_hand(*, db: Database, assembly_id: str, actor_id: int, entry_id: int) 
     return Changed(event.seq, {"entry_id": entry_id, "status": "lowered"})
 
 
+def lower_my_hand(*, db: Database, assembly_id: str, actor_id: int, kind: str) -> Changed:
+    """A phone lowers its own hand of one kind (the page knows the kind, not the entry)."""
+    with db.read() as session:
+        mine = [
+            h.id
+            for h in open_hands(session, assembly_id)
+            if h.participant_id == actor_id and h.kind == kind
+        ]
+    if not mine or mine[0] is None:
+        raise Conflict("You have no hand of that kind up.", code="hand_not_open")
+    return lower_hand(db=db, assembly_id=assembly_id, actor_id=actor_id, entry_id=mine[0])
+
+
 def move_hand(
     *, db: Database, assembly_id: str, actor_id: int, entry_id: int, position: int
 ) -> Changed:

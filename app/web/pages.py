@@ -150,8 +150,8 @@ def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         return html(page)
     if member.status == "rejected":
         raise Forbidden("A greeter did not admit this phone. Ask a greeter in person.")
-    state = load_state(db=ctx.db, assembly_id=assembly_id)
-    return html(ctx.renderer.page("phone.html", s=state, me=member))
+    snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
+    return html(ctx.renderer.page("phone.html", s=snap.state, k=snap.stack, me=member))
 
 
 @router.get("/a/{assembly_id}/status")
@@ -175,7 +175,7 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         raise Forbidden(
             "The console is for facilitators, stack keepers, minute takers and greeters."
         )
-    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    snap = ctx.renderer.snapshot(assembly_id)
     links = None
     if "facilitator" in member.roles:
         session = ctx.sessions.read(request)
@@ -185,7 +185,8 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
             "projector": ctx.urls.projector(assembly_id, key) if key else None,
             "console": ctx.urls.absolute(ctx.urls.console(assembly_id, token)),
         }
-    return html(ctx.renderer.page("console.html", s=state, me=member, links=links))
+    page = ctx.renderer.page("console.html", s=snap.state, k=snap.stack, me=member, links=links)
+    return html(page)
 
 
 @router.get("/a/{assembly_id}/projector")
@@ -195,10 +196,14 @@ def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         return swapped
     key = ctx.sessions.read(request).projector_keys.get(assembly_id)
     check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
-    state = load_state(db=ctx.db, assembly_id=assembly_id)
-    join_url = ctx.urls.absolute(ctx.urls.join(state.join_code))
+    snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
+    join_url = ctx.urls.absolute(ctx.urls.join(snap.state.join_code))
     page = ctx.renderer.page(
-        "projector.html", s=state, join_url=join_url, qr=ctx.renderer.qr_svg(join_url)
+        "projector.html",
+        s=snap.state,
+        k=snap.stack,
+        join_url=join_url,
+        qr=ctx.renderer.qr_svg(join_url),
     )
     return html(page)
 
@@ -219,14 +224,14 @@ def _acted(request: Request, ctx: AppContext, assembly_id: str) -> Response:
     if not request.headers.get("hx-request"):
         target = ctx.urls.console(assembly_id) if view == "console" else ctx.urls.phone(assembly_id)
         return see_other(target)
-    state = load_state(db=ctx.db, assembly_id=assembly_id)
+    snap = ctx.renderer.snapshot(assembly_id)
     parts = [ctx.renderer.error_fragment("", "")]
-    parts += ctx.renderer.regions(state, view, None).values()
-    parts.append(ctx.renderer.seq_fragment(state.seq))
+    parts += ctx.renderer.regions(snap, view, None).values()
+    parts.append(ctx.renderer.seq_fragment(snap.seq))
     return html("".join(parts))
 
 
-def _form_action(
+def form_action(
     request: Request, ctx: AppContext, assembly_id: str, change: Callable[[Member], object]
 ) -> Response:
     member = current_member(request, assembly_id)
@@ -246,7 +251,7 @@ def add_item_form(
     time_box_minutes: Annotated[int, Form()] = 15,
     working_group: Annotated[str, Form()] = "",
 ) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -264,7 +269,7 @@ def add_item_form(
 
 @router.post("/a/{assembly_id}/agenda/{item_id}/open")
 def open_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -276,7 +281,7 @@ def open_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -
 
 @router.post("/a/{assembly_id}/agenda/{item_id}/close")
 def close_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -290,7 +295,7 @@ def close_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) 
 def headcount_form(
     assembly_id: str, request: Request, ctx: Ctx, count: Annotated[int, Form()]
 ) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -308,7 +313,7 @@ def grant_role_form(
     participant: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -330,7 +335,7 @@ def revoke_role_form(
     participant_id: Annotated[int, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -346,7 +351,7 @@ def revoke_role_form(
 
 @router.post("/a/{assembly_id}/participants/{pid}/admit")
 def admit_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -362,7 +367,7 @@ def admit_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Respon
 
 @router.post("/a/{assembly_id}/participants/{pid}/reject")
 def reject_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,
@@ -378,7 +383,7 @@ def reject_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Respo
 
 @router.post("/a/{assembly_id}/close")
 def close_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    return _form_action(
+    return form_action(
         request,
         ctx,
         assembly_id,

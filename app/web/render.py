@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from markupsafe import Markup
 from app.assembly.state import AssemblyState, load_state
 from app.db import Database
 from app.live import Rendered
+from app.stack.logic import LABELS
+from app.stack.state import StackState, load_stack
 from app.web.urls import Urls
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,16 +26,21 @@ STATIC = ROOT / "static"
 # Region name -> element id; each has templates/live/_{name}.html.
 REGION_IDS = {
     "header": "mc-header",
+    "speaker": "mc-speaker",
+    "stack": "mc-stack",
+    "stats": "mc-stats",
     "agenda": "mc-agenda",
     "people": "mc-people",
     "admissions": "mc-admissions",
     "roles": "mc-roles",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
-    "phone": ("header", "agenda", "people", "roles"),
-    "projector": ("header", "agenda", "people"),
-    "console": ("header", "agenda", "people", "admissions", "roles"),
-}
+    "phone": ("header", "speaker", "stack", "agenda", "people", "roles"),
+    "projector": ("header", "speaker", "stack", "agenda", "people"),
+    "console": (
+        "header", "speaker", "stack", "stats", "agenda", "people", "admissions", "roles",
+    ),
+}  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
 
 
@@ -50,6 +58,11 @@ def _iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _role_label(role: str) -> str:
     return role.replace("_", " ")
 
@@ -65,8 +78,23 @@ def make_environment() -> Environment:
     env.filters["mmss"] = _minutes_seconds
     env.filters["role_label"] = _role_label
     env.filters["iso"] = _iso
+    env.filters["hand_label"] = lambda kind: LABELS.get(kind, kind)
+    env.filters["ordinal"] = _ordinal
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
     return env
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a page shows: the assembly and its stack (each read at its own seq)."""
+
+    state: AssemblyState
+    stack: StackState
+
+    @property
+    def seq(self) -> int:
+        # Both reads happen after the change; the older seq is the one every region reflects.
+        return min(self.state.seq, self.stack.seq)
 
 
 class Renderer:
@@ -80,22 +108,28 @@ class Renderer:
     def page(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(urls=self.urls, **context)
 
-    def region(self, name: str, state: AssemblyState, view: str, *, oob: bool) -> str:
+    def region(self, name: str, snap: Snapshot, view: str, *, oob: bool) -> str:
         template = self.env.get_template(f"live/_{name}.html")
-        return template.render(s=state, view=view, oob=oob, urls=self.urls)
+        return template.render(s=snap.state, k=snap.stack, view=view, oob=oob, urls=self.urls)
 
     def regions(
-        self, state: AssemblyState, view: str, names: frozenset[str] | None, *, oob: bool = True
+        self, snap: Snapshot, view: str, names: frozenset[str] | None, *, oob: bool = True
     ) -> dict[str, str]:
         """Fragments of the given regions that the view shows (all of them for None)."""
         wanted = (
             VIEW_REGIONS[view] if names is None else [n for n in VIEW_REGIONS[view] if n in names]
         )
-        return {REGION_IDS[n]: self.region(n, state, view, oob=oob) for n in wanted}
+        return {REGION_IDS[n]: self.region(n, snap, view, oob=oob) for n in wanted}
+
+    def snapshot(self, assembly_id: str, *, people_lists: bool = True) -> Snapshot:
+        """The assembly and its stack, as the screens show them."""
+        state = load_state(db=self.db, assembly_id=assembly_id, people_lists=people_lists)
+        stack = load_stack(db=self.db, assembly_id=assembly_id)
+        return Snapshot(state, stack)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
-        state = load_state(db=self.db, assembly_id=assembly_id, people_lists=view == "console")
-        return Rendered(seq=state.seq, fragments=self.regions(state, view, regions))
+        snap = self.snapshot(assembly_id, people_lists=view == "console")
+        return Rendered(seq=snap.seq, fragments=self.regions(snap, view, regions))
 
     async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         # Database reads and Jinja are synchronous: keep them off the event loop.

@@ -1,0 +1,156 @@
+"""Forms of the speaking stack, posted from phones and the console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.stack import service
+from app.web.context import AppContext, get_ctx
+from app.web.pages import form_action
+
+router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+@router.post("/raise")
+def raise_form(
+    assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = "speak"
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.raise_hand(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
+        ),
+    )
+
+
+@router.post("/lower")
+def lower_mine_form(
+    assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = "speak"
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.lower_my_hand(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
+        ),
+    )
+
+
+@router.post("/add")
+def add_named_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "speak",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.add_named_hand(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind, name=name
+        ),
+    )
+
+
+@router.post("/{entry_id}/lower")
+def lower_form(assembly_id: str, entry_id: int, request: Request, ctx: Ctx) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.lower_hand(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, entry_id=entry_id
+        ),
+    )
+
+
+@router.post("/{entry_id}/move")
+def move_form(
+    assembly_id: str,
+    entry_id: int,
+    request: Request,
+    ctx: Ctx,
+    position: Annotated[int, Form()],
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.move_hand(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            entry_id=entry_id,
+            position=position,
+        ),
+    )
+
+
+@router.post("/next")
+def next_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.call_next_speaker(
+            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id
+        ),
+    )
+
+
+@router.post("/timer")
+def timer_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    action: Annotated[str, Form()],
+    seconds: Annotated[int | None, Form()] = None,
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.control_timer(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            action=action,
+            seconds=seconds,
+        ),
+    )
+
+
+@router.post("/settings")
+def settings_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    mode: Annotated[str, Form()] = "progressive",
+    speaking_seconds: Annotated[int, Form()] = 60,
+    direct_responses: Annotated[bool, Form()] = False,
+    open: Annotated[bool, Form()] = False,
+) -> Response:
+    # Unchecked boxes are not sent: a missing box means "off".
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.update_settings(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            mode=mode,
+            speaking_seconds=speaking_seconds,
+            direct_responses=direct_responses,
+            open=open,
+        ),
+    )

@@ -1,0 +1,66 @@
+/* Mic Check stack: mark "you" in the shared stack fragment, and sort the speaking table.
+   Fragments are rendered once for every phone, so personal bits are worked out here. */
+(function () {
+  "use strict";
+  var me = document.body.getAttribute("data-participant-id") || "";
+
+  function ordinal(n) {
+    var s = (n % 100 >= 11 && n % 100 <= 13) ? "th" : ({1: "st", 2: "nd", 3: "rd"}[n % 10] || "th");
+    return n + s;
+  }
+
+  function markMine() {
+    var kinds = [];
+    var lines = [];
+    if (me) {
+      var entries = document.querySelectorAll("#mc-stack .entry");
+      for (var i = 0; i < entries.length; i++) {
+        var el = entries[i];
+        var mine = el.getAttribute("data-participant-id") === me;
+        if (mine) {
+          el.classList.add("mine");
+          kinds.push(el.getAttribute("data-kind"));
+          lines.push("You are " + ordinal(Number(el.getAttribute("data-position"))) +
+                     " — " + el.getAttribute("data-reason"));
+        } else {
+          el.classList.remove("mine");
+        }
+      }
+    }
+    // CSS shows "lower" instead of "raise" for the kinds listed here.
+    document.body.setAttribute("data-my-kinds", kinds.join(" "));
+    var you = document.getElementById("mc-you-pos");
+    if (you) { you.textContent = lines.join(" · "); }
+    var speaker = document.querySelector("#mc-speaker .speaker-name");
+    if (speaker && me && speaker.getAttribute("data-participant-id") === me) {
+      speaker.classList.add("mine");
+    }
+  }
+
+  function sortTable(th) {
+    var table = th.closest("table");
+    var body = table.tBodies[0];
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var numeric = th.getAttribute("data-sort") === "number";
+    var descending = th.getAttribute("aria-sort") !== "descending";
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[index], y = b.cells[index];
+      var p = numeric ? Number(x.getAttribute("data-value")) : x.textContent.toLowerCase();
+      var q = numeric ? Number(y.getAttribute("data-value")) : y.textContent.toLowerCase();
+      return (p < q ? -1 : p > q ? 1 : 0) * (descending ? -1 : 1);
+    });
+    for (var i = 0; i < rows.length; i++) { body.appendChild(rows[i]); }
+    var heads = th.parentNode.children;
+    for (var j = 0; j < heads.length; j++) { heads[j].removeAttribute("aria-sort"); }
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+  }
+
+  document.addEventListener("click", function (event) {
+    var th = event.target.closest && event.target.closest("table.sortable th[data-sort]");
+    if (th) { sortTable(th); }
+  });
+  document.addEventListener("htmx:afterSettle", markMine);
+  document.addEventListener("htmx:oobAfterSwap", markMine);
+  markMine();
+})();
