@@ -11,7 +11,11 @@ from app.errors import Conflict, Forbidden, NotFound
 
 
 def assembly_for_write(session: Session, assembly_id: str) -> Assembly:
-    assembly = session.get(Assembly, assembly_id)
+    # Lock the row first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)
+    # so reads that decide a write are not stale; NO KEY UPDATE lets foreign-key inserts by.
+    assembly = session.get(
+        Assembly, assembly_id, with_for_update={"key_share": True}, populate_existing=True
+    )
     if assembly is None:
         raise NotFound("There is no assembly at this address.", code="assembly_not_found")
     if assembly.status != "open":

@@ -100,7 +100,8 @@ def load_stack(*, db: Database, assembly_id: str) -> StackState:
         ).all()
     totals: dict[str, list[Any]] = {}
     for t in turns:
-        spoken = t.seconds if t.seconds is not None else round(clock_of(t).spoken(moment))
+        # A turn in progress counts once it ends: the table changes with events, not the clock.
+        spoken = t.seconds or 0
         row = totals.setdefault(t.speaker_key, [t.name, t.participant_id, 0, 0])
         row[2] += 1
         row[3] += spoken

@@ -82,7 +82,7 @@ class Screen:
 def normalise(element: Any) -> str:
     """Drop what depends on the clock (time left) and on how it was sent (oob marker)."""
     element = BeautifulSoup(str(element), "html.parser").find()
-    for clock in element.select(".time-box"):
+    for clock in element.select(".time-box, .countdown"):
         clock.decompose()
     if element.has_attr("hx-swap-oob"):
         del element["hx-swap-oob"]
@@ -189,6 +189,7 @@ class Scene:
     made: dict[str, Any]
     people: dict[str, dict[str, Any]]
     items: list[int]
+    entries: dict[str, int]
 
     @property
     def fac(self) -> dict[str, str]:
@@ -224,6 +225,21 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     "open_agenda_item": lambda s: s.post(f"/agenda/{s.items[1]}/open"),
     "close_agenda_item": lambda s: s.post(f"/agenda/{s.items[0]}/close"),
     "close_assembly": lambda s: s.post("/close"),
+    "raise_hand": lambda s: s.post(
+        "/stack", {"kind": "speak"}, who=bearer(s.people["keiko"]["token"])
+    ),
+    "add_named_hand": lambda s: s.post("/stack", {"kind": "speak", "name": "Mr. Alvarez"}),
+    "lower_hand": lambda s: s.post(
+        f"/stack/{s.entries['ruth']}", method="DELETE", who=bearer(s.people["ruth"]["token"])
+    ),
+    "move_hand": lambda s: s.post("/stack/move", {"entry_id": s.entries["mike"], "position": 1}),
+    "call_next_speaker": lambda s: s.post("/stack/next"),
+    "pause_turn": lambda s: s.post("/stack/timer", {"action": "pause"}),
+    "extend_turn": lambda s: s.post("/stack/timer", {"action": "add", "seconds": 45}),
+    "end_turn": lambda s: s.post("/stack/timer", {"action": "end"}),
+    "update_stack_settings": lambda s: s.post(
+        "/stack/settings", {"mode": "fifo", "open": False}, "PUT"
+    ),
 }
 
 
@@ -234,7 +250,7 @@ def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
 ) -> None:
     made = new_assembly(live, admission="checked_in")
     people = {name: join(live, made, name) for name in ("keiko", "ruth", "waiting")}
-    scene = Scene(live, made, people, [])
+    scene = Scene(live, made, people, [], {})
     for name in ("keiko", "ruth"):
         scene.post(f"/participants/{people[name]['participant_id']}/admit")
     scene.post(
@@ -245,6 +261,12 @@ def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
             scene.post("/agenda", {"title": title, "kind": "report"}).json()["item_id"]
         )
     scene.post(f"/agenda/{scene.items[0]}/open")
+    ruth = bearer(people["ruth"]["token"])
+    scene.entries["ruth"] = scene.post("/stack", {"kind": "speak"}, who=ruth).json()["entry_id"]
+    named = scene.post("/stack", {"kind": "speak", "name": "Big Mike"})
+    scene.entries["mike"] = named.json()["entry_id"]
+    scene.post("/stack", {"kind": "point_of_information"})
+    scene.post("/stack/next")  # the facilitator's point of information has the floor
 
     def watch() -> Screen:
         if view == "projector":
