@@ -95,12 +95,31 @@ def as_entry(hand: Hand) -> logic.Entry:
     )
 
 
-def queue_of(session: Session, assembly_id: str, settings: logic.Settings) -> list[logic.Placed]:
+def queue_of(
+    session: Session, assembly_id: str, settings: logic.Settings, stage: str | None = None
+) -> list[logic.Placed]:
+    """The queue in speaking order; `stage` is the open proposal's stage, once there is one."""
     return logic.order_queue(
         [as_entry(h) for h in open_hands(session, assembly_id)],
         mode=settings.mode,
         turns=turn_counts(session, assembly_id),
+        stage=stage,
     )
+
+
+def _take_off_stack(session: Session, assembly_id: str, hand: Hand, status: str) -> None:
+    """Close a hand; hands a keeper moved behind it move up with the queue, keeping their place."""
+    queue = queue_of(session, assembly_id, settings_of(session, assembly_id))
+    leaving = next((p.position for p in queue if p.entry.id == hand.id), None)
+    if leaving is not None:
+        for placed in queue:
+            if placed.position > leaving and placed.entry.moved_to is not None:
+                moved = session.get(Hand, placed.entry.id)
+                if moved is not None and moved.moved_to is not None and moved.moved_to > 1:
+                    moved.moved_to -= 1
+                    session.add(moved)
+    hand.status, hand.closed_at = status, now()
+    session.add(hand)
 
 
 def _hand_in(session: Session, assembly_id: str, entry_id: int) -> Hand:
@@ -215,8 +234,7 @@ def lower_hand(*, db: Database, assembly_id: str, actor_id: int, entry_id: int) 
             require_role(session, assembly_id, actor_id, KEEPERS, "lower someone else's hand")
         if hand.status != "open":
             raise Conflict(f"That hand was already {hand.status}.", code="hand_not_open")
-        hand.status, hand.closed_at = "lowered", now()
-        session.add(hand)
+        _take_off_stack(session, assembly_id, hand, "lowered")
         payload = {**_hand_payload(hand), "by_owner": hand.participant_id == actor_id}
         event = append_event(session, assembly_id, actor_id, "hand_lowered", payload)
     db.announce(assembly_id, event.seq, {STACK})
@@ -315,7 +333,7 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
         _end_turn(session, assembly_id, actor_id, moment)
         hand = session.get(Hand, queue[0].entry.id)
         assert hand is not None
-        hand.status, hand.closed_at = "called", moment
+        _take_off_stack(session, assembly_id, hand, "called")
         item = open_item_of(session, assembly_id)
         seconds = (
             settings.report_seconds if item and item.kind == "report" else settings.speaking_seconds
