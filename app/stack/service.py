@@ -13,7 +13,7 @@ from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import clean_text
 from app.assembly.models import AgendaItem, Participant
 from app.db import Database
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
 from app.stack import logic
 from app.stack.models import Hand, StackSettings, Turn
@@ -206,10 +206,10 @@ def add_named_hand(
     *, db: Database, assembly_id: str, actor_id: int, kind: str, name: str
 ) -> Changed:
     """The stack keeper adds a hand for someone without a phone, by name."""
-    name = clean_text(name, field="name", max_len=60)
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, "add a hand by name")
+        name = clean_text(name, field="name", max_len=60)
         hand = _add_hand(
             session,
             assembly_id=assembly_id,
@@ -442,6 +442,8 @@ def update_settings(
         }.items()
         if value is not None
     }
+    if not changes:
+        raise Invalid("Say what to change: mode, seconds, direct responses or open.")
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, "change the stack settings")
