@@ -1,0 +1,1 @@
+"""Proposals, friendly amendments and decision rounds: stages, responses and outcomes."""

@@ -1,0 +1,153 @@
+"""Word-level "what changed" between two versions of a proposal: pure, stdlib only."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Literal
+
+Op = Literal["same", "insert", "delete"]
+
+# Joined into one word when between word characters: "army-surplus", "don't".
+_WORD_JOINERS = frozenset("-'’")
+# Joined only between digits: "$1,200", "10:30", "3.5".
+_NUMBER_JOINERS = frozenset(",.:")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text that is in both versions (`same`), only the new one, or only the old one."""
+
+    op: Op
+    text: str
+
+
+def _is_word_char(ch: str) -> bool:
+    # Letters, digits and combining marks, so Devanagari or decomposed accents stay one word.
+    return ch == "_" or unicodedata.category(ch)[0] in "LNM"
+
+
+def _word_end(text: str, start: int) -> int:
+    """Index just past the word starting at `start`, with joiners inside it."""
+    end = start
+    while end < len(text):
+        if _is_word_char(text[end]):
+            end += 1
+            continue
+        ch = text[end]
+        after = text[end + 1] if end + 1 < len(text) else ""
+        joins_word = ch in _WORD_JOINERS and after != "" and _is_word_char(after)
+        joins_number = ch in _NUMBER_JOINERS and text[end - 1].isdigit() and after.isdigit()
+        if not (joins_word or joins_number):
+            break
+        end += 1
+    return end
+
+
+def split_tokens(text: str) -> list[str]:
+    """Split text into words, whitespace runs and single punctuation marks; they join to `text`."""
+    tokens: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if _is_word_char(ch):
+            end = _word_end(text, i)
+        elif ch.isspace():
+            end = i + 1
+            while end < len(text) and text[end].isspace():
+                end += 1
+        else:
+            end = i + 1
+        tokens.append(text[i:end])
+        i = end
+    return tokens
+
+
+def _is_word(token: str) -> bool:
+    return _is_word_char(token[0])
+
+
+def _append(pieces: list[Piece], op: Op, tokens: Sequence[str]) -> None:
+    text = "".join(tokens)
+    if not text:
+        return
+    if pieces and pieces[-1].op == op:
+        pieces[-1] = Piece(op, pieces[-1].text + text)
+    else:
+        pieces.append(Piece(op, text))
+
+
+def _join_replacements(pieces: list[Piece]) -> list[Piece]:
+    """Fold "[-a-]{+b+} [-c-]{+d+}" into "[-a c-]{+b d+}": a reworded phrase reads as one change."""
+    out: list[Piece] = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        before = tuple(p.op for p in out[-2:])
+        after = tuple(p.op for p in pieces[i + 1 : i + 3])
+        between_replacements = before == after == ("delete", "insert")
+        if piece.op == "same" and piece.text.isspace() and between_replacements:
+            deleted = out[-2].text + piece.text + pieces[i + 1].text
+            inserted = out[-1].text + piece.text + pieces[i + 2].text
+            out[-2:] = [Piece("delete", deleted), Piece("insert", inserted)]
+            i += 3
+        else:
+            out.append(piece)
+            i += 1
+    return out
+
+
+def word_diff(old: str, new: str) -> list[Piece]:
+    """Word-level diff from `old` to `new`.
+
+    Joining the `same` and `insert` pieces gives `new`; joining `same` and `delete` gives `old`.
+    Adjacent pieces never share an op, and a replaced word is a `delete` followed by an `insert`.
+    """
+    a, b = split_tokens(old), split_tokens(new)
+    # autojunk would treat the frequent " " token as junk and misalign longer texts.
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    pieces: list[Piece] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(pieces, "same", a[i1:i2])
+        else:
+            _append(pieces, "delete", a[i1:i2])
+            _append(pieces, "insert", b[j1:j2])
+    return _join_replacements(pieces)
+
+
+def _count_words(pieces: Iterable[Piece], op: Op) -> int:
+    return sum(
+        1
+        for piece in pieces
+        if piece.op == op
+        for token in split_tokens(piece.text)
+        if _is_word(token)
+    )
+
+
+def diff_summary(pieces: Sequence[Piece]) -> str:
+    """One line for screens and minutes, e.g. "3 words added, 1 removed"."""
+    added = _count_words(pieces, "insert")
+    removed = _count_words(pieces, "delete")
+    if added and removed:
+        return f"{added} {_words(added)} added, {removed} removed"
+    if added:
+        return f"{added} {_words(added)} added"
+    if removed:
+        return f"{removed} {_words(removed)} removed"
+    if any(piece.op != "same" for piece in pieces):
+        return "punctuation or spacing changed"
+    return "no changes"
+
+
+def _words(n: int) -> str:
+    return "word" if n == 1 else "words"
+
+
+def diff_text(pieces: Sequence[Piece]) -> str:
+    """Plain text for minutes and Markdown: deletions as `[-old-]`, insertions as `{+new+}`."""
+    marks = {"same": ("", ""), "delete": ("[-", "-]"), "insert": ("{+", "+}")}
+    return "".join(marks[p.op][0] + p.text + marks[p.op][1] for p in pieces)
