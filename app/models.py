@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.events.models import Event, EventHead
 from app.stack.models import Hand, StackSettings, Turn
 
@@ -10,11 +11,14 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AgendaItem",
+    "Amendment",
     "Assembly",
     "Event",
     "EventHead",
     "Hand",
     "Participant",
+    "Proposal",
+    "ProposalVersion",
     "RoleGrant",
     "StackSettings",
     "Turn",

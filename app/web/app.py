@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import Settings, get_settings
 from app.db import Database
 from app.live import Hub, make_backend
-from app.web import api_assemblies, api_stack, pages, pages_stack, sockets
+from app.web import api_assemblies, api_proposals, api_stack, pages, pages_stack, sockets
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
 from app.web.ratelimit import RateLimiter
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
+    app.include_router(api_proposals.router)
     app.include_router(pages.router)
     app.include_router(pages_stack.router)
     app.include_router(sockets.router)

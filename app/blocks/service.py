@@ -1,0 +1,313 @@
+"""Changes to proposals and friendly amendments: one transaction and one event each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.assembly.access import assembly_for_write, item_in, participant_in, require_role
+from app.assembly.logic import clean_optional, clean_text
+from app.assembly.models import AgendaItem, Participant
+from app.blocks import logic
+from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.db import Database
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events import append_event
+
+PROPOSAL, AGENDA = "proposal", "agenda"
+TEXT_MAX = 20_000
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Changed:
+    assembly_id: str
+    seq: int
+    data: dict[str, Any]
+
+
+def clean_body(text: str, *, field: str) -> str:
+    """A proposal's text: kept as typed (paragraphs matter), trimmed, bounded."""
+    body = text.strip()
+    if not body:
+        raise Invalid(f"The {field} cannot be empty.", code=f"{field}_required")
+    if len(body) > TEXT_MAX:
+        raise Invalid(f"The {field} can be at most {TEXT_MAX:,} characters.", code="too_long")
+    return body
+
+
+def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
+    """The proposal (404), its assembly open (409), locked like every other write."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("There is no such proposal.", code="proposal_not_found")
+    assembly_for_write(session, proposal.assembly_id)
+    return proposal
+
+
+def current_text(session: Session, proposal: Proposal) -> str:
+    version = session.exec(
+        select(ProposalVersion).where(
+            ProposalVersion.proposal_id == proposal.id, ProposalVersion.number == proposal.version
+        )
+    ).one()
+    return version.text
+
+
+def submit_proposal(
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    title: str,
+    text: str,
+    presenter_id: int | None = None,
+    presenter_name: str | None = None,
+    working_group: str | None = None,
+    agenda_item_id: int | None = None,
+) -> Changed:
+    """A facilitator puts a proposal before the assembly, at stage `presented`, version 1."""
+    title = clean_text(title, field="title", max_len=200)
+    text = clean_body(text, field="text")
+    working_group = clean_optional(working_group, field="working_group", max_len=80)
+    moment = now()
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "put proposals forward")
+        if presenter_id is not None:
+            presenter = participant_in(session, assembly_id, presenter_id)
+            name = presenter.name
+        else:
+            name = clean_text(presenter_name or "", field="presenter_name", max_len=60)
+        if agenda_item_id is not None:
+            item = item_in(session, assembly_id, agenda_item_id)
+            if item.kind != "proposal":
+                raise Conflict(
+                    "That agenda item is not a proposal item.", code="not_a_proposal_item"
+                )
+            if session.exec(select(Proposal).where(Proposal.agenda_item_id == item.id)).first():
+                raise Conflict("That agenda item has a proposal already.", code="item_has_proposal")
+        else:
+            last = session.exec(
+                select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
+            ).one()
+            item = AgendaItem(
+                assembly_id=assembly_id,
+                position=(last or 0) + 1,
+                title=title,
+                kind="proposal",
+                working_group=working_group,
+            )
+            session.add(item)
+            session.flush()
+        proposal = Proposal(
+            assembly_id=assembly_id,
+            agenda_item_id=item.id or 0,
+            title=title,
+            presenter_id=presenter_id,
+            presenter_name=name,
+            working_group=working_group,
+            submitted_at=moment,
+        )
+        session.add(proposal)
+        session.flush()
+        session.add(
+            ProposalVersion(proposal_id=proposal.id or 0, number=1, text=text, created_at=moment)
+        )
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "proposal_submitted",
+            {
+                "proposal_id": proposal.id,
+                "agenda_item_id": item.id,
+                "title": title,
+                "text": text,
+                "presenter_id": presenter_id,
+                "presenter_name": name,
+                "working_group": working_group,
+            },
+        )
+    db.announce(assembly_id, event.seq, {PROPOSAL, AGENDA})
+    return Changed(assembly_id, event.seq, {"proposal_id": proposal.id, "agenda_item_id": item.id})
+
+
+def move_stage(
+    *,
+    db: Database,
+    proposal_id: int,
+    actor_id: int,
+    stage: str,
+    outcome: str | None = None,
+    tabled_to: str | None = None,
+) -> Changed:
+    """The facilitator moves the proposal along PROCESS.md's table (409 names the moves)."""
+    tabled_to = clean_optional(tabled_to, field="tabled_to", max_len=120)
+    with db.write() as session:
+        proposal = proposal_for_write(session, proposal_id)
+        aid = proposal.assembly_id
+        require_role(session, aid, actor_id, ("facilitator",), "move a proposal's stage")
+        logic.check_move(
+            proposal.stage, stage, round_open=False, outcome=outcome, tabled_to=tabled_to
+        )
+        event = _set_stage(session, proposal, actor_id, stage, outcome, tabled_to)
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"stage": stage, "outcome": outcome})
+
+
+def _set_stage(
+    session: Session,
+    proposal: Proposal,
+    actor_id: int,
+    stage: str,
+    outcome: str | None,
+    tabled_to: str | None,
+) -> Any:
+    before = proposal.stage
+    proposal.stage = stage
+    if stage == "decided":
+        proposal.outcome, proposal.tabled_to, proposal.decided_at = outcome, tabled_to, now()
+    session.add(proposal)
+    payload = {"proposal_id": proposal.id, "from": before, "to": stage}
+    if stage != "decided":
+        return append_event(session, proposal.assembly_id, actor_id, "stage_changed", payload)
+    payload.update(outcome=outcome, tabled_to=tabled_to, version=proposal.version)
+    return append_event(session, proposal.assembly_id, actor_id, "proposal_decided", payload)
+
+
+def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
+    """The presenter (or a facilitator) withdraws the proposal."""
+    with db.write() as session:
+        proposal = proposal_for_write(session, proposal_id)
+        aid = proposal.assembly_id
+        if proposal.presenter_id != actor_id:
+            require_role(session, aid, actor_id, ("facilitator",), "withdraw someone's proposal")
+        logic.check_move(proposal.stage, "decided", round_open=False, outcome="withdrawn")
+        event = _set_stage(session, proposal, actor_id, "decided", "withdrawn", None)
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"stage": "decided", "outcome": "withdrawn"})
+
+
+def set_amendments_open(
+    *, db: Database, proposal_id: int, actor_id: int, amendments_open: bool
+) -> Changed:
+    """The facilitator stops (or allows again) new friendly amendments."""
+    with db.write() as session:
+        proposal = proposal_for_write(session, proposal_id)
+        aid = proposal.assembly_id
+        require_role(session, aid, actor_id, ("facilitator",), "stop or allow amendments")
+        proposal.amendments_open = amendments_open
+        session.add(proposal)
+        event = append_event(
+            session,
+            aid,
+            actor_id,
+            "proposal_settings_changed",
+            {"proposal_id": proposal.id, "amendments_open": amendments_open},
+        )
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"amendments_open": amendments_open})
+
+
+def propose_amendment(
+    *, db: Database, proposal_id: int, actor_id: int, text: str, rationale: str | None = None
+) -> Changed:
+    """Anyone admitted proposes a friendly amendment: the full new text, with a rationale."""
+    text = clean_body(text, field="text")
+    rationale = clean_optional(rationale, field="rationale", max_len=1000)
+    with db.write() as session:
+        proposal = proposal_for_write(session, proposal_id)
+        aid = proposal.assembly_id
+        person = session.get(Participant, actor_id)
+        if person is None or person.assembly_id != aid or person.status != "admitted":
+            raise Forbidden("Only admitted participants can propose amendments.")
+        logic.check_amendment_allowed(
+            proposal.stage,
+            amendments_open=proposal.amendments_open,
+            rounds_so_far=0,
+            max_rounds=None,
+        )
+        if text == current_text(session, proposal):
+            raise Conflict("That is the current text already.", code="amendment_unchanged")
+        amendment = Amendment(
+            proposal_id=proposal.id or 0,
+            proposer_id=actor_id,
+            proposer_name=person.name,
+            text=text,
+            rationale=rationale,
+            based_on_version=proposal.version,
+            proposed_at=now(),
+        )
+        session.add(amendment)
+        session.flush()
+        event = append_event(
+            session,
+            aid,
+            actor_id,
+            "amendment_proposed",
+            {
+                "proposal_id": proposal.id,
+                "amendment_id": amendment.id,
+                "by": person.name,
+                "text": text,
+                "rationale": rationale,
+                "based_on_version": proposal.version,
+            },
+        )
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"amendment_id": amendment.id})
+
+
+def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: bool) -> Changed:
+    """The presenter accepts or rejects (or a facilitator on the presenter's word, recorded).
+
+    Accepting makes the amendment's text the next version; every version is kept.
+    """
+    with db.write() as session:
+        amendment = session.get(Amendment, amendment_id)
+        if amendment is None:
+            raise NotFound("There is no such amendment.", code="amendment_not_found")
+        proposal = proposal_for_write(session, amendment.proposal_id)
+        aid = proposal.assembly_id
+        on_word = proposal.presenter_id != actor_id
+        if on_word:
+            require_role(
+                session, aid, actor_id, ("facilitator",), "decide an amendment for the presenter"
+            )
+        logic.check_amendment_decision(proposal.stage, round_open=False, status=amendment.status)
+        moment = now()
+        amendment.status = "accepted" if accept else "rejected"
+        amendment.decided_by_id, amendment.decided_at = actor_id, moment
+        amendment.on_presenters_word = on_word
+        session.add(amendment)
+        payload: dict[str, Any] = {
+            "proposal_id": proposal.id,
+            "amendment_id": amendment.id,
+            "by": amendment.proposer_name,
+            "on_presenters_word": on_word,
+        }
+        if accept:
+            proposal.version += 1
+            session.add(
+                ProposalVersion(
+                    proposal_id=proposal.id or 0,
+                    number=proposal.version,
+                    text=amendment.text,
+                    amendment_id=amendment.id,
+                    created_at=moment,
+                )
+            )
+            session.add(proposal)
+            payload["version"] = proposal.version
+        kind = "amendment_accepted" if accept else "amendment_rejected"
+        event = append_event(session, aid, actor_id, kind, payload)
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"status": amendment.status, "version": proposal.version})

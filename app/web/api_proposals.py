@@ -1,0 +1,134 @@
+"""JSON API of proposals and friendly amendments (API.md "Proposals, amendments, rounds")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from app.blocks import service
+from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
+from app.web.api_assemblies import Body
+from app.web.context import AppContext, admitted_member, get_ctx
+
+router = APIRouter(prefix="/api", tags=["proposals"])
+
+
+class ProposalBody(Body):
+    title: str
+    text: str
+    presenter_id: int | None = None
+    presenter_name: str | None = None
+    working_group: str | None = None
+    agenda_item_id: int | None = None
+
+
+class StageBody(Body):
+    stage: str
+    outcome: str | None = None
+    tabled_to: str | None = None
+
+
+class ProposalSettingsBody(Body):
+    amendments_open: bool
+
+
+class AmendmentBody(Body):
+    text: str
+    rationale: str | None = Field(None, max_length=1000)
+
+
+def reply(changed: service.Changed, status: int = 200) -> JSONResponse:
+    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=status)
+
+
+@router.post("/assemblies/{assembly_id}/proposals", status_code=201)
+def submit(
+    assembly_id: str, body: ProposalBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Put a proposal forward at stage `presented`; without an item, a proposal item is made."""
+    actor = admitted_member(request, assembly_id)
+    changed = service.submit_proposal(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed, 201)
+
+
+@router.get("/proposals/{proposal_id}")
+def get_proposal(proposal_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """Stage, every version with what changed, amendments, outcome."""
+    admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    return load_proposal(db=ctx.db, proposal_id=proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/stage")
+def move_stage(
+    proposal_id: int, body: StageBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Move along PROCESS.md's table; anything else is 409 naming the allowed moves."""
+    actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    changed = service.move_stage(
+        db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed)
+
+
+@router.post("/proposals/{proposal_id}/withdraw")
+def withdraw(proposal_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """The presenter or a facilitator withdraws the proposal."""
+    actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    return reply(
+        service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id)
+    )
+
+
+@router.put("/proposals/{proposal_id}/settings")
+def settings(
+    proposal_id: int,
+    body: ProposalSettingsBody,
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
+    """Stop or allow new amendments."""
+    actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    changed = service.set_amendments_open(
+        db=ctx.db,
+        proposal_id=proposal_id,
+        actor_id=actor.participant_id,
+        amendments_open=body.amendments_open,
+    )
+    return reply(changed)
+
+
+@router.post("/proposals/{proposal_id}/amendments", status_code=201)
+def propose_amendment(
+    proposal_id: int, body: AmendmentBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """A friendly amendment: the full new text, with a rationale."""
+    actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    changed = service.propose_amendment(
+        db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed, 201)
+
+
+def _decide(amendment_id: int, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
+    actor = admitted_member(request, assembly_of_amendment(db=ctx.db, amendment_id=amendment_id))
+    changed = service.decide_amendment(
+        db=ctx.db, amendment_id=amendment_id, actor_id=actor.participant_id, accept=accept
+    )
+    return reply(changed)
+
+
+@router.post("/amendments/{amendment_id}/accept")
+def accept(amendment_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """The presenter accepts (or a facilitator on their word): a new version is made."""
+    return _decide(amendment_id, request, ctx, True)
+
+
+@router.post("/amendments/{amendment_id}/reject")
+def reject(amendment_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """The presenter rejects (or a facilitator on their word)."""
+    return _decide(amendment_id, request, ctx, False)
