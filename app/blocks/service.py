@@ -49,6 +49,7 @@ def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
     if proposal is None:
         raise NotFound("There is no such proposal.", code="proposal_not_found")
     assembly_for_write(session, proposal.assembly_id)
+    session.refresh(proposal)  # read again under the lock: a writer we waited for may have moved it
     return proposal
 
 
@@ -276,6 +277,7 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
         if amendment is None:
             raise NotFound("There is no such amendment.", code="amendment_not_found")
         proposal = proposal_for_write(session, amendment.proposal_id)
+        session.refresh(amendment)  # its status as of the lock, not as of the first read
         aid = proposal.assembly_id
         on_word = proposal.presenter_id != actor_id
         if on_word:
