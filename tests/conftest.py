@@ -175,6 +175,30 @@ def join(client: TestClient, assembly: GA, name: str) -> Person:
     return person
 
 
+def error_of(response: Any) -> dict[str, str]:
+    """API.md's error shape, checked whole: {"error": {"code", "message"}}."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["message"].strip()
+    error: dict[str, str] = body["error"]
+    return error
+
+
+def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    """The JSON of a reply that must have succeeded with `status`."""
+    assert response.status_code == status, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def seq_of(client: TestClient, ga: GA) -> int:
+    """The assembly's seq now, as its facilitator reads it."""
+    response = client.get(f"/api/assemblies/{ga.id}", headers=ga.facilitator.headers)
+    assert response.status_code == 200, response.text
+    return int(response.json()["seq"])
+
+
 @pytest.fixture
 def assembly(client: TestClient) -> GA:
     """An open assembly facilitated by Noor."""

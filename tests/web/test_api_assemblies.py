@@ -8,15 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import GA, Person, create_assembly, join
-
-
-def error_of(response: Any) -> dict[str, str]:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message"}, body
-    assert body["error"]["message"].strip()
-    return body["error"]
+from tests.conftest import GA, Person, create_assembly, error_of, join
 
 
 def test_creating_returns_tokens_keys_urls_and_seq(client: TestClient) -> None:

@@ -11,9 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.blocks.test_service import EMEKA_TEXT, QUENTIN_TEXT, TEXT
-from tests.conftest import GA, Person, create_assembly, join
-from tests.web.test_api_assemblies import error_of
-from tests.web.test_api_stack import ok, seq_of
+from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_of
 
 PROPOSAL_KEYS = {
     "id", "assembly_id", "agenda_item_id", "title", "presenter", "working_group", "stage",

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import GA, Person, create_assembly, join
-from tests.web.test_api_assemblies import error_of
+from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_of
 
 CURRENT_KEYS = {
     "entry_id", "participant_id", "name", "kind", "started_at", "speaking_until", "paused_at",
@@ -22,18 +21,6 @@ QUEUE_KEYS = {"entry_id", "participant_id", "name", "kind", "position", "reason"
 def stack_of(client: TestClient, ga: GA, who: Person) -> dict[str, Any]:
     response = client.get(f"/api/assemblies/{ga.id}/stack", headers=who.headers)
     assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()
-    return data
-
-
-def seq_of(client: TestClient, ga: GA) -> int:
-    response = client.get(f"/api/assemblies/{ga.id}", headers=ga.facilitator.headers)
-    assert response.status_code == 200, response.text
-    return int(response.json()["seq"])
-
-
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
     data: dict[str, Any] = response.json()
     return data
 
