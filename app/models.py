@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
-from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
 from app.stack.models import Hand, StackSettings, Turn
 
@@ -19,7 +19,10 @@ __all__ = [
     "Participant",
     "Proposal",
     "ProposalVersion",
+    "Response",
     "RoleGrant",
+    "Round",
+    "RoundBlock",
     "StackSettings",
     "Turn",
     "metadata",

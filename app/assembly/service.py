@@ -29,6 +29,8 @@ from app.stack.service import clear_stack_for_new_item
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
 HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
+# The open item's proposal and its round; the round counts people joined and the headcount.
+PROPOSAL, ROUND = "proposal", "round"
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 
 
@@ -188,7 +190,7 @@ def join_assembly(
             "participant_joined",
             {"participant_id": person.id, "name": name, "pronouns": pronouns, "status": status},
         )
-    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS})
+    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS, ROUND})
     return Joined(assembly.id, person.id, token, status, event.seq)
 
 
@@ -211,7 +213,7 @@ def decide_admission(
             "participant_admitted" if admit else "participant_rejected",
             {"participant_id": participant_id, "name": person.name},
         )
-    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS})
+    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS, ROUND})
     return Changed(event.seq, {"participant_id": participant_id, "status": person.status})
 
 
@@ -279,7 +281,7 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
         assembly.headcount = count
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
-    db.announce(assembly_id, event.seq, {PEOPLE})
+    db.announce(assembly_id, event.seq, {PEOPLE, ROUND})
     return Changed(event.seq, {"headcount": count})
 
 
@@ -374,7 +376,7 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
                 "previous_item_id": previous.id if previous else None,
             },
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS})
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS, PROPOSAL, ROUND})
     return Changed(event.seq, {"item_id": item_id, "status": "open"})
 
 
@@ -399,7 +401,7 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
             "agenda_item_closed",
             {"item_id": item_id, "title": item.title, "used_seconds": used},
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS})
+    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS, PROPOSAL, ROUND})
     return Changed(event.seq, {"item_id": item_id, "status": "done", "used_seconds": used})
 
 
@@ -430,7 +432,9 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             {"closed_item_id": open_item.id if open_item else None},
         )
     db.announce(
-        assembly_id, event.seq, {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS}
+        assembly_id,
+        event.seq,
+        {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS, PROPOSAL, ROUND},
     )
     return Changed(event.seq, {"status": "closed"})
 

@@ -7,11 +7,12 @@ no clock, no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-from app.assembly.logic import DecisionRule
+from app.assembly.logic import DecisionRule, clean_text
 from app.errors import Conflict, Invalid
 
 DISCUSSION_STAGES = ("clarifying_questions", "concerns", "amendments", "temperature_check")
@@ -26,6 +27,7 @@ RESPONSES = {
     "block_review": ("yes", "no"),
 }
 REASON_MAX = 1000
+ANALOG_MAX = 100_000
 PASSES = ("passed", "passed_with_stand_asides", "passed_by_supermajority")
 ROUND_OUTCOMES = (*PASSES, "blocked", "not_enough_support", "no_quorum")
 PROPOSAL_OUTCOMES = (*PASSES, "not_enough_support", "blocked", "tabled", "withdrawn")
@@ -195,9 +197,14 @@ def check_amendment_allowed(
         )
     if not amendments_open:
         raise Conflict("The facilitator has stopped new amendments.", code="amendments_closed")
-    if max_rounds is not None and rounds_so_far >= max_rounds:
+    check_amendment_cap(accepted=rounds_so_far, max_rounds=max_rounds)
+
+
+def check_amendment_cap(*, accepted: int, max_rounds: int | None) -> None:
+    """With a cap on amendment rounds, each accepted amendment uses one (409 when used up)."""
+    if max_rounds is not None and accepted >= max_rounds:
         raise Conflict(
-            f"This assembly allows {max_rounds} amendment round(s); they have been used.",
+            f"This proposal allows {max_rounds} amendment round(s); they have been used.",
             code="amendment_rounds_used",
         )
 
@@ -236,6 +243,41 @@ def check_response(kind: str, value: str, reason: str | None) -> str | None:
     if len(text) > REASON_MAX:
         raise Invalid(f"A reason can be at most {REASON_MAX} characters.", code="reason_too_long")
     return text or None
+
+
+def describe_counts(kind: str, counts: Mapping[str, int]) -> str:
+    """ "12 up, 3 sideways, 1 down" — every answer of the kind, zeros included."""
+    return ", ".join(f"{counts.get(v, 0)} {v.replace('_', ' ')}" for v in RESPONSES[kind])
+
+
+def check_analog(
+    kind: str, counts: Mapping[str, Any], blocks: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, int], list[dict[str, str]]]:
+    """Counted hands per answer, and a name and a reason for every counted block (422)."""
+    allowed = RESPONSES[kind]
+    clean: dict[str, int] = {}
+    for value, n in counts.items():
+        if value not in allowed:
+            raise Invalid(f"Counts are given for: {', '.join(allowed)}.", code="bad_value")
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= ANALOG_MAX:
+            raise Invalid(f"A count is a whole number from 0 to {ANALOG_MAX:,}.", code="bad_count")
+        if n:
+            clean[value] = n
+    named: list[dict[str, str]] = []
+    for block in blocks:
+        if kind != "consensus":
+            raise Invalid("Only a call for consensus has blocks.", code="block_not_expected")
+        name = clean_text(str(block.get("name") or ""), field="name", max_len=60)
+        reason = check_response("consensus", "block", block.get("reason"))
+        named.append({"name": name, "reason": reason or ""})
+    if named and "block" not in counts:
+        clean["block"] = len(named)
+    if clean.get("block", 0) != len(named):
+        raise Invalid(
+            "Every counted block needs a name and a reason, one entry per block.",
+            code="analog_block_unnamed",
+        )
+    return clean, named
 
 
 # ---- outcome arithmetic --------------------------------------------------------------------

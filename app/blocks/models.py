@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -24,6 +24,7 @@ class Proposal(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=32)
     tabled_to: str | None = Field(default=None, max_length=120)
     amendments_open: bool = True
+    max_amendment_rounds: int | None = None  # accepted amendments allowed; None = no cap
     version: int = 1
     submitted_at: datetime
     decided_at: datetime | None = None
@@ -60,3 +61,75 @@ class Amendment(SQLModel, table=True):
     on_presenters_word: bool = False
     proposed_at: datetime
     decided_at: datetime | None = None
+
+
+class Round(SQLModel, table=True):
+    """A temperature check, a call for consensus or a block review on one proposal."""
+
+    __tablename__ = "decision_round"
+    __table_args__ = (
+        # One open round per proposal: a constraint, not a hope.
+        Index(
+            "uq_round_open_per_proposal",
+            "proposal_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_round_status_closes_at", "status", "closes_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    number: int  # 1, 2, 3… within the proposal
+    kind: str = Field(max_length=16)
+    fallback: bool = False
+    block_id: int | None = None  # the round_block a block review is about
+    anonymous: bool = False
+    results: str = Field(default="hidden", max_length=8)
+    status: str = Field(default="open", max_length=8)
+    stage: str = Field(max_length=32)  # the proposal's stage when it opened
+    version: int  # the text the assembly answers about
+    opened_at: datetime
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by_deadline: bool = False
+    analog_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    tally_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    outcome: str | None = Field(default=None, max_length=32)
+    explanation: str | None = Field(default=None, max_length=500)
+    eligible: int | None = None  # phones joined when it closed
+
+
+class Response(SQLModel, table=True):
+    """One person's answer in one round; the last one counts.
+
+    In an anonymous round `participant_id` is cleared at close: only counts and reasons stay.
+    """
+
+    __tablename__ = "round_response"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id", name="uq_response_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="decision_round.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    value: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=1000)
+    changes: int = 0
+    answered_at: datetime
+
+
+class RoundBlock(SQLModel, table=True):
+    """A block from a closed call (phone or counted in the room), with its fate in review."""
+
+    __tablename__ = "round_block"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="decision_round.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    name: str | None = Field(default=None, max_length=60)  # None in an anonymous round
+    reason: str = Field(max_length=1000)
+    analog: bool = False
+    principled: bool | None = None  # None until a block review says otherwise

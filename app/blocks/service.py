@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -13,12 +13,12 @@ from app.assembly.access import assembly_for_write, item_in, participant_in, req
 from app.assembly.logic import clean_optional, clean_text
 from app.assembly.models import AgendaItem, Participant
 from app.blocks import logic
-from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
 
-PROPOSAL, AGENDA = "proposal", "agenda"
+PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
 TEXT_MAX = 20_000
 
 
@@ -51,6 +51,12 @@ def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
     assembly_for_write(session, proposal.assembly_id)
     session.refresh(proposal)  # read again under the lock: a writer we waited for may have moved it
     return proposal
+
+
+def open_round_of(session: Session, proposal_id: int) -> Round | None:
+    return session.exec(
+        select(Round).where(Round.proposal_id == proposal_id, Round.status == "open")
+    ).first()
 
 
 def current_text(session: Session, proposal: Proposal) -> str:
@@ -157,17 +163,22 @@ def move_stage(
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), "move a proposal's stage")
         logic.check_move(
-            proposal.stage, stage, round_open=False, outcome=outcome, tabled_to=tabled_to
+            proposal.stage,
+            stage,
+            round_open=open_round_of(session, proposal_id) is not None,
+            outcome=outcome,
+            tabled_to=tabled_to,
         )
-        event = _set_stage(session, proposal, actor_id, stage, outcome, tabled_to)
-    db.announce(aid, event.seq, {PROPOSAL})
+        event = set_stage(session, proposal, actor_id, stage, outcome, tabled_to)
+    # The stage decides which rounds may open, and ranks clarifying questions on the stack.
+    db.announce(aid, event.seq, {PROPOSAL, ROUND, STACK})
     return Changed(aid, event.seq, {"stage": stage, "outcome": outcome})
 
 
-def _set_stage(
+def set_stage(
     session: Session,
     proposal: Proposal,
-    actor_id: int,
+    actor_id: int | None,
     stage: str,
     outcome: str | None,
     tabled_to: str | None,
@@ -191,31 +202,54 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
         aid = proposal.assembly_id
         if proposal.presenter_id != actor_id:
             require_role(session, aid, actor_id, ("facilitator",), "withdraw someone's proposal")
-        logic.check_move(proposal.stage, "decided", round_open=False, outcome="withdrawn")
-        event = _set_stage(session, proposal, actor_id, "decided", "withdrawn", None)
-    db.announce(aid, event.seq, {PROPOSAL})
+        logic.check_move(
+            proposal.stage,
+            "decided",
+            round_open=open_round_of(session, proposal_id) is not None,
+            outcome="withdrawn",
+        )
+        event = set_stage(session, proposal, actor_id, "decided", "withdrawn", None)
+    db.announce(aid, event.seq, {PROPOSAL, ROUND, STACK})
     return Changed(aid, event.seq, {"stage": "decided", "outcome": "withdrawn"})
 
 
 def set_amendments_open(
-    *, db: Database, proposal_id: int, actor_id: int, amendments_open: bool
+    *,
+    db: Database,
+    proposal_id: int,
+    actor_id: int,
+    amendments_open: bool | None = None,
+    max_amendment_rounds: int | Literal["keep"] | None = "keep",
 ) -> Changed:
-    """The facilitator stops (or allows again) new friendly amendments."""
+    """The facilitator stops (or allows again) new friendly amendments, or caps their rounds.
+
+    `max_amendment_rounds` None lifts the cap; "keep" leaves it as it is.
+    """
+    changes: dict[str, Any] = {}
+    if amendments_open is not None:
+        changes["amendments_open"] = amendments_open
+    if max_amendment_rounds != "keep":
+        if max_amendment_rounds is not None and not 0 <= max_amendment_rounds <= 100:
+            raise Invalid("Amendment rounds are capped at 0 to 100.", code="bad_cap")
+        changes["max_amendment_rounds"] = max_amendment_rounds
+    if not changes:
+        raise Invalid("Say what to change: amendments_open or max_amendment_rounds.")
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), "stop or allow amendments")
-        proposal.amendments_open = amendments_open
+        for key, value in changes.items():
+            setattr(proposal, key, value)
         session.add(proposal)
         event = append_event(
             session,
             aid,
             actor_id,
             "proposal_settings_changed",
-            {"proposal_id": proposal.id, "amendments_open": amendments_open},
+            {"proposal_id": proposal.id, **changes},
         )
     db.announce(aid, event.seq, {PROPOSAL})
-    return Changed(aid, event.seq, {"amendments_open": amendments_open})
+    return Changed(aid, event.seq, changes)
 
 
 def propose_amendment(
@@ -233,8 +267,8 @@ def propose_amendment(
         logic.check_amendment_allowed(
             proposal.stage,
             amendments_open=proposal.amendments_open,
-            rounds_so_far=0,
-            max_rounds=None,
+            rounds_so_far=proposal.version - 1,
+            max_rounds=proposal.max_amendment_rounds,
         )
         if text == current_text(session, proposal):
             raise Conflict("That is the current text already.", code="amendment_unchanged")
@@ -284,7 +318,15 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
             require_role(
                 session, aid, actor_id, ("facilitator",), "decide an amendment for the presenter"
             )
-        logic.check_amendment_decision(proposal.stage, round_open=False, status=amendment.status)
+        logic.check_amendment_decision(
+            proposal.stage,
+            round_open=open_round_of(session, proposal.id or 0) is not None,
+            status=amendment.status,
+        )
+        if accept:
+            logic.check_amendment_cap(
+                accepted=proposal.version - 1, max_rounds=proposal.max_amendment_rounds
+            )
         moment = now()
         amendment.status = "accepted" if accept else "rejected"
         amendment.decided_by_id, amendment.decided_at = actor_id, moment

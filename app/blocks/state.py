@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from app.blocks.diff import diff_summary, diff_text, word_diff
+from app.assembly.logic import DecisionRule
+from app.assembly.models import AgendaItem
+from app.blocks import logic
+from app.blocks.diff import Piece, diff_summary, diff_text, word_diff
 from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.blocks.round_state import RoundView, rounds_of, unreviewed_blocks
 from app.db import Database
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.events import head_of
 
 
@@ -47,6 +52,7 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
             .order_by(col(Amendment.id))
         ).all()
         seq = head_of(session, proposal.assembly_id)
+        rounds = [r.as_json() for r in rounds_of(session, proposal_id)]
     texts = {v.number: v.text for v in versions}
     listed = []
     for v in versions:
@@ -82,6 +88,199 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
             }
             for a in amendments
         ],
-        "rounds": [],
+        "rounds": rounds,
+        "max_amendment_rounds": proposal.max_amendment_rounds,
         "seq": seq,
     }
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    id: int
+    by: str
+    text: str
+    rationale: str | None
+    status: str
+    based_on_version: int
+    pieces: tuple[Piece, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """The open item's proposal as the three screens show it."""
+
+    id: int
+    title: str
+    presenter_id: int | None
+    presenter_name: str
+    working_group: str | None
+    stage: str
+    outcome: str | None
+    tabled_to: str | None
+    version: int
+    text: str
+    changes: tuple[Piece, ...]  # from the previous version; empty for v1
+    changes_summary: str
+    amendments_open: bool
+    max_amendment_rounds: int | None
+    pending: tuple[AmendmentView, ...]
+    decided_amendments: int
+    moves: tuple[str, ...]  # stages the facilitator may move to now
+    round_kinds: tuple[str, ...]  # rounds the stage takes now (none while one is open)
+    can_fallback: bool
+    reviewable: tuple[dict[str, Any], ...]  # blocks a review may be about now
+    round: RoundView | None  # the open round, else the latest one
+    rounds: tuple[RoundView, ...]
+    rule: DecisionRule
+
+    @property
+    def round_open(self) -> bool:
+        return self.round is not None and self.round.is_open
+
+    @property
+    def amendable(self) -> bool:
+        """Can someone propose a friendly amendment now?"""
+        try:
+            logic.check_amendment_allowed(
+                self.stage,
+                amendments_open=self.amendments_open,
+                rounds_so_far=self.version - 1,
+                max_rounds=self.max_amendment_rounds,
+            )
+        except DomainError:
+            return False
+        return True
+
+    @property
+    def stage_words(self) -> str:
+        return STAGE_WORDS[self.stage]
+
+    @property
+    def outcome_words(self) -> str | None:
+        if self.outcome in ("tabled", "withdrawn"):
+            return self.outcome
+        return logic.OUTCOME_WORDS.get(self.outcome or "")
+
+    @property
+    def decide_outcomes(self) -> tuple[str, ...]:
+        if "decided" not in self.moves:
+            return ()
+        if self.stage == "block_discussion":
+            return logic.DECIDE_BY_HAND
+        return logic.DECIDE_BY_HAND[:2]
+
+
+STAGE_WORDS = {
+    "presented": "presented",
+    "clarifying_questions": "clarifying questions",
+    "concerns": "concerns and support",
+    "amendments": "friendly amendments",
+    "temperature_check": "temperature check",
+    "consensus_call": "call for consensus",
+    "block_discussion": "block discussion",
+    "decided": "decided",
+}
+
+
+def open_proposal_view(
+    session: Session, assembly_id: str, rule: DecisionRule
+) -> ProposalView | None:
+    """The proposal of the open agenda item, or None when the open item is not one."""
+    proposal = session.exec(
+        select(Proposal)
+        .join(AgendaItem, col(AgendaItem.id) == col(Proposal.agenda_item_id))
+        .where(AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open")
+    ).first()
+    if proposal is None:
+        return None
+    pid = proposal.id or 0
+    versions = {
+        v.number: v.text
+        for v in session.exec(
+            select(ProposalVersion).where(
+                ProposalVersion.proposal_id == pid,
+                col(ProposalVersion.number) >= proposal.version - 1,
+            )
+        )
+    }
+    text = versions[proposal.version]
+    changes: tuple[Piece, ...] = ()
+    if proposal.version > 1:
+        changes = tuple(word_diff(versions[proposal.version - 1], text))
+    amendments = session.exec(
+        select(Amendment).where(Amendment.proposal_id == pid).order_by(col(Amendment.id))
+    ).all()
+    pending = []
+    for a in amendments:
+        if a.status != "proposed":
+            continue
+        pieces = tuple(word_diff(text, a.text))
+        pending.append(
+            AmendmentView(
+                id=a.id or 0,
+                by=a.proposer_name,
+                text=a.text,
+                rationale=a.rationale,
+                status=a.status,
+                based_on_version=a.based_on_version,
+                pieces=pieces,
+                summary=diff_summary(pieces),
+            )
+        )
+    rounds = rounds_of(session, pid)
+    open_now = any(r.is_open for r in rounds)
+    blocked = any(r.kind == "consensus" and r.outcome == "blocked" for r in rounds)
+    round_kinds: tuple[str, ...] = ()
+    if not open_now:
+        round_kinds = tuple(kind for kind in logic.ROUND_KINDS if _takes(proposal.stage, kind))
+    can_fallback = (
+        not open_now
+        and proposal.stage == "consensus_call"
+        and blocked
+        and rule.kind == "modified_consensus"
+    )
+    reviewable: tuple[dict[str, Any], ...] = ()
+    if "block_review" in round_kinds and rule.block_review_threshold is not None:
+        reviewable = tuple(unreviewed_blocks(session, proposal))
+    return ProposalView(
+        id=pid,
+        title=proposal.title,
+        presenter_id=proposal.presenter_id,
+        presenter_name=proposal.presenter_name,
+        working_group=proposal.working_group,
+        stage=proposal.stage,
+        outcome=proposal.outcome,
+        tabled_to=proposal.tabled_to,
+        version=proposal.version,
+        text=text,
+        changes=changes,
+        changes_summary=diff_summary(changes) if changes else "",
+        amendments_open=proposal.amendments_open,
+        max_amendment_rounds=proposal.max_amendment_rounds,
+        pending=tuple(pending),
+        decided_amendments=sum(1 for a in amendments if a.status != "proposed"),
+        moves=logic.allowed_moves(proposal.stage, round_open=open_now),
+        round_kinds=round_kinds,
+        can_fallback=can_fallback,
+        reviewable=reviewable,
+        round=next((r for r in rounds if r.is_open), rounds[-1] if rounds else None),
+        rounds=tuple(rounds),
+        rule=rule,
+    )
+
+
+def _takes(stage: str, kind: str) -> bool:
+    try:
+        logic.check_round_kind(stage, kind)
+    except DomainError:
+        return False
+    return True
+
+
+def load_open_proposal(
+    *, db: Database, assembly_id: str, rule: DecisionRule
+) -> tuple[ProposalView | None, int]:
+    """The open item's proposal and the seq it reflects."""
+    with db.read() as session:
+        return open_proposal_view(session, assembly_id, rule), head_of(session, assembly_id)

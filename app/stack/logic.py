@@ -54,6 +54,7 @@ class Entry:
     moved_order: int | None = None  # later moves apply after earlier ones
     moved_by: str | None = None
     moved_up: bool = True
+    note: str | None = None  # "block": a blocker given the floor at the head of the stack
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def times(n: int) -> str:
 
 def reason_for(entry: Entry, *, mode: str, turns: int, stage: str | None) -> str:
     """Why an entry stands where it stands, in words a person reads on the screen."""
+    if entry.note:
+        return entry.note
     if entry.moved_to is not None and entry.moved_by:
         return f"moved {'up' if entry.moved_up else 'down'} by {entry.moved_by}"
     rank = kind_rank(entry.kind, stage)

@@ -54,6 +54,7 @@ class Hand(SQLModel, table=True):
     moved_order: int | None = None
     moved_by_name: str | None = Field(default=None, max_length=60)
     moved_up: bool = True
+    note: str | None = Field(default=None, max_length=32)  # "block": a blocker's turn
 
 
 class Turn(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import clean_text
 from app.assembly.models import AgendaItem, Participant
+from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
@@ -92,18 +93,26 @@ def as_entry(hand: Hand) -> logic.Entry:
         moved_order=hand.moved_order,
         moved_by=hand.moved_by_name,
         moved_up=hand.moved_up,
+        note=hand.note,
     )
 
 
-def queue_of(
-    session: Session, assembly_id: str, settings: logic.Settings, stage: str | None = None
-) -> list[logic.Placed]:
-    """The queue in speaking order; `stage` is the open proposal's stage, once there is one."""
+def open_proposal_stage(session: Session, assembly_id: str) -> str | None:
+    """The stage of the open agenda item's proposal: it decides how clarifying questions rank."""
+    return session.exec(
+        select(Proposal.stage)
+        .join(AgendaItem, col(AgendaItem.id) == col(Proposal.agenda_item_id))
+        .where(AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open")
+    ).first()
+
+
+def queue_of(session: Session, assembly_id: str, settings: logic.Settings) -> list[logic.Placed]:
+    """The queue in speaking order, ranked for the open proposal's stage."""
     return logic.order_queue(
         [as_entry(h) for h in open_hands(session, assembly_id)],
         mode=settings.mode,
         turns=turn_counts(session, assembly_id),
-        stage=stage,
+        stage=open_proposal_stage(session, assembly_id),
     )
 
 
@@ -471,4 +480,53 @@ def clear_stack_for_new_item(session: Session, assembly_id: str, actor_id: int) 
         session.add(hand)
         payload = {**_hand_payload(hand), "by_owner": False, "because": "agenda item changed"}
         seqs.append(append_event(session, assembly_id, actor_id, "hand_lowered", payload).seq)
+    return seqs
+
+
+def give_blockers_the_floor(
+    session: Session,
+    assembly_id: str,
+    actor_id: int | None,
+    agenda_item_id: int,
+    blockers: list[tuple[int | None, str]],
+) -> list[int]:
+    """After a blocked call, each named blocker's `speak` hand heads the stack, noted "block".
+
+    Runs inside the caller's transaction (only while the proposal's item is open); returns
+    the seqs of the events it appended.
+    """
+    item = open_item_of(session, assembly_id)
+    if item is None or item.id != agenda_item_id:
+        return []
+    last_order = session.exec(
+        select(func.max(Hand.moved_order)).where(Hand.assembly_id == assembly_id)
+    ).one()
+    order, seqs = last_order or 0, []
+    by_key = {h.speaker_key: h for h in open_hands(session, assembly_id) if h.kind == "speak"}
+    for position, (participant_id, name) in enumerate(blockers, start=1):
+        key = logic.speaker_key(participant_id, name)
+        raised = key not in by_key
+        hand = by_key.get(key) or Hand(
+            assembly_id=assembly_id,
+            agenda_item_id=item.id,
+            participant_id=participant_id,
+            name=name,
+            speaker_key=key,
+            kind="speak",
+            raised_at=now(),
+            added_by_id=actor_id,
+        )
+        order += 1
+        hand.note, hand.moved_to, hand.moved_order, hand.moved_by_name = (
+            "block",
+            position,
+            order,
+            None,
+        )
+        session.add(hand)
+        session.flush()
+        by_key[key] = hand
+        payload = {**_hand_payload(hand), "note": "block", "position": position}
+        kind = "hand_raised" if raised else "hand_moved"
+        seqs.append(append_event(session, assembly_id, actor_id, kind, payload).seq)
     return seqs

@@ -32,7 +32,8 @@ class StageBody(Body):
 
 
 class ProposalSettingsBody(Body):
-    amendments_open: bool
+    amendments_open: bool | None = None
+    max_amendment_rounds: int | None = Field(None, ge=0, le=100)
 
 
 class AmendmentBody(Body):
@@ -91,13 +92,17 @@ def settings(
     request: Request,
     ctx: AppContext = Depends(get_ctx),
 ) -> JSONResponse:
-    """Stop or allow new amendments."""
+    """Stop or allow new amendments; cap the amendment rounds (null lifts the cap)."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    given = body.model_fields_set
     changed = service.set_amendments_open(
         db=ctx.db,
         proposal_id=proposal_id,
         actor_id=actor.participant_id,
         amendments_open=body.amendments_open,
+        max_amendment_rounds=body.max_amendment_rounds
+        if "max_amendment_rounds" in given
+        else "keep",
     )
     return reply(changed)
 

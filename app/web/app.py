@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,10 +12,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.blocks import rounds
 from app.config import Settings, get_settings
 from app.db import Database
 from app.live import Hub, make_backend
-from app.web import api_assemblies, api_proposals, api_stack, pages, pages_stack, sockets
+from app.web import (
+    api_assemblies,
+    api_proposals,
+    api_rounds,
+    api_stack,
+    pages,
+    pages_proposals,
+    pages_stack,
+    sockets,
+)
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
 from app.web.ratelimit import RateLimiter
@@ -22,6 +34,7 @@ from app.web.sessions import SessionCodec
 from app.web.urls import Urls
 
 MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger(__name__)
 
 
 class BodyLimit:
@@ -74,6 +87,16 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
     )
 
 
+async def close_rounds_on_time(db: Database, every: float = 1.0) -> None:
+    """Rounds with a deadline close themselves, also the ones due while the server was down."""
+    while True:
+        try:
+            await asyncio.to_thread(rounds.close_due_rounds, db=db)
+        except Exception:  # a database hiccup must not end the loop; the next tick retries
+            log.exception("closing rounds on time failed")
+        await asyncio.sleep(every)
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """The Mic Check ASGI app (tests pass their own settings and database)."""
     ctx = build_context(settings or get_settings(), db)
@@ -81,11 +104,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await ctx.hub.start()
+        closer = asyncio.create_task(close_rounds_on_time(ctx.db))
         # Objects made at startup live forever: keep full collections from walking them.
         gc.freeze()
         try:
             yield
         finally:
+            closer.cancel()
             await ctx.hub.stop()
 
     app = FastAPI(
@@ -100,7 +125,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)
+    app.include_router(api_rounds.router)
     app.include_router(pages.router)
     app.include_router(pages_stack.router)
+    app.include_router(pages_proposals.router)
     app.include_router(sockets.router)
     return app

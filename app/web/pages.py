@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,9 +13,10 @@ from app.assembly import service
 from app.assembly.auth import Member, authenticate, check_projector_key
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
+from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.web.context import AppContext, client_address, current_member, get_ctx
-from app.web.render import VIEWS
+from app.web.render import VIEWS, Snapshot
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[AppContext, Depends(get_ctx)]
@@ -151,7 +152,11 @@ def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     if member.status == "rejected":
         raise Forbidden("A greeter did not admit this phone. Ask a greeter in person.")
     snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
-    return html(ctx.renderer.page("phone.html", s=snap.state, k=snap.stack, me=member))
+    return html(
+        ctx.renderer.page(
+            "phone.html", **snap.context(), me=member, mine=my_answer_of(ctx, snap, member)
+        )
+    )
 
 
 @router.get("/a/{assembly_id}/status")
@@ -185,7 +190,7 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
             "projector": ctx.urls.projector(assembly_id, key) if key else None,
             "console": ctx.urls.absolute(ctx.urls.console(assembly_id, token)),
         }
-    page = ctx.renderer.page("console.html", s=snap.state, k=snap.stack, me=member, links=links)
+    page = ctx.renderer.page("console.html", **snap.context(), me=member, links=links)
     return html(page)
 
 
@@ -200,8 +205,7 @@ def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     join_url = ctx.urls.absolute(ctx.urls.join(snap.state.join_code))
     page = ctx.renderer.page(
         "projector.html",
-        s=snap.state,
-        k=snap.stack,
+        **snap.context(),
         join_url=join_url,
         qr=ctx.renderer.qr_svg(join_url),
     )
@@ -218,7 +222,7 @@ def _view_of(request: Request) -> str:
     return last if last in VIEWS else "phone"
 
 
-def _acted(request: Request, ctx: AppContext, assembly_id: str) -> Response:
+def _acted(request: Request, ctx: AppContext, assembly_id: str, extra: str = "") -> Response:
     """After a form: htmx gets the fresh regions at once; a plain form goes back to its page."""
     view = _view_of(request)
     if not request.headers.get("hx-request"):
@@ -228,17 +232,32 @@ def _acted(request: Request, ctx: AppContext, assembly_id: str) -> Response:
     parts = [ctx.renderer.error_fragment("", "")]
     parts += ctx.renderer.regions(snap, view, None).values()
     parts.append(ctx.renderer.seq_fragment(snap.seq))
+    parts.append(extra)
     return html("".join(parts))
 
 
 def form_action(
-    request: Request, ctx: AppContext, assembly_id: str, change: Callable[[Member], object]
+    request: Request,
+    ctx: AppContext,
+    assembly_id: str,
+    change: Callable[[Member], Any],
+    private: Callable[[Any], str] | None = None,
 ) -> Response:
+    """Run one service as the signed-in member; `private` renders what only they see."""
     member = current_member(request, assembly_id)
     if not member.admitted:
         raise Forbidden("You have not been admitted yet.", code="not_admitted")
-    change(member)
-    return _acted(request, ctx, assembly_id)
+    result = change(member)
+    return _acted(request, ctx, assembly_id, private(result) if private else "")
+
+
+def my_answer_of(ctx: AppContext, snap: Snapshot, member: Member) -> dict[str, Any] | None:
+    """My answer in the round on screen: private, so only in my page and my replies."""
+    if snap.proposal is None or snap.proposal.round is None:
+        return None
+    return load_my_answer(
+        db=ctx.db, round_id=snap.proposal.round.id, participant_id=member.participant_id
+    )
 
 
 @router.post("/a/{assembly_id}/agenda")

@@ -13,6 +13,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app.assembly.state import AssemblyState, load_state
+from app.blocks.logic import OUTCOME_WORDS
+from app.blocks.round_state import SHAPES, WORDS
+from app.blocks.state import STAGE_WORDS, ProposalView, load_open_proposal
 from app.db import Database
 from app.live import Rendered
 from app.stack.logic import LABELS
@@ -33,12 +36,15 @@ REGION_IDS = {
     "people": "mc-people",
     "admissions": "mc-admissions",
     "roles": "mc-roles",
+    "proposal": "mc-proposal",
+    "round": "mc-round",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
-    "phone": ("header", "speaker", "stack", "agenda", "people", "roles"),
-    "projector": ("header", "speaker", "stack", "agenda", "people"),
+    "phone": ("header", "proposal", "round", "speaker", "stack", "agenda", "people", "roles"),
+    "projector": ("header", "proposal", "round", "speaker", "stack", "agenda", "people"),
     "console": (
-        "header", "speaker", "stack", "stats", "agenda", "people", "admissions", "roles",
+        "header", "proposal", "round", "speaker", "stack", "stats", "agenda", "people",
+        "admissions", "roles",
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
@@ -80,6 +86,10 @@ def make_environment() -> Environment:
     env.filters["iso"] = _iso
     env.filters["hand_label"] = lambda kind: LABELS.get(kind, kind)
     env.filters["ordinal"] = _ordinal
+    env.filters["answer_word"] = lambda value: WORDS.get(value, value)
+    env.filters["answer_shape"] = lambda value: SHAPES.get(value, "")
+    env.filters["outcome_word"] = lambda value: OUTCOME_WORDS.get(value, value)
+    env.globals["STAGE_WORDS"] = STAGE_WORDS
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
     return env
 
@@ -90,11 +100,17 @@ class Snapshot:
 
     state: AssemblyState
     stack: StackState
+    proposal: ProposalView | None
+    proposal_seq: int
 
     @property
     def seq(self) -> int:
-        # Both reads happen after the change; the older seq is the one every region reflects.
-        return min(self.state.seq, self.stack.seq)
+        # Every read happens after the change; the oldest seq is the one every region reflects.
+        return min(self.state.seq, self.stack.seq, self.proposal_seq)
+
+    def context(self) -> dict[str, Any]:
+        """What templates call the snapshot's parts: s, k and p."""
+        return {"s": self.state, "k": self.stack, "p": self.proposal}
 
 
 class Renderer:
@@ -110,7 +126,7 @@ class Renderer:
 
     def region(self, name: str, snap: Snapshot, view: str, *, oob: bool) -> str:
         template = self.env.get_template(f"live/_{name}.html")
-        return template.render(s=snap.state, k=snap.stack, view=view, oob=oob, urls=self.urls)
+        return template.render(**snap.context(), view=view, oob=oob, urls=self.urls)
 
     def regions(
         self, snap: Snapshot, view: str, names: frozenset[str] | None, *, oob: bool = True
@@ -125,7 +141,10 @@ class Renderer:
         """The assembly and its stack, as the screens show them."""
         state = load_state(db=self.db, assembly_id=assembly_id, people_lists=people_lists)
         stack = load_stack(db=self.db, assembly_id=assembly_id)
-        return Snapshot(state, stack)
+        proposal, proposal_seq = load_open_proposal(
+            db=self.db, assembly_id=assembly_id, rule=state.rule
+        )
+        return Snapshot(state, stack, proposal, proposal_seq)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         snap = self.snapshot(assembly_id, people_lists=view == "console")

@@ -15,8 +15,8 @@ from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_
 
 PROPOSAL_KEYS = {
     "id", "assembly_id", "agenda_item_id", "title", "presenter", "working_group", "stage",
-    "outcome", "tabled_to", "amendments_open", "version", "text", "versions", "amendments",
-    "rounds", "seq",
+    "outcome", "tabled_to", "amendments_open", "max_amendment_rounds", "version", "text",
+    "versions", "amendments", "rounds", "seq",
 }  # fmt: skip
 AMENDMENT_KEYS = {
     "id", "by", "text", "rationale", "status", "based_on_version", "changes",

@@ -1,0 +1,300 @@
+"""Reading rounds as the API and the screens show them: counts only when they may be seen.
+
+API.md `GET /api/rounds/{rid}`: counts while results are live or once closed; blocks and
+stand-asides once closed; never who answered what in an anonymous round.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.assembly.models import Participant
+from app.blocks import logic
+from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.db import Database
+from app.errors import NotFound
+from app.events import head_of
+
+SHAPES = {  # not colour alone: each answer has a shape and a word
+    "up": "▲",
+    "sideways": "◆",
+    "down": "▼",
+    "agree": "✓",
+    "stand_aside": "↷",
+    "block": "⊘",
+    "yes": "✓",
+    "no": "✗",
+}
+WORDS = {
+    "up": "up",
+    "sideways": "sideways",
+    "down": "down",
+    "agree": "agree",
+    "stand_aside": "stand aside",
+    "block": "block",
+    "yes": "yes",
+    "no": "no",
+}
+KIND_WORDS = {
+    "temperature": "temperature check",
+    "consensus": "call for consensus",
+    "block_review": "block review",
+}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    moment = _aware(moment)
+    return moment.isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """One round as members may see it now."""
+
+    id: int
+    proposal_id: int
+    number: int
+    kind: str
+    fallback: bool
+    anonymous: bool
+    results: str
+    status: str
+    version: int
+    opened_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None
+    closed_by_deadline: bool
+    answers: int  # phones that answered
+    eligible: int  # phones joined (now while open; at close once closed)
+    analog: dict[str, int]
+    counts: dict[str, int] | None  # phones + analog, None while hidden
+    outcome: str | None
+    explanation: str | None
+    block: dict[str, Any] | None  # the block a review is about
+    blocks: tuple[dict[str, Any], ...] = field(default=())
+    stand_asides: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return logic.RESPONSES[self.kind]
+
+    @property
+    def title(self) -> str:
+        if self.kind == "consensus" and self.fallback:
+            return "fallback vote"
+        return KIND_WORDS[self.kind]
+
+    @property
+    def counted(self) -> int:
+        """Answers from phones plus hands counted in the room."""
+        return self.answers + sum(self.analog.values())
+
+    @property
+    def outcome_words(self) -> str | None:
+        return logic.OUTCOME_WORDS.get(self.outcome or "")
+
+    def share(self, value: str) -> int:
+        """Percent of the counted answers (for meter widths), 0 with none."""
+        if not self.counts:
+            return 0
+        total = sum(self.counts.values())
+        return round(100 * self.counts.get(value, 0) / total) if total else 0
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "proposal_id": self.proposal_id,
+            "number": self.number,
+            "kind": self.kind,
+            "fallback": self.fallback,
+            "anonymous": self.anonymous,
+            "results": self.results,
+            "status": self.status,
+            "version": self.version,
+            "opened_at": _iso(self.opened_at),
+            "deadline": _iso(self.closes_at),
+            "closed_at": _iso(self.closed_at),
+            "closed_by_deadline": self.closed_by_deadline,
+            "answers": self.answers,
+            "eligible": self.eligible,
+            "block": self.block,
+        }
+        if self.counts is not None:
+            data.update(counts=self.counts, analog=self.analog)
+        if not self.is_open:
+            data.update(
+                tally=self.counts,
+                outcome=self.outcome,
+                explanation=self.explanation,
+                blocks=list(self.blocks),
+                stand_asides=list(self.stand_asides),
+            )
+        return data
+
+
+def _admitted(session: Session, assembly_id: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
+    ).one()
+
+
+def round_view(session: Session, row: Round) -> RoundView:
+    """A round as members see it: counts only when live or closed; never an anonymous link."""
+    answers = list(session.exec(select(Response).where(Response.round_id == row.id)))
+    analog: dict[str, int] = json.loads(row.analog_json or "{}").get("counts", {})
+    closed = row.status != "open"
+    counts: dict[str, int] | None = None
+    if closed and row.tally_json:
+        counts = json.loads(row.tally_json)
+    elif row.results == "live":
+        tally = Counter(a.value for a in answers)
+        tally.update(analog)
+        counts = {v: tally.get(v, 0) for v in logic.RESPONSES[row.kind]}
+    block = None
+    if row.block_id is not None:
+        reviewed = session.get(RoundBlock, row.block_id)
+        if reviewed is not None:
+            block = {
+                "id": reviewed.id,
+                "name": reviewed.name,
+                "reason": reviewed.reason,
+                "principled": reviewed.principled,
+            }
+    blocks: list[dict[str, Any]] = []
+    stand_asides: list[dict[str, Any]] = []
+    if closed:
+        blocks = blocks_of(session, row.id or 0)
+        names = {} if row.anonymous else names_of(session, answers)
+        stand_asides = [
+            {
+                "name": None if row.anonymous else names.get(a.participant_id or 0),
+                "reason": a.reason,
+            }
+            for a in sorted(answers, key=lambda a: a.id or 0)
+            if a.value == "stand_aside"
+        ]
+    return RoundView(
+        id=row.id or 0,
+        proposal_id=row.proposal_id,
+        number=row.number,
+        kind=row.kind,
+        fallback=row.fallback,
+        anonymous=row.anonymous,
+        results=row.results,
+        status=row.status,
+        version=row.version,
+        opened_at=row.opened_at,
+        closes_at=_aware(row.closes_at),
+        closed_at=row.closed_at,
+        closed_by_deadline=row.closed_by_deadline,
+        answers=len(answers),
+        eligible=row.eligible
+        if closed and row.eligible is not None
+        else _admitted(session, row.assembly_id),
+        analog=analog,
+        counts=counts,
+        outcome=row.outcome,
+        explanation=row.explanation,
+        block=block,
+        blocks=tuple(blocks),
+        stand_asides=tuple(stand_asides),
+    )
+
+
+def names_of(session: Session, answers: list[Response]) -> dict[int, str]:
+    ids = [a.participant_id for a in answers if a.participant_id is not None]
+    if not ids:
+        return {}
+    people = session.exec(select(Participant).where(col(Participant.id).in_(ids)))
+    return {p.id or 0: p.name for p in people}
+
+
+def blocks_of(session: Session, round_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(RoundBlock).where(RoundBlock.round_id == round_id).order_by(col(RoundBlock.id))
+    )
+    return [
+        {
+            "id": b.id,
+            "name": b.name,
+            "reason": b.reason,
+            "analog": b.analog,
+            "principled": b.principled,
+        }
+        for b in rows
+    ]
+
+
+def rounds_of(session: Session, proposal_id: int) -> list[RoundView]:
+    rows = session.exec(
+        select(Round).where(Round.proposal_id == proposal_id).order_by(col(Round.number))
+    ).all()
+    return [round_view(session, r) for r in rows]
+
+
+def my_answer(session: Session, round_id: int, participant_id: int) -> dict[str, Any] | None:
+    """The caller's own current answer (private: only in replies to them)."""
+    answer = session.exec(
+        select(Response).where(
+            Response.round_id == round_id, Response.participant_id == participant_id
+        )
+    ).first()
+    if answer is None:
+        return None
+    return {"round_id": round_id, "value": answer.value, "reason": answer.reason}
+
+
+def assembly_of_round(*, db: Database, round_id: int) -> str:
+    with db.read() as session:
+        row = session.get(Round, round_id)
+    if row is None:
+        raise NotFound("There is no such round.", code="round_not_found")
+    return row.assembly_id
+
+
+def load_round(*, db: Database, round_id: int, participant_id: int | None) -> dict[str, Any]:
+    """GET /api/rounds/{rid}, with the caller's own answer as `mine`."""
+    with db.read() as session:
+        row = session.get(Round, round_id)
+        if row is None:
+            raise NotFound("There is no such round.", code="round_not_found")
+        view = round_view(session, row)
+        mine = my_answer(session, round_id, participant_id) if participant_id else None
+        seq = head_of(session, row.assembly_id)
+    return {**view.as_json(), "mine": mine, "seq": seq}
+
+
+def unreviewed_blocks(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
+    """Blocks of the latest blocked call on the proposal that no review has judged yet."""
+    call = session.exec(
+        select(Round)
+        .where(
+            Round.proposal_id == proposal.id, Round.kind == "consensus", Round.status == "closed"
+        )
+        .order_by(col(Round.number).desc())
+    ).first()
+    if call is None:
+        return []
+    return [b for b in blocks_of(session, call.id or 0) if b["principled"] is None]
+
+
+def load_my_answer(*, db: Database, round_id: int, participant_id: int) -> dict[str, Any] | None:
+    with db.read() as session:
+        return my_answer(session, round_id, participant_id)

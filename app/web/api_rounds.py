@@ -1,0 +1,96 @@
+"""JSON API of decision rounds (API.md "Proposals, amendments, rounds")."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from app.blocks import rounds
+from app.blocks.round_state import assembly_of_round, load_round
+from app.blocks.state import assembly_of_proposal
+from app.web.api_assemblies import Body
+from app.web.api_proposals import reply
+from app.web.context import AppContext, admitted_member, get_ctx
+
+router = APIRouter(prefix="/api", tags=["rounds"])
+
+
+class RoundBody(Body):
+    kind: Literal["temperature", "consensus", "block_review"]
+    fallback: bool = False
+    block_id: int | None = None
+    anonymous: bool = False
+    results: Literal["live", "hidden"] | None = None
+    closes_in_seconds: int | None = Field(None, ge=rounds.CLOSES_IN[0], le=rounds.CLOSES_IN[1])
+
+
+class ResponseBody(Body):
+    value: str = Field(max_length=16)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class AnalogBlock(Body):
+    name: str = Field(max_length=200)
+    reason: str = Field(max_length=2000)
+
+
+class AnalogBody(Body):
+    counts: dict[str, int] = Field(default_factory=dict, max_length=3)
+    blocks: list[AnalogBlock] = Field(default_factory=list, max_length=500)
+
+
+@router.post("/proposals/{proposal_id}/rounds", status_code=201)
+def open_round(
+    proposal_id: int, body: RoundBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Open a round the stage takes; one open round per proposal."""
+    actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    changed = rounds.open_round(
+        db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed, 201)
+
+
+@router.get("/rounds/{round_id}")
+def get_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """Status, deadline, answers and eligible; counts when live or closed; your own answer."""
+    actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
+    return load_round(db=ctx.db, round_id=round_id, participant_id=actor.participant_id)
+
+
+@router.put("/rounds/{round_id}/response")
+def respond(
+    round_id: int, body: ResponseBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Answer (or change your answer) until the round closes; the last answer counts."""
+    actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
+    changed = rounds.respond(
+        db=ctx.db, round_id=round_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed)
+
+
+@router.post("/rounds/{round_id}/analog")
+def record_analog(
+    round_id: int, body: AnalogBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Hands counted in the room; replaces the round's previous analog counts."""
+    actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
+    changed = rounds.record_analog(
+        db=ctx.db,
+        round_id=round_id,
+        actor_id=actor.participant_id,
+        counts=body.counts,
+        blocks=[b.model_dump() for b in body.blocks],
+    )
+    return reply(changed)
+
+
+@router.post("/rounds/{round_id}/close")
+def close_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """Close: the tally, the outcome with its arithmetic; a call moves the proposal."""
+    actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
+    return reply(rounds.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id))

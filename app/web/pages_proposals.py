@@ -1,0 +1,309 @@
+"""Forms of proposals, amendments and rounds, posted from phones and the console."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.blocks import rounds, service
+from app.errors import Invalid
+from app.web.context import AppContext, get_ctx
+from app.web.pages import form_action
+
+router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+Text = Annotated[str, Form()]
+
+
+def _optional_int(raw: str, field: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Invalid(f"{field} is a whole number.", code="bad_number")
+    return int(raw)
+
+
+def _required_int(raw: str, field: str) -> int:
+    number = _optional_int(raw, field)
+    if number is None:
+        raise Invalid(f"{field} is missing; reload the page.", code="bad_number")
+    return number
+
+
+@router.post("/proposals")
+def submit_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    title: Text = "",
+    text: Text = "",
+    presenter_name: Text = "",
+    working_group: Text = "",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.submit_proposal(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            title=title,
+            text=text,
+            presenter_name=presenter_name or m.name,
+            working_group=working_group or None,
+        ),
+    )
+
+
+@router.post("/proposals/{proposal_id}/stage")
+def stage_form(
+    assembly_id: str,
+    proposal_id: int,
+    request: Request,
+    ctx: Ctx,
+    stage: Text = "",
+    outcome: Text = "",
+    tabled_to: Text = "",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.move_stage(
+            db=ctx.db,
+            proposal_id=proposal_id,
+            actor_id=m.participant_id,
+            stage=stage,
+            outcome=outcome or None,
+            tabled_to=tabled_to or None,
+        ),
+    )
+
+
+@router.post("/proposals/{proposal_id}/withdraw")
+def withdraw_form(assembly_id: str, proposal_id: int, request: Request, ctx: Ctx) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=m.participant_id),
+    )
+
+
+@router.post("/proposals/{proposal_id}/settings")
+def settings_form(
+    assembly_id: str,
+    proposal_id: int,
+    request: Request,
+    ctx: Ctx,
+    amendments_open: Text = "",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.set_amendments_open(
+            db=ctx.db,
+            proposal_id=proposal_id,
+            actor_id=m.participant_id,
+            amendments_open=amendments_open == "yes",
+        ),
+    )
+
+
+@router.post("/proposals/decide")
+def decide_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    proposal_id: Text = "",
+    outcome: Text = "",
+    tabled_to: Text = "",
+) -> Response:
+    """The console's decide form sits outside the pushed regions, so the id is a field."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.move_stage(
+            db=ctx.db,
+            proposal_id=_required_int(proposal_id, "proposal_id"),
+            actor_id=m.participant_id,
+            stage="decided",
+            outcome=outcome or None,
+            tabled_to=tabled_to or None,
+        ),
+    )
+
+
+@router.post("/proposals/amend")
+def amend_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    proposal_id: Text = "",
+    text: Text = "",
+    rationale: Text = "",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.propose_amendment(
+            db=ctx.db,
+            proposal_id=_required_int(proposal_id, "proposal_id"),
+            actor_id=m.participant_id,
+            text=text,
+            rationale=rationale or None,
+        ),
+    )
+
+
+@router.post("/amendments/{amendment_id}/{decision}")
+def decide_amendment_form(
+    assembly_id: str, amendment_id: int, decision: str, request: Request, ctx: Ctx
+) -> Response:
+    if decision not in ("accept", "reject"):
+        raise Invalid("An amendment is accepted or rejected.", code="bad_decision")
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.decide_amendment(
+            db=ctx.db,
+            amendment_id=amendment_id,
+            actor_id=m.participant_id,
+            accept=decision == "accept",
+        ),
+    )
+
+
+@router.post("/proposals/{proposal_id}/rounds")
+def open_round_form(
+    assembly_id: str,
+    proposal_id: int,
+    request: Request,
+    ctx: Ctx,
+    kind: Text = "",
+    fallback: Text = "",
+    block_id: Text = "",
+    anonymous: Text = "",
+    results: Text = "",
+    closes_in_seconds: Text = "",
+) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: rounds.open_round(
+            db=ctx.db,
+            proposal_id=proposal_id,
+            actor_id=m.participant_id,
+            kind=kind,
+            fallback=fallback == "yes",
+            block_id=_optional_int(block_id, "block_id"),
+            anonymous=anonymous == "yes",
+            results=results or None,
+            closes_in_seconds=_optional_int(closes_in_seconds, "closes_in_seconds"),
+        ),
+    )
+
+
+@router.post("/rounds/respond")
+def respond_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    round_id: Text = "",
+    value: Text = "",
+    reason: Text = "",
+) -> Response:
+    def mine(changed: Any) -> str:
+        return ctx.renderer.page("_mine.html", mine=changed.data, oob=True)
+
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: rounds.respond(
+            db=ctx.db,
+            round_id=_required_int(round_id, "round_id"),
+            actor_id=m.participant_id,
+            value=value,
+            reason=reason or None,
+        ),
+        private=mine,
+    )
+
+
+def parse_analog_blocks(raw: str) -> list[dict[str, str]]:
+    """One counted block per line: "Name: reason" (a dash works too)."""
+    blocks = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        for mark in (":", " — ", " - "):
+            if mark in line:
+                name, reason = line.split(mark, 1)
+                break
+        else:
+            raise Invalid(
+                'Write each counted block as "Name: reason", one per line.',
+                code="analog_block_unnamed",
+            )
+        blocks.append({"name": name.strip(), "reason": reason.strip()})
+    return blocks
+
+
+@router.post("/rounds/analog")
+def analog_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    round_id: Text = "",
+    up: Text = "",
+    sideways: Text = "",
+    down: Text = "",
+    agree: Text = "",
+    stand_aside: Text = "",
+    yes: Text = "",
+    no: Text = "",
+    blocks: Text = "",
+) -> Response:
+    given = {
+        "up": up,
+        "sideways": sideways,
+        "down": down,
+        "agree": agree,
+        "stand_aside": stand_aside,
+        "yes": yes,
+        "no": no,
+    }
+    counts = {k: n for k, v in given.items() if (n := _optional_int(v, k)) is not None}
+    named = parse_analog_blocks(blocks)
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: rounds.record_analog(
+            db=ctx.db,
+            round_id=_required_int(round_id, "round_id"),
+            actor_id=m.participant_id,
+            counts=counts,
+            blocks=named,
+        ),
+    )
+
+
+@router.post("/rounds/{round_id}/close")
+def close_round_form(assembly_id: str, round_id: int, request: Request, ctx: Ctx) -> Response:
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: rounds.close_round(db=ctx.db, round_id=round_id, actor_id=m.participant_id),
+    )

@@ -1,0 +1,51 @@
+/* Mic Check proposals: keep the forms that live outside the pushed regions in step with the
+   proposal and round on screen, and work out the personal bits (am I the presenter? is my
+   answer about this round? did I block?) from public fragments plus my own private reply. */
+(function () {
+  "use strict";
+  var me = document.body.getAttribute("data-participant-id") || "";
+
+  function attr(el, name) { return el ? (el.getAttribute(name) || "") : ""; }
+
+  function sync() {
+    var proposal = document.getElementById("mc-proposal");
+    var round = document.getElementById("mc-round");
+    var body = document.body;
+    var roundId = attr(round, "data-round-id");
+    var state = roundId ? attr(round, "data-kind") + "-" + attr(round, "data-status") : "none";
+    body.setAttribute("data-round-state", state);
+    body.setAttribute("data-amendable", attr(proposal, "data-amendable") || "no");
+    body.setAttribute("data-decidable", attr(proposal, "data-decidable") || "no");
+    body.setAttribute("data-can-block", attr(proposal, "data-can-block") || "no");
+    var presenter = attr(proposal, "data-presenter-id");
+    body.classList.toggle("is-presenter", !!me && presenter === me);
+
+    // Forms outside the regions carry the ids of what is on screen now.
+    var follow = document.querySelectorAll("input[data-follow]");
+    for (var i = 0; i < follow.length; i++) {
+      var input = follow[i];
+      input.value = input.getAttribute("data-follow") === "round"
+        ? roundId : attr(proposal, "data-proposal-id");
+    }
+
+    // My answer is shown only while it is about the round on screen.
+    var mine = document.getElementById("mc-mine");
+    var mineRound = attr(mine, "data-round-id");
+    if (mine) { mine.hidden = !mineRound || mineRound !== roundId; }
+    var blocked = attr(round, "data-status") === "closed" && attr(round, "data-outcome") === "blocked";
+    body.classList.toggle("i-blocked", blocked && mineRound === roundId && attr(mine, "data-value") === "block");
+  }
+
+  // A friendly amendment starts from the current text, so people change words, not retype.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.open || !details.querySelector) { return; }
+    var area = details.querySelector("textarea[data-fill-from]");
+    var source = area && document.querySelector(area.getAttribute("data-fill-from"));
+    if (area && source && !area.value) { area.value = source.textContent; }
+  }, true);
+
+  document.addEventListener("htmx:afterSettle", sync);
+  document.addEventListener("htmx:oobAfterSwap", sync);
+  sync();
+})();
