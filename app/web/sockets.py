@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 
 from app.assembly.auth import Member, check_projector_key
+from app.blocks.round_state import redact_events
 from app.errors import DomainError
 from app.events import events_after
 from app.web.context import bearer_token, ctx_of, current_member
@@ -78,18 +79,21 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     ctx = ctx_of(websocket)
     try:
         since = _since(websocket) or 0
-        await asyncio.to_thread(_authorise, websocket, assembly_id, "phone")
+        member = await asyncio.to_thread(_authorise, websocket, assembly_id, "phone")
     except (DomainError, ValueError) as exc:
         await _refuse(websocket, getattr(exc, "message", str(exc)))
         return
     await websocket.accept()
+    whole = member is not None and "facilitator" in member.roles
 
     def load_sync(after: int, up_to: int | None) -> list[dict[str, Any]]:
         with ctx.db.read() as session:
-            return [
+            events = [
                 {"seq": e.seq, "type": e.type, "at": e.at, "payload": json.loads(e.payload_json)}
                 for e in events_after(session, assembly_id, after, up_to)
             ]
+            # Facilitators see the log whole; members see what they may see now (API.md).
+            return events if whole else redact_events(session, events)
 
     async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
         return await asyncio.to_thread(load_sync, after, up_to)

@@ -82,7 +82,7 @@ class Screen:
 def normalise(element: Any) -> str:
     """Drop what depends on the clock (time left) and on how it was sent (oob marker)."""
     element = BeautifulSoup(str(element), "html.parser").find()
-    for clock in element.select(".time-box, .countdown"):
+    for clock in element.select(".time-box, .countdown, .countdown-inline"):
         clock.decompose()
     if element.has_attr("hx-swap-oob"):
         del element["hx-swap-oob"]
@@ -462,3 +462,62 @@ def test_cookie_sockets_from_another_origin_are_refused(live: Live, tmp_path: Pa
     socket = live.ws(f"/ws/assemblies/{made['id']}?view=phone", {"Origin": "http://evil.example"})
     code, _ = closed_with(socket)
     assert code == 1008
+
+
+def _events(live: Live, made: dict[str, Any], token: str, count: int) -> list[dict[str, Any]]:
+    socket = live.ws(f"/ws/assemblies/{made['id']}/events?since=0", bearer(token))
+    seen: list[dict[str, Any]] = []
+    while len(seen) < count:
+        frame = json.loads(socket.recv(timeout=WAIT))
+        if frame.get("type") != "heartbeat":
+            seen.append(frame)
+    socket.close()
+    return seen
+
+
+def test_members_see_no_values_of_a_hidden_round_until_it_closes_and_never_anonymous_people(
+    live: Live,
+) -> None:
+    made = new_assembly(live)
+    fac = bearer(made["facilitator_token"])
+    ana, ben = join(live, made, "Ana"), join(live, made, "Ben")
+
+    def call(path: str, body: Any = None, who: dict[str, str] = fac, method: str = "POST") -> Any:
+        response = live.http.request(method, f"/api{path}", json=body, headers=who)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    proposal = call(
+        f"/assemblies/{made['id']}/proposals",
+        {"title": "Tarps", "text": "Buy tarps.", "presenter_name": "Ana"},
+    )["proposal_id"]
+    call(f"/proposals/{proposal}/stage", {"stage": "temperature_check"})
+    opened = call(f"/proposals/{proposal}/rounds", {"kind": "temperature", "results": "hidden"})
+    hidden = opened["round_id"]
+    answer = {"value": "down"}
+    last = call(f"/rounds/{hidden}/response", answer, bearer(ana["token"]), "PUT")["seq"]
+
+    def cast(token: str) -> dict[str, Any]:
+        events = _events(live, made, token, last)
+        return next(e for e in events if e["type"] == "response_cast")["payload"]
+
+    shown_to_ben = cast(ben["token"])
+    assert shown_to_ben["redacted"] is True
+    assert "value" not in shown_to_ben and "reason" not in shown_to_ben
+    assert cast(made["facilitator_token"])["value"] == "down"
+
+    last = call(f"/rounds/{hidden}/close")["seq"]
+    assert cast(ben["token"])["value"] == "down"  # closed: the tally is public now
+
+    call(f"/proposals/{proposal}/stage", {"stage": "consensus_call"})
+    secret = call(f"/proposals/{proposal}/rounds", {"kind": "consensus", "anonymous": True})
+    call(f"/rounds/{secret['round_id']}/response", {"value": "agree"}, bearer(ben["token"]), "PUT")
+    last = call(f"/rounds/{secret['round_id']}/close")["seq"]
+    for token in (ben["token"], made["facilitator_token"]):
+        anonymous = [
+            e
+            for e in _events(live, made, token, last)
+            if e["type"] == "response_cast" and e["payload"]["round_id"] == secret["round_id"]
+        ]
+        assert len(anonymous) == 1
+        assert not {"participant_id", "name"} & set(anonymous[0]["payload"])
