@@ -68,7 +68,9 @@ def demo() -> None:
     from app.web.urls import Urls
 
     settings = get_settings()
-    made = seed_demo(db=Database(settings.database_url))
+    # The evening after its proposals were decided, with Winter tents (blocked, then passed by
+    # a fallback vote) back on the screens to look at.
+    made = seed_demo(db=Database(settings.database_url), open_item="Winter tents", proposals=True)
     urls = Urls(settings.public_url)
     links = {
         "console": urls.console(made.assembly_id, made.facilitator_token),

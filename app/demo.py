@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from app.assembly import service
+from app.blocks import rounds
+from app.blocks import service as proposals_service
 from app.db import Database
+from app.stack import service as stack_service
 
 DEMO_FILE = Path(__file__).with_name("demo_assembly.json")
 
@@ -27,8 +30,14 @@ def load_demo() -> dict[str, Any]:
     return data
 
 
-def seed_demo(*, db: Database, open_item: str | None = "Kitchen report-back") -> Demo:
-    """The evening assembly of demo_assembly.json: people, roles, headcount, agenda."""
+def seed_demo(
+    *, db: Database, open_item: str | None = "Kitchen report-back", proposals: bool = False
+) -> Demo:
+    """The evening assembly of demo_assembly.json: people, roles, headcount, agenda.
+
+    With `proposals`, its proposals are also put forward and played through every stage, as
+    the file tells (amendments, temperature checks, calls, block discussion, fallback vote).
+    """
     demo = load_demo()
     spec = demo["assembly"]
     roles: dict[str, list[str]] = demo["roles"]
@@ -76,6 +85,11 @@ def seed_demo(*, db: Database, open_item: str | None = "Kitchen report-back") ->
             working_group=item.get("working_group"),
         )
         items[item["title"]] = added.data["item_id"]
+    if proposals:
+        evening = Evening(db, made.assembly_id, actor, ids)
+        for item in demo["agenda"]:
+            if "proposal" in item:
+                evening.play(items[item["title"]], item)
     if open_item is not None:
         service.open_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=actor, item_id=items[open_item]
@@ -83,3 +97,116 @@ def seed_demo(*, db: Database, open_item: str | None = "Kitchen report-back") ->
     return Demo(
         made.assembly_id, made.join_code, made.facilitator_token, made.projector_key, tokens
     )
+
+
+@dataclass
+class Evening:
+    """Plays a proposal of the demo file through the services, as the room would."""
+
+    db: Database
+    assembly_id: str
+    facilitator: int
+    ids: dict[str, int]
+
+    def play(self, item_id: int, item: dict[str, Any]) -> int:
+        spec = item["proposal"]
+        db, fac = self.db, self.facilitator
+        service.open_agenda_item(db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id)
+        presenter = self.ids[spec["presenter"]]
+        pid = int(
+            proposals_service.submit_proposal(
+                db=db,
+                assembly_id=self.assembly_id,
+                actor_id=fac,
+                title=item["title"],
+                text=spec["text"],
+                presenter_id=presenter,
+                working_group=item.get("working_group"),
+                agenda_item_id=item_id,
+            ).data["proposal_id"]
+        )
+
+        def stage(name: str, **decided: Any) -> None:
+            proposals_service.move_stage(
+                db=db, proposal_id=pid, actor_id=fac, stage=name, **decided
+            )
+
+        if spec.get("clarifying_questions"):
+            stage("clarifying_questions")
+            for name, _question in spec["clarifying_questions"]:
+                self.hand(name, "clarifying_question")
+        if spec.get("concerns") or spec.get("amendments"):
+            stage("concerns")
+            for name, _concern in spec.get("concerns", []):
+                self.hand(name, "speak")
+        if spec.get("amendments"):
+            stage("amendments")
+            for amendment in spec["amendments"]:
+                aid = proposals_service.propose_amendment(
+                    db=db,
+                    proposal_id=pid,
+                    actor_id=self.ids[amendment["by"]],
+                    text=amendment["text"],
+                    rationale=amendment.get("rationale"),
+                ).data["amendment_id"]
+                proposals_service.decide_amendment(
+                    db=db,
+                    amendment_id=aid,
+                    actor_id=presenter,
+                    accept=amendment["fate"] == "accepted",
+                )
+        if "temperature" in spec:
+            stage("temperature_check")
+            self.round(pid, "temperature", spec["temperature"])
+        if "first_call" in spec:
+            stage("consensus_call")
+            self.round(pid, "consensus", spec["first_call"])
+        for name, kind in spec.get("block_discussion", []):
+            if kind != "speak":  # the blocker's own hand went up when the call closed
+                self.hand(name, kind)
+        if "fallback_vote" in spec:
+            stage("consensus_call")
+            blockers = spec["first_call"]["block"]
+            self.round(pid, "consensus", spec["fallback_vote"], fallback=True, blockers=blockers)
+        if "tabled_to" in spec:
+            stage("decided", outcome="tabled", tabled_to=spec["tabled_to"])
+        service.close_agenda_item(
+            db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id
+        )
+        return pid
+
+    def hand(self, name: str, kind: str) -> None:
+        stack_service.raise_hand(
+            db=self.db, assembly_id=self.assembly_id, actor_id=self.ids[name], kind=kind
+        )
+
+    def round(
+        self,
+        pid: int,
+        kind: str,
+        counts: dict[str, Any],
+        *,
+        fallback: bool = False,
+        blockers: list[list[str]] | None = None,
+    ) -> None:
+        """Phones answer in the order people joined; named blocks block with their reasons."""
+        rid = int(
+            rounds.open_round(
+                db=self.db, proposal_id=pid, actor_id=self.facilitator, kind=kind, fallback=fallback
+            ).data["round_id"]
+        )
+        named = counts.get("block") if isinstance(counts.get("block"), list) else None
+        blocks = named if named is not None else (blockers or [])[: counts.get("block", 0)]
+        blocking = {name for name, _reason in blocks}
+        phones = [p for p in self.ids.values() if p != self.facilitator]
+        phones = [p for p in phones if p not in {self.ids[n] for n in blocking}]
+        for name, reason in blocks:
+            rounds.respond(
+                db=self.db, round_id=rid, actor_id=self.ids[name], value="block", reason=reason
+            )
+        for value, n in counts.items():
+            if value == "block":
+                continue
+            for _ in range(n):
+                rounds.respond(db=self.db, round_id=rid, actor_id=phones.pop(0), value=value)
+        rounds.close_round(db=self.db, round_id=rid, actor_id=self.facilitator)
