@@ -1,0 +1,245 @@
+"""Forms of proposals, amendments and rounds on the console and the phone (htmx and plain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.blocks import logic
+from tests.conftest import GA, join, ok
+
+ORIGIN = "http://testserver"
+
+
+def soup(response: Any) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+class Screen:
+    """One device with its own cookie: the console or a phone."""
+
+    def __init__(self, client: TestClient, assembly: GA, token: str, view: str) -> None:
+        self.http = TestClient(client.app, base_url=ORIGIN)
+        self.assembly, self.view = assembly, view
+        page = "/console" if view == "console" else ""
+        assert self.http.get(f"/a/{assembly.id}{page}?key={token}").status_code == 200
+        self.url = f"{ORIGIN}/a/{assembly.id}{page}"
+
+    def page(self) -> BeautifulSoup:
+        return soup(self.http.get(self.url))
+
+    def post(self, path: str, htmx: bool = True, **form: str) -> Any:
+        headers = {"origin": ORIGIN, "hx-current-url": self.url, "referer": self.url}
+        if htmx:
+            headers["hx-request"] = "true"
+        return self.http.post(
+            f"/a/{self.assembly.id}/{path}", data=form, headers=headers, follow_redirects=False
+        )
+
+
+@pytest.fixture
+def room(client: TestClient, assembly: GA) -> dict[str, Any]:
+    """A console, the presenter's phone and another phone, the proposal item open."""
+    ana, ben = join(client, assembly, "Ana"), join(client, assembly, "Ben")
+    fac = assembly.facilitator
+    made = ok(
+        client.post(
+            f"/api/assemblies/{assembly.id}/proposals",
+            json={
+                "title": "Winter tarps",
+                "text": "Buy ten tarps.",
+                "presenter_id": ana.participant_id,
+            },
+            headers=fac.headers,
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            f"/api/assemblies/{assembly.id}/agenda/{made['agenda_item_id']}/open",
+            headers=fac.headers,
+        )
+    )
+    return {
+        "console": Screen(client, assembly, fac.token, "console"),
+        "ana": Screen(client, assembly, ana.token, "phone"),
+        "ben": Screen(client, assembly, ben.token, "phone"),
+        "pid": made["proposal_id"],
+        "people": {"ana": ana, "ben": ben, "fac": fac},
+    }
+
+
+def moves_offered(page: BeautifulSoup) -> list[str]:
+    return [i["value"] for i in page.select("#mc-proposal .stage-controls input[name=stage]")]
+
+
+def test_the_console_offers_only_the_stages_the_table_allows(room: dict[str, Any]) -> None:
+    console: Screen = room["console"]
+    page = console.page()
+    assert page.select_one("#mc-proposal .proposal-title").get_text() == "Winter tarps"
+    expected = [m for m in logic.allowed_moves("presented", round_open=False) if m != "decided"]
+    assert moves_offered(page) == expected
+    moved = console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    assert moved.status_code == 200
+    fresh = soup(moved)
+    assert fresh.select_one("#mc-proposal .stage-name").get_text() == "call for consensus"
+    assert [f.select_one("input[name=kind]")["value"] for f in fresh.select("#mc-round form")] == [
+        "consensus"
+    ]
+
+
+def test_an_answer_from_a_phone_comes_back_only_in_its_own_reply(room: dict[str, Any]) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="temperature_check")
+    console.post(f"proposals/{room['pid']}/rounds", kind="temperature")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    answered = ben.post("rounds/respond", round_id=round_id, value="down")
+    assert answered.status_code == 200
+    reply = soup(answered)
+    assert reply.select_one("#mc-mine")["data-value"] == "down"
+    assert "Your answer" in reply.select_one("#mc-mine").get_text()
+    # The shared fragment counts the answer and names nobody.
+    shared = reply.select_one("#mc-round")
+    assert "Your answer" not in shared.get_text() and "Ben" not in shared.get_text()
+    assert shared.select_one(".answer-down .meter-n").get_text() == "1"
+    # Another phone's page does not show Ben's answer as its own.
+    assert room["ana"].page().select_one("#mc-mine").get("data-value") is None
+
+
+def test_a_phone_without_javascript_answers_and_sees_its_answer_after_the_redirect(
+    room: dict[str, Any],
+) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    plain = ben.post(
+        "rounds/respond", htmx=False, round_id=round_id, value="stand_aside", reason="away"
+    )
+    assert plain.status_code == 303 and plain.headers["location"] == f"/a/{ben.assembly.id}"
+    mine = ben.page().select_one("#mc-mine")
+    assert mine["data-value"] == "stand_aside" and "away" in mine.get_text()
+
+
+def test_an_answer_to_a_round_closed_meanwhile_is_refused_on_screen(room: dict[str, Any]) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="temperature_check")
+    console.post(f"proposals/{room['pid']}/rounds", kind="temperature")
+    stale = ben.page().select_one("#mc-round")["data-round-id"]
+    console.post(f"rounds/{stale}/close")
+    refused = ben.post("rounds/respond", round_id=stale, value="up")
+    assert refused.status_code == 409
+    assert "closed" in soup(refused).select_one("#mc-error").get_text()
+
+
+def test_a_block_from_the_phone_needs_a_reason(room: dict[str, Any]) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus")
+    page = ben.page()
+    warning = page.select_one("#mc-reasons .block-warning").get_text(" ", strip=True)
+    assert "serious moral, ethical or safety objection" in warning
+    round_id = page.select_one("#mc-reasons input[name=round_id]")["value"]
+    refused = ben.post("rounds/respond", round_id=round_id, value="block", reason="  ")
+    assert refused.status_code == 422
+    assert "needs a reason" in soup(refused).select_one("#mc-error").get_text()
+
+
+def test_counted_blocks_are_written_name_colon_reason_one_per_line(room: dict[str, Any]) -> None:
+    console = room["console"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus")
+    round_id = console.page().select_one("#mc-analog input[name=round_id]")["value"]
+    counted = console.post(
+        "rounds/analog",
+        round_id=round_id,
+        agree="30",
+        stand_aside="",
+        blocks="Big Mike: the noise ordinance\n\nMr. Alvarez — the fund is for bail\n",
+    )
+    assert counted.status_code == 200
+    assert "32 counted in the room" in soup(counted).select_one("#mc-round .round-count").get_text(
+        " ", strip=True
+    )
+    closed = soup(console.post(f"rounds/{round_id}/close"))
+    blocks = [li.get_text(" ", strip=True) for li in closed.select("#mc-round .block-list li")]
+    assert blocks[0].startswith("Big Mike (counted in the room)")
+    assert "Mr. Alvarez" in blocks[1] and "the fund is for bail" in blocks[1]
+    bad = console.post("rounds/analog", round_id=round_id, blocks="no reason here")
+    assert bad.status_code == 422
+    assert "Name: reason" in soup(bad).select_one("#mc-error").get_text()
+
+
+def test_the_presenter_accepts_an_amendment_from_their_phone(room: dict[str, Any]) -> None:
+    console, ana, ben = room["console"], room["ana"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="amendments")
+    page = ben.page()
+    assert page.body["data-amendable"] == "yes"
+    assert page.select_one("#mc-amend input[name=proposal_id]")["value"] == str(room["pid"])
+    proposed = ben.post(
+        "proposals/amend",
+        proposal_id=str(room["pid"]),
+        text="Buy twelve tarps.",
+        rationale="spares",
+    )
+    assert proposed.status_code == 200
+    # Accept/reject sit in the shared fragment for the presenter's phone; proposal.js shows them.
+    ana_page = ana.page()
+    assert ana_page.select_one("#mc-proposal")["data-presenter-id"] == str(
+        room["people"]["ana"].participant_id
+    )
+    accept = ana_page.select_one("#mc-proposal .presenter-only form")["action"]
+    accepted = ana.post(accept.split(f"/a/{ana.assembly.id}/", 1)[1])
+    assert accepted.status_code == 200
+    shown = soup(accepted).select_one("#mc-proposal")
+    assert shown.select_one(".proposal-text").get_text() == "Buy twelve tarps."
+    assert [e.get_text() for e in shown.select(".what-changed ins")] == ["twelve"]
+    assert [e.get_text() for e in shown.select(".what-changed del")] == ["ten"]
+
+
+def test_tabling_from_the_console_needs_a_destination(room: dict[str, Any]) -> None:
+    console: Screen = room["console"]
+    refused = console.post("proposals/decide", proposal_id=str(room["pid"]), outcome="tabled")
+    assert refused.status_code == 422
+    assert "destination" in soup(refused).select_one("#mc-error").get_text()
+    tabled = console.post(
+        "proposals/decide", proposal_id=str(room["pid"]), outcome="tabled", tabled_to="Kitchen"
+    )
+    assert tabled.status_code == 200
+    banner = soup(tabled).select_one("#mc-proposal .stage-banner").get_text(" ", strip=True)
+    assert banner == "Proposal · decided — tabled to Kitchen"
+
+
+def test_a_phone_cannot_use_the_console_forms(room: dict[str, Any]) -> None:
+    ben: Screen = room["ben"]
+    refused = ben.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    assert refused.status_code == 403
+    assert soup(refused).select_one("#mc-error").get_text(strip=True)
+
+
+def test_the_projector_shows_the_meter_with_shapes_and_numbers(
+    client: TestClient, assembly: GA, room: dict[str, Any]
+) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="temperature_check")
+    console.post(f"proposals/{room['pid']}/rounds", kind="temperature")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    ben.post("rounds/respond", round_id=round_id, value="up")
+    wall = TestClient(client.app, base_url=ORIGIN)
+    page = soup(wall.get(f"/a/{assembly.id}/projector?key={assembly.projector_key}"))
+    rows = {
+        row["class"][1]: (
+            row.select_one(".shape").get_text(),
+            row.select_one(".meter-n").get_text(),
+        )
+        for row in page.select("#mc-round .meter-row")
+    }
+    assert rows == {
+        "answer-up": ("▲", "1"),
+        "answer-sideways": ("◆", "0"),
+        "answer-down": ("▼", "0"),
+    }
+    assert page.find("form") is None
