@@ -32,7 +32,10 @@
     var mine = document.getElementById("mc-mine");
     var mineRound = attr(mine, "data-round-id");
     if (mine) { mine.hidden = !mineRound || mineRound !== roundId; }
-    var blocked = attr(round, "data-status") === "closed" && attr(round, "data-outcome") === "blocked";
+    // Named blockers' hands went to the head of the stack when the call closed; in an
+    // anonymous call nobody knows who blocked, so each blocker's own phone invites them.
+    var blocked = attr(round, "data-status") === "closed" && attr(round, "data-outcome") === "blocked" &&
+      attr(round, "data-anonymous") === "yes";
     body.classList.toggle("i-blocked", blocked && mineRound === roundId && attr(mine, "data-value") === "block");
   }
 

@@ -501,7 +501,10 @@ def close_due_rounds(*, db: Database, at: datetime | None = None) -> list[int]:
     moment = at or now()
     with db.read() as session:
         due = session.exec(
-            select(Round.id).where(
+            select(Round.id)
+            .join(Assembly, col(Assembly.id) == col(Round.assembly_id))
+            .where(
+                Assembly.status == "open",  # a closed assembly's rounds stay as they were left
                 Round.status == "open",
                 col(Round.closes_at).is_not(None),
                 col(Round.closes_at) <= moment,
