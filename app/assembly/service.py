@@ -22,6 +22,7 @@ from app.assembly.access import (
 )
 from app.assembly.auth import hash_secret, new_secret
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.blocks.models import Round
 from app.db import Database
 from app.errors import Conflict, NotFound
 from app.events import append_event
@@ -411,6 +412,13 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     with db.write() as session:
         assembly = assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), "close the assembly")
+        still_open = session.exec(
+            select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
+        ).first()
+        if still_open is not None:
+            raise Conflict(
+                "A round is still open; close it before closing the assembly.", code="round_open"
+            )
         open_item = session.exec(
             select(AgendaItem).where(
                 AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
