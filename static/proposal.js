@@ -31,7 +31,10 @@
     // My answer is shown only while it is about the round on screen.
     var mine = document.getElementById("mc-mine");
     var mineRound = attr(mine, "data-round-id");
-    if (mine) { mine.hidden = !mineRound || mineRound !== roundId; }
+    if (mine) {
+      mine.hidden = !mineRound || mineRound !== roundId;
+      mine.classList.toggle("closed", attr(round, "data-status") === "closed");
+    }
     // Named blockers' hands went to the head of the stack when the call closed; in an
     // anonymous call nobody knows who blocked, so each blocker's own phone invites them.
     var blocked = attr(round, "data-status") === "closed" && attr(round, "data-outcome") === "blocked" &&

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from app.db import Database
 from app.events import head_of
 from app.stack import logic
-from app.stack.models import Turn
+from app.stack.models import Hand, Turn
 from app.stack.service import aware, clock_of, current_turn, queue_of, settings_of
 
 
@@ -23,6 +23,7 @@ class Current:
     name: str
     kind: str
     clock: logic.Clock
+    note: str | None = None  # "block": a blocker speaking to their block
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +96,7 @@ def load_stack(*, db: Database, assembly_id: str) -> StackState:
         settings = settings_of(session, assembly_id)
         queue = queue_of(session, assembly_id, settings)
         turn = current_turn(session, assembly_id)
+        hand = session.get(Hand, turn.hand_id) if turn and turn.hand_id else None
         turns = session.exec(
             select(Turn).where(Turn.assembly_id == assembly_id).order_by(col(Turn.id))
         ).all()
@@ -122,6 +124,7 @@ def load_stack(*, db: Database, assembly_id: str) -> StackState:
             name=turn.name,
             kind=turn.kind,
             clock=clock_of(turn),
+            note=hand.note if hand else None,
         )
     return StackState(
         current=current,

@@ -310,6 +310,7 @@ def _blocked(s: Scene) -> None:
 
 
 def _closed_assembly(s: Scene) -> Any:
+    ok(s.send("POST", f"/api/rounds/{s.rid}/close"))  # an open round keeps an assembly open
     return ok(s.send("POST", f"/api/assemblies/{s.ga.id}/close"))
 
 
