@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import serve_in_thread
+from harness import free_port, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 # `playwright install` cannot download browsers here, so drive the distribution's Chromium.
@@ -87,3 +87,21 @@ def live_server() -> Iterator[Callable[..., str]]:
     """
     with contextlib.ExitStack() as stack:
         yield lambda app, **options: stack.enter_context(serve_in_thread(app, **options))
+
+
+@pytest.fixture
+def room(browser: Any, settings: Any, db: Any, live_server: Callable[..., str]) -> Iterator[Any]:
+    """The real app on a real server that knows its own address, and the devices in the room."""
+    from test_walkthrough import Devices
+
+    from app.web.app import create_app
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(settings.model_copy(update={"public_url": base}), db)
+    assert live_server(app, port=port) == base
+    devices = Devices(browser, base)
+    try:
+        yield devices
+    finally:
+        devices.close()

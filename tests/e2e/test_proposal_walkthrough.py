@@ -15,18 +15,14 @@ element does not hide whether the rest of the way works.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from harness import SCREENSHOT_DIR, free_port, screenshot
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
+from harness import SCREENSHOT_DIR, screenshot
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 from test_stack_walkthrough import call_next, live, phone_in, projector, queue, speaker
 from test_walkthrough import WAIT_MS, Devices, Item, open_item, set_headcount, start_assembly
-
-from app.config import Settings
-from app.db import Database
-from app.web.app import create_app
 
 CONSOLE: ViewportSize = {"width": 1366, "height": 900}
 HEADCOUNT = 30
@@ -48,22 +44,12 @@ HIDDEN = "Results are hidden until the round closes."
 SUPERMAJORITY = "27 agree, 2 block: 27/29 = 93% ≥ 90% → passed by supermajority"
 
 
-@pytest.fixture
-def room(
-    browser: Browser, settings: Settings, db: Database, live_server: Callable[..., str]
-) -> Iterator[Devices]:
-    """The real app on a real server that knows its own address, and the devices in the room."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": base}), db)
-    assert live_server(app, port=port) == base
-    devices = Devices(browser, base)
+@pytest.fixture(autouse=True)
+def patience() -> Iterator[None]:
+    """A whole room of browsers on two cores: give every expectation the walk-through's bound."""
     expect.set_options(timeout=WAIT_MS)
-    try:
-        yield devices
-    finally:
-        expect.set_options(timeout=None)  # back to Playwright's default for other modules
-        devices.close()
+    yield
+    expect.set_options(timeout=None)  # back to Playwright's default for other modules
 
 
 @dataclass

@@ -7,12 +7,10 @@ server, every screen its own browser context, as on separate devices in the room
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 import httpx
-import pytest
-from harness import free_port, screenshot
-from playwright.sync_api import Browser, Locator, Page, expect
+from harness import screenshot
+from playwright.sync_api import Locator, Page, expect
 from test_walkthrough import (
     FACILITATOR,
     TENTS,
@@ -24,10 +22,6 @@ from test_walkthrough import (
     open_item,
     start_assembly,
 )
-
-from app.config import Settings
-from app.db import Database
-from app.web.app import create_app
 
 MIN_SECONDS = 10  # the shortest turn "Stack settings" accepts
 # Waiting for a turn of MIN_SECONDS to run out, plus the usual bound for the screen to show it.
@@ -49,22 +43,6 @@ LABEL = {
     "direct_response": "direct response",
     "point_of_process": "point of process",
 }
-
-
-@pytest.fixture
-def room(
-    browser: Browser, settings: Settings, db: Database, live_server: Callable[..., str]
-) -> Iterator[Devices]:
-    """The real app on a real server that knows its own address, and the devices in the room."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": base}), db)
-    assert live_server(app, port=port) == base
-    devices = Devices(browser, base)
-    try:
-        yield devices
-    finally:
-        devices.close()
 
 
 # ---- what people see and do ----------------------------------------------------------------
