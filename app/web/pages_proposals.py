@@ -140,6 +140,28 @@ def decide_form(
     )
 
 
+@router.post("/proposals/cap")
+def cap_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    proposal_id: Text = "",
+    max_amendment_rounds: Text = "",
+) -> Response:
+    """Cap the amendment rounds of the proposal on screen; an empty box lifts the cap."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.set_amendments_open(
+            db=ctx.db,
+            proposal_id=_required_int(proposal_id, "proposal_id"),
+            actor_id=m.participant_id,
+            max_amendment_rounds=_optional_int(max_amendment_rounds, "max_amendment_rounds"),
+        ),
+    )
+
+
 @router.post("/proposals/amend")
 def amend_form(
     assembly_id: str,

@@ -243,3 +243,21 @@ def test_the_projector_shows_the_meter_with_shapes_and_numbers(
         "answer-down": ("▼", "0"),
     }
     assert page.find("form") is None
+
+
+def test_the_console_caps_amendment_rounds_and_an_empty_box_lifts_the_cap(
+    room: dict[str, Any],
+) -> None:
+    console, ben = room["console"], room["ben"]
+    pid = str(room["pid"])
+    console.post(f"proposals/{pid}/stage", stage="amendments")
+    capped = console.post("proposals/cap", proposal_id=pid, max_amendment_rounds="0")
+    assert capped.status_code == 200
+    switch = soup(capped).select_one("#mc-proposal .amend-switch").get_text(" ", strip=True)
+    assert "0 of 0 amendment rounds used" in switch
+    refused = ben.post("proposals/amend", proposal_id=pid, text="Buy twelve tarps.")
+    assert refused.status_code == 409
+    assert "amendment round" in soup(refused).select_one("#mc-error").get_text()
+    assert ben.page().body["data-amendable"] == "no"
+    console.post("proposals/cap", proposal_id=pid, max_amendment_rounds="")
+    assert ben.post("proposals/amend", proposal_id=pid, text="Buy twelve tarps.").status_code == 200
