@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.assembly import service
-from app.blocks import rounds
+from app.blocks import closing, rounds
 from app.blocks import service as proposals_service
 from app.db import Database
 from app.stack import service as stack_service
@@ -209,4 +209,4 @@ class Evening:
                 continue
             for _ in range(n):
                 rounds.respond(db=self.db, round_id=rid, actor_id=phones.pop(0), value=value)
-        rounds.close_round(db=self.db, round_id=rid, actor_id=self.facilitator)
+        closing.close_round(db=self.db, round_id=rid, actor_id=self.facilitator)

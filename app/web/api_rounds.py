@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from app.blocks import rounds
+from app.blocks import closing, rounds
 from app.blocks.round_state import assembly_of_round, load_round
 from app.blocks.state import assembly_of_proposal
 from app.web.api_assemblies import Body
@@ -93,4 +93,4 @@ def record_analog(
 def close_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """Close: the tally, the outcome with its arithmetic; a call moves the proposal."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
-    return reply(rounds.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id))
+    return reply(closing.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id))

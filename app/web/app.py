@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.blocks import rounds
+from app.blocks import closing
 from app.config import Settings, get_settings
 from app.db import Database
 from app.live import Hub, make_backend
@@ -91,7 +91,7 @@ async def close_rounds_on_time(db: Database, every: float = 1.0) -> None:
     """Rounds with a deadline close themselves, also the ones due while the server was down."""
     while True:
         try:
-            await asyncio.to_thread(rounds.close_due_rounds, db=db)
+            await asyncio.to_thread(closing.close_due_rounds, db=db)
         except Exception:  # a database hiccup must not end the loop; the next tick retries
             log.exception("closing rounds on time failed")
         await asyncio.sleep(every)

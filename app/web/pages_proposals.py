@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.blocks import rounds, service
+from app.blocks import closing, rounds, service
 from app.errors import Invalid
 from app.web.context import AppContext, get_ctx
 from app.web.pages import form_action
@@ -327,5 +327,5 @@ def close_round_form(assembly_id: str, round_id: int, request: Request, ctx: Ctx
         request,
         ctx,
         assembly_id,
-        lambda m: rounds.close_round(db=ctx.db, round_id=round_id, actor_id=m.participant_id),
+        lambda m: closing.close_round(db=ctx.db, round_id=round_id, actor_id=m.participant_id),
     )

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from app.assembly import service as assembly_service
-from app.blocks import rounds, service
+from app.blocks import closing, rounds, service
 from app.blocks.logic import DISCUSSION_STAGES, STAGES
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.blocks.round_state import load_round
@@ -99,7 +99,7 @@ def answer(w: World, rid: int, who: int, value: str, reason: str | None = None) 
 
 
 def close(w: World, rid: int) -> service.Changed:
-    return rounds.close_round(db=w.db, round_id=rid, actor_id=w.noor)
+    return closing.close_round(db=w.db, round_id=rid, actor_id=w.noor)
 
 
 def analog(w: World, rid: int, counts: dict[str, Any], blocks: Any = None) -> service.Changed:
@@ -356,7 +356,7 @@ def test_answering_after_the_deadline_before_the_closer_ran_is_a_conflict(
     assert head(any_db, w.aid) == before
     assert shown(w, rid)["status"] == "open"  # the closer has not run yet
     assert response_rows(any_db, rid) == [(w.emeka, "agree", None)]
-    assert rounds.close_due_rounds(db=any_db, at=eleven_seconds_on) == [rid]
+    assert closing.close_due_rounds(db=any_db, at=eleven_seconds_on) == [rid]
     assert shown(w, rid)["tally"] == {"agree": 1, "stand_aside": 0, "block": 0}
 
 
@@ -524,7 +524,7 @@ def test_only_a_facilitator_opens_closes_and_counts_hands(db: Database) -> None:
             actor_id=w.marisol, kind="temperature")  # fmt: skip
     rid = open_(w, pid, "temperature")
     before = head(db, w.aid)
-    refused(Forbidden, "role_required", rounds.close_round, db=db, round_id=rid,
+    refused(Forbidden, "role_required", closing.close_round, db=db, round_id=rid,
             actor_id=w.marisol)  # fmt: skip
     refused(Forbidden, "role_required", rounds.record_analog, db=db, round_id=rid,
             actor_id=w.emeka, counts={"up": 3})  # fmt: skip
@@ -857,7 +857,7 @@ def test_counting_hands_after_the_deadline_is_a_conflict(
     before = head(db, w.aid)
     refused(Conflict, "round_closed", analog, w, rid, {"agree": 40})
     assert head(db, w.aid) == before
-    assert rounds.close_due_rounds(db=db, at=eleven_seconds_on) == [rid]
+    assert closing.close_due_rounds(db=db, at=eleven_seconds_on) == [rid]
     assert shown(w, rid)["tally"] == {"agree": 4, "stand_aside": 0, "block": 0}
 
 
@@ -871,10 +871,10 @@ def test_a_round_closes_itself_at_its_deadline(any_db: Database) -> None:
     endless = open_(w, submit(w, "temperature_check"), "temperature")
     for who in w.everyone:
         answer(w, rid, who, "agree")
-    assert rounds.close_due_rounds(db=any_db, at=later(5)) == []
+    assert closing.close_due_rounds(db=any_db, at=later(5)) == []
     assert shown(w, rid)["status"] == "open"
     before = head(any_db, w.aid)
-    assert rounds.close_due_rounds(db=any_db, at=later(11)) == [rid]
+    assert closing.close_due_rounds(db=any_db, at=later(11)) == [rid]
     result = shown(w, rid)
     assert (result["status"], result["closed_by_deadline"], result["outcome"]) == (
         "closed", True, "passed",
@@ -883,7 +883,7 @@ def test_a_round_closes_itself_at_its_deadline(any_db: Database) -> None:
     events = events_since(any_db, w.aid, before)
     assert [e.type for e in events] == ["round_closed", "proposal_decided"]
     assert events[0].actor_id is None and events[0].payload["by_deadline"] is True
-    assert rounds.close_due_rounds(db=any_db, at=later(20)) == []
+    assert closing.close_due_rounds(db=any_db, at=later(20)) == []
     assert head(any_db, w.aid) == events[-1].seq
     assert shown(w, endless)["status"] == "open"  # no deadline, never due
 
@@ -892,8 +892,8 @@ def test_a_round_with_a_later_deadline_is_left_alone(any_db: Database) -> None:
     w = world(any_db)
     rid = open_(w, submit(w, "concerns"), "temperature", closes_in_seconds=600)
     before = head(any_db, w.aid)
-    assert rounds.close_due_rounds(db=any_db, at=later(599)) == []
-    assert rounds.close_due_rounds(db=any_db) == []
+    assert closing.close_due_rounds(db=any_db, at=later(599)) == []
+    assert closing.close_due_rounds(db=any_db) == []
     assert shown(w, rid)["status"] == "open" and head(any_db, w.aid) == before
 
 
@@ -904,7 +904,7 @@ def test_a_deadline_survives_a_restart(any_db: Database) -> None:
     answer(w, rid, w.emeka, "block", REASON)
     restarted = Database(any_db.url)  # a new process on the same database
     try:
-        assert rounds.close_due_rounds(db=restarted, at=later(31)) == [rid]
+        assert closing.close_due_rounds(db=restarted, at=later(31)) == [rid]
     finally:
         restarted.dispose()
     result = shown(w, rid)
@@ -917,7 +917,7 @@ def test_a_facilitator_closing_first_leaves_the_closer_nothing(any_db: Database)
     w = world(any_db)
     rid = open_(w, submit(w, "concerns"), "temperature", closes_in_seconds=10)
     close(w, rid)
-    assert rounds.close_due_rounds(db=any_db, at=later(11)) == []
+    assert closing.close_due_rounds(db=any_db, at=later(11)) == []
     assert shown(w, rid)["closed_by_deadline"] is False
 
 
@@ -929,7 +929,7 @@ def test_an_assembly_with_a_round_open_cannot_close_until_the_round_does(
     with pytest.raises(Conflict) as refused:
         assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
     assert refused.value.code == "round_open"
-    assert rounds.close_due_rounds(db=any_db, at=later(11)) == [rid]
+    assert closing.close_due_rounds(db=any_db, at=later(11)) == [rid]
     assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
 
 

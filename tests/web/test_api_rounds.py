@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.blocks import rounds
+from app.blocks import closing, rounds
 from app.blocks.service import now
 from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_of
 
@@ -218,6 +218,7 @@ def test_the_server_closes_a_round_at_its_deadline(
     ok(respond(client, rid, marisol, "agree"))
     eleven_seconds_on = now() + timedelta(seconds=11)
     monkeypatch.setattr(rounds, "now", lambda: eleven_seconds_on)
+    monkeypatch.setattr(closing, "now", lambda: eleven_seconds_on)
     late = respond(client, rid, marisol, "stand_aside")
     assert late.status_code == 409 and error_of(late)["code"] == "round_closed"
     deadline = time.monotonic() + 10
