@@ -157,14 +157,22 @@ def _admitted(session: Session, assembly_id: str) -> int:
 
 def round_view(session: Session, row: Round) -> RoundView:
     """A round as members see it: counts only when live or closed; never an anonymous link."""
-    answers = list(session.exec(select(Response).where(Response.round_id == row.id)))
+    # Counted in the database: a screen render must not load 2,000 answers to count them.
+    per_value: dict[str, int] = {
+        value: n
+        for value, n in session.exec(
+            select(Response.value, func.count())
+            .where(Response.round_id == row.id)
+            .group_by(col(Response.value))
+        )
+    }
     analog: dict[str, int] = json.loads(row.analog_json or "{}").get("counts", {})
     closed = row.status != "open"
     counts: dict[str, int] | None = None
     if closed and row.tally_json:
         counts = json.loads(row.tally_json)
     elif row.results == "live":
-        tally = Counter(a.value for a in answers)
+        tally = Counter(per_value)
         tally.update(analog)
         counts = {v: tally.get(v, 0) for v in logic.RESPONSES[row.kind]}
     block = None
@@ -181,14 +189,20 @@ def round_view(session: Session, row: Round) -> RoundView:
     stand_asides: list[dict[str, Any]] = []
     if closed:
         blocks = blocks_of(session, row.id or 0)
+        answers = list(
+            session.exec(
+                select(Response)
+                .where(Response.round_id == row.id, Response.value == "stand_aside")
+                .order_by(col(Response.id))
+            )
+        )
         names = {} if row.anonymous else names_of(session, answers)
         stand_asides = [
             {
                 "name": None if row.anonymous else names.get(a.participant_id or 0),
                 "reason": a.reason,
             }
-            for a in sorted(answers, key=lambda a: a.id or 0)
-            if a.value == "stand_aside"
+            for a in answers
         ]
     return RoundView(
         id=row.id or 0,
@@ -204,7 +218,7 @@ def round_view(session: Session, row: Round) -> RoundView:
         closes_at=_aware(row.closes_at),
         closed_at=row.closed_at,
         closed_by_deadline=row.closed_by_deadline,
-        answers=len(answers),
+        answers=sum(per_value.values()),
         eligible=row.eligible
         if closed and row.eligible is not None
         else _admitted(session, row.assembly_id),
