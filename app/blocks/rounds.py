@@ -252,7 +252,11 @@ def record_analog(
         require_role(session, aid, actor_id, ("facilitator",), "add counted hands")
         if row.status != "open" or is_due(row, now()):  # past its deadline, as good as closed
             raise closed_error(row)
-        clean_counts, clean_blocks = logic.check_analog(row.kind, counts, blocks or [])
+        clean_counts, named = logic.check_analog(row.kind, counts, blocks or [])
+        # In an anonymous round a counted block keeps its reason, never its author, here too.
+        clean_blocks: list[dict[str, str | None]] = [
+            {"name": None if row.anonymous else b["name"], "reason": b["reason"]} for b in named
+        ]
         row.analog_json = json.dumps({"counts": clean_counts, "blocks": clean_blocks})
         session.add(row)
         event = append_event(

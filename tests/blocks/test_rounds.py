@@ -1166,3 +1166,20 @@ def test_every_round_change_is_one_event_and_the_chain_verifies(any_db: Database
     assert mine[8]["payload"]["block_id"] == block["id"]
     assert mine[11]["payload"]["outcome"] == "passed_with_stand_asides"
     assert verify_chain(export["events"], export["head"]) is None
+
+
+def test_counted_blocks_in_an_anonymous_round_keep_their_reasons_but_never_their_names(
+    any_db: Database,
+) -> None:
+    w = world(any_db)
+    pid = submit(w, "consensus_call")
+    before = head(any_db, w.aid)
+    rid = open_(w, pid, "consensus", anonymous=True)
+    analog(w, rid, {"agree": 30}, [{"name": "Big Mike", "reason": "noise"}])
+    close(w, rid)
+    logged = [e for e in events_since(any_db, w.aid, before) if e.type == "analog_counted"]
+    assert logged[0].payload["blocks"] == [{"name": None, "reason": "noise"}]
+    with any_db.read() as session:
+        stored = session.exec(select(Round).where(Round.id == rid)).one()
+    assert "Big Mike" not in stored.analog_json
+    assert "Big Mike" not in str(shown(w, rid))
