@@ -2,5 +2,6 @@
 
 `python -m bench` starts the app under uvicorn in its own process on a fresh SQLite
 database, then drives it from this process over 127.0.0.1 only: joins, phone websockets,
-fan-out of facilitator changes, a burst of joins, and one phone that stops reading.
+fan-out of facilitator changes, one phone that stops reading, a burst of joins, and a
+call for consensus that every phone answers.
 """

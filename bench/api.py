@@ -1,14 +1,16 @@
-"""The JSON API calls the benchmark makes: create an assembly, join, facilitator changes."""
+"""The JSON API calls the benchmark makes: create an assembly, join, facilitator changes,
+answers to a round."""
 
 from __future__ import annotations
 
 import asyncio
 import ssl
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -52,6 +54,14 @@ class Change:
     seq: int
     sent_at: float
     replied_at: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A facilitator call's JSON reply and its timing."""
+
+    data: dict[str, Any]
+    change: Change
 
 
 class Facilitator:
@@ -105,11 +115,15 @@ class Facilitator:
         if self.item_ids:
             await self.open_item(0)
 
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> Reply:
+        """POST to `path` (from the root) as the facilitator and time it."""
+        sent = perf_counter()
+        data = await self._call(self.http, path, body or {})
+        return Reply(data, Change(int(data["seq"]), sent, perf_counter()))
+
     async def change(self, path: str, body: dict[str, Any] | None = None) -> Change:
         """POST to the assembly's `path` and time it."""
-        sent = perf_counter()
-        data = await self._call(self.http, f"/api/assemblies/{self.assembly_id}/{path}", body or {})
-        return Change(int(data["seq"]), sent, perf_counter())
+        return (await self.post(f"/api/assemblies/{self.assembly_id}/{path}", body)).change
 
     async def set_headcount(self, count: int) -> Change:
         return await self.change("headcount", {"count": count})
@@ -123,11 +137,13 @@ class Facilitator:
             await self._http.aclose()
 
 
-@dataclass
-class Joins:
-    """The outcome of many `POST /api/join` calls."""
+T = TypeVar("T")
 
-    tokens: list[str] = field(default_factory=list)
+
+@dataclass
+class Calls:
+    """The outcome of many calls made from concurrent clients."""
+
     latencies: list[float] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -136,36 +152,69 @@ class Joins:
 
     @property
     def rate(self) -> float:
-        return len(self.tokens) / self.seconds if self.seconds else 0.0
+        return len(self.changes) / self.seconds if self.seconds else 0.0
 
     def last(self) -> Change | None:
-        """The join with the highest seq: the one that made the final state."""
+        """The call with the highest seq: the one that made the final state."""
         return max(self.changes, key=lambda c: c.seq, default=None)
 
 
-async def join_many(base_url: str, join_code: str, names: list[str], concurrency: int) -> Joins:
-    """Join every name, from `concurrency` clients each with its own connection."""
-    result = Joins()
-    todo = iter(names)
+@dataclass
+class Joins(Calls):
+    """The outcome of many `POST /api/join` calls."""
+
+    tokens: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One phone's answer to a round: its bearer token, the value and maybe a reason."""
+
+    token: str
+    value: str
+    reason: str | None = None
+
+
+@dataclass
+class Answers(Calls):
+    """The outcome of many `PUT /api/rounds/{rid}/response` calls."""
+
+    done: list[Answer] = field(default_factory=list)  # the answers the server acknowledged
+    wrong: list[str] = field(default_factory=list)  # replies that did not echo the answer
+
+
+async def _call_many(
+    base_url: str,
+    items: Sequence[T],
+    concurrency: int,
+    result: Calls,
+    send: Callable[[httpx.AsyncClient, T], Awaitable[httpx.Response]],
+    status: int,
+    took: Callable[[T, dict[str, Any]], None],
+) -> None:
+    """`send` every item from `concurrency` clients, each with its own connection; time each
+    call and hand every successful reply to `took`."""
+    todo = iter(items)
 
     async def worker(http: httpx.AsyncClient) -> None:
-        for name in todo:  # shared iterator: each name is taken once
+        for item in todo:  # shared iterator: each item is taken once
             sent = perf_counter()
             try:
-                reply = await http.post("/api/join", json={"join_code": join_code, "name": name})
+                reply = await send(http, item)
             except httpx.HTTPError as exc:
-                result.errors.append(f"{type(exc).__name__}: {exc}")
+                took_s = perf_counter() - sent
+                result.errors.append(f"{type(exc).__name__} after {took_s:.1f} s: {exc!r}")
                 continue
             replied = perf_counter()
-            if reply.status_code != 201:
+            if reply.status_code != status:
                 result.errors.append(f"{reply.status_code}: {reply.text[:200]}")
                 continue
             data = reply.json()
-            result.tokens.append(data["token"])
+            took(item, data)
             result.latencies.append(replied - sent)
             result.changes.append(Change(int(data["seq"]), sent, replied))
 
-    clients = [client(base_url) for _ in range(min(concurrency, len(names)))]
+    clients = [client(base_url) for _ in range(min(concurrency, len(items)))]
     try:
         started, own = perf_counter(), time.process_time()
         await asyncio.gather(*(worker(http) for http in clients))
@@ -173,4 +222,40 @@ async def join_many(base_url: str, join_code: str, names: list[str], concurrency
         result.client_cpu = time.process_time() - own
     finally:
         await asyncio.gather(*(http.aclose() for http in clients))
+
+
+async def join_many(base_url: str, join_code: str, names: list[str], concurrency: int) -> Joins:
+    """Join every name, from `concurrency` clients each with its own connection."""
+    result = Joins()
+
+    def send(http: httpx.AsyncClient, name: str) -> Awaitable[httpx.Response]:
+        return http.post("/api/join", json={"join_code": join_code, "name": name})
+
+    def took(name: str, data: dict[str, Any]) -> None:
+        result.tokens.append(data["token"])
+
+    await _call_many(base_url, names, concurrency, result, send, 201, took)
+    return result
+
+
+async def answer_many(
+    base_url: str, round_id: int, answers: Sequence[Answer], concurrency: int
+) -> Answers:
+    """Each phone answers with its own token, from `concurrency` clients at once."""
+    result, path = Answers(), f"/api/rounds/{round_id}/response"
+
+    def send(http: httpx.AsyncClient, answer: Answer) -> Awaitable[httpx.Response]:
+        body: dict[str, Any] = {"value": answer.value}
+        if answer.reason is not None:
+            body["reason"] = answer.reason
+        headers = {"Authorization": f"Bearer {answer.token}"}
+        return http.put(path, json=body, headers=headers)
+
+    def took(answer: Answer, data: dict[str, Any]) -> None:
+        if data.get("value") != answer.value or data.get("round_id") != round_id:
+            result.wrong.append(f"sent {answer.value}, the reply said {data}")
+        else:
+            result.done.append(answer)
+
+    await _call_many(base_url, answers, concurrency, result, send, 200, took)
     return result

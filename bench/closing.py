@@ -18,6 +18,14 @@ GC_PAUSE_RE = re.compile(
 GC_TOTALS_RE = re.compile(r"app\.bench_gc: collections: (?P<totals>.*)$", re.MULTILINE)
 
 
+def gc_pauses(run: Run, start: float = 0.0, end: float = float("inf")) -> list[tuple[float, float]]:
+    """The server's full collections that ended between `start` and `end` (perf_counter
+    times): (when, milliseconds), from its log."""
+    log = run.server.log_text()
+    pauses = [(float(m["at"]) - run.wall_offset, float(m["ms"])) for m in GC_PAUSE_RE.finditer(log)]
+    return [(at, ms) for at, ms in pauses if start <= at <= end]
+
+
 def _sample_neighbours(run: Run) -> None:
     """CPU taken by other processes since the start (before the server stops: it counts)."""
     busy, steal = machine_cpu()
@@ -66,7 +74,7 @@ def survivors(run: Run) -> None:
     )
     run.report.add("server", "CPU over the whole run", f"{run.cpu():.1f} s")
     log = run.server.log_text()
-    pauses = [(float(m["at"]) - run.wall_offset, float(m["ms"])) for m in GC_PAUSE_RE.finditer(log)]
+    pauses = gc_pauses(run)
     run.report.details += [
         f"{'server gc':<11} full collection at {at - run.started:8.3f} s took {ms:.1f} ms"
         for at, ms in pauses

@@ -14,6 +14,16 @@ from websockets.exceptions import ConnectionClosed
 SEQ_RE = re.compile(r'data-seq="(\d+)"')
 SEQ_TAIL = 400  # `#mc-seq` is the last element of every push: search the tail first
 REGION_MARK = ' id="mc-'
+ROUND_MARK = '<section id="mc-round"'  # templates/live/_round.html
+ROUND_ATTRS_RE = re.compile(
+    r'data-round-id="(?P<id>\d+)"[^>]*?data-status="(?P<status>\w+)"'
+    r'[^>]*?data-outcome="(?P<outcome>\w*)"'
+)
+METER_RE = re.compile(
+    r'<li class="meter-row answer-(?P<value>\w+)">.*?<span class="meter-n">(?P<n>\d+)</span>',
+    re.DOTALL,
+)
+ANSWERED_RE = re.compile(r"<strong>(\d+)</strong> of (\d+) phones answered")
 
 
 def seq_of(text: str) -> int | None:
@@ -31,6 +41,67 @@ class Received(NamedTuple):
     content: bool  # carries a region, not just `#mc-seq` (a heartbeat)
 
 
+class RoundSeen(NamedTuple):
+    """The `#mc-round` region of one push, as a phone saw it."""
+
+    at: float
+    seq: int
+    round_id: int
+    status: str  # open, closed
+    outcome: str  # "" while open
+    counts: dict[str, int] | None  # the meter's numbers; None while results are hidden
+    answered: int | None  # "N of M phones answered" while open
+
+
+def round_of(text: str, at: float, seq: int) -> RoundSeen | None:
+    """The round a push shows, if it carries `#mc-round` with a round in it."""
+    start = text.find(ROUND_MARK)
+    if start < 0:
+        return None
+    end = text.find("</section>", start)
+    fragment = text[start : end if end >= 0 else len(text)]
+    attrs = ROUND_ATTRS_RE.search(fragment, 0, fragment.find(">") + 1)
+    if attrs is None:
+        return None  # no round on the open proposal
+    meter = {m["value"]: int(m["n"]) for m in METER_RE.finditer(fragment)}
+    answered = ANSWERED_RE.search(fragment)
+    return RoundSeen(
+        at,
+        seq,
+        int(attrs["id"]),
+        attrs["status"],
+        attrs["outcome"],
+        meter or None,
+        int(answered.group(1)) if answered else None,
+    )
+
+
+class Parsed(NamedTuple):
+    """What a phone reads from one message (the same for every phone it reaches)."""
+
+    seq: int | None
+    content: bool
+    round: RoundSeen | None  # its `at` is filled in per phone
+
+
+_PARSED: dict[str, Parsed] = {}
+PARSED_KEPT = 64  # messages remembered: a push reaches every phone with the same text
+
+
+def parse(text: str) -> Parsed:
+    """Parse a message once for all the phones that receive it: the load generator's
+    reading time is part of every delivery it measures."""
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        seq = seq_of(text)
+        seen = round_of(text, 0.0, -1 if seq is None else seq) if ROUND_MARK in text else None
+        parsed = Parsed(seq, text.count(REGION_MARK) > 1, seen)
+        if len(_PARSED) >= PARSED_KEPT:
+            _PARSED.clear()
+        _PARSED[text] = parsed
+    return parsed
+
+
 class Phone:
     """One phone page's websocket: connects with a bearer token and records every push."""
 
@@ -38,6 +109,7 @@ class Phone:
         self.index = index
         self.token = token
         self.received: list[Received] = []
+        self.rounds: list[RoundSeen] = []  # every push that carried a round
         self.max_seq = -1
         self.started_at: float | None = None
         self.opened_at: float | None = None
@@ -80,12 +152,10 @@ class Phone:
             async for data in ws:
                 now = perf_counter()
                 text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-                seq = seq_of(text)
-                self.received.append(
-                    Received(
-                        now, -1 if seq is None else seq, len(text), text.count(REGION_MARK) > 1
-                    )
-                )
+                seq, content, seen = parse(text)
+                self.received.append(Received(now, -1 if seq is None else seq, len(text), content))
+                if seen is not None:
+                    self.rounds.append(seen._replace(at=now))
                 if seq is not None:
                     if self.snapshot_at is None:
                         self.snapshot_at = now
@@ -108,6 +178,16 @@ class Phone:
         while cursor < len(received) and received[cursor].seq < seq:
             cursor += 1
         return (received[cursor].at if cursor < len(received) else None), cursor
+
+    def round_at_or_after(self, seq: int, round_id: int) -> RoundSeen | None:
+        """The first push showing round `round_id` at data-seq >= `seq`."""
+        return next((r for r in self.rounds if r.round_id == round_id and r.seq >= seq), None)
+
+    def round_closed(self, round_id: int) -> RoundSeen | None:
+        """The first push showing round `round_id` closed."""
+        return next(
+            (r for r in self.rounds if r.round_id == round_id and r.status == "closed"), None
+        )
 
     def pushes_between(self, start: float, end: float) -> list[Received]:
         """Content pushes (not heartbeats) received in [start, end]."""

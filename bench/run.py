@@ -74,19 +74,34 @@ def check_delivered(run: Run, behind: list[Phone], seq: int, phase: str) -> None
         )
 
 
-def server_cpu_row(run: Run, section: str, cpu: float, wall: float, changes: int) -> None:
+def _figure(label: str, figure: str) -> str:
+    return f"{label}: {figure}" if label else figure
+
+
+def server_cpu_row(
+    run: Run,
+    section: str,
+    cpu: float,
+    wall: float,
+    changes: int,
+    *,
+    unit: str = "change",
+    label: str = "",
+) -> None:
     """The server's CPU over a phase, and per change above what it burns idle."""
     net = max(0.0, cpu - run.idle_cpu_rate * wall)
     run.report.add(
         section,
-        "server CPU",
+        _figure(label, "server CPU"),
         f"{cpu:.2f} s over {wall:.1f} s ({cpu / wall:.0%} of a core); "
-        f"≈ {net / max(changes, 1) * 1000:.1f} ms per change above idle",
+        f"≈ {net / max(changes, 1) * 1000:.1f} ms per {unit} above idle",
     )
 
 
-def client_cpu_row(run: Run, section: str, cpu: float, wall: float) -> None:
+def client_cpu_row(run: Run, section: str, cpu: float, wall: float, *, label: str = "") -> None:
     """The load generator's own CPU: near a full core, its timestamps lag and read high."""
     run.report.add(
-        section, "load generator CPU", f"{cpu:.2f} s ({cpu / max(wall, 1e-9):.0%} of a core)"
+        section,
+        _figure(label, "load generator CPU"),
+        f"{cpu:.2f} s ({cpu / max(wall, 1e-9):.0%} of a core)",
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench import closing, phases, slow
+from bench import closing, consensus, phases, slow
 from bench.api import ApiFailed, Facilitator
 from bench.process import ROOT, ServerFailed, start_server
 from bench.report import Report, machine_info
@@ -102,6 +102,7 @@ async def run_all(options: Options, report: Report, workdir: Path) -> None:
             await phases.fan_out(run)
             await slow.slow_phone(run)
             await phases.burst(run)
+            await consensus.consensus_call(run)
             closing.survivors(run)
             await closing.shutdown(run)
             closing.neighbours(run)
