@@ -68,7 +68,9 @@ def close_round(
         tally = Counter(phones)
         tally.update(analog.get("counts", {}))
         flat = {value: tally.get(value, 0) for value in logic.RESPONSES[row.kind]}
-        names = names_of(session, answers) if not row.anonymous else {}
+        # Only blocks and stand-asides are named: no need to read who else answered.
+        named = [a for a in answers if a.value in ("block", "stand_aside")]
+        names = names_of(session, named) if not row.anonymous else {}
         result = _judge(session, row, proposal, flat, rule, assembly.headcount)
         blocks: list[dict[str, Any]] = []
         if row.kind == "consensus":
