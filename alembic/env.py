@@ -3,6 +3,7 @@
 from sqlalchemy import Connection
 
 from alembic import context
+from app.archive.fts import include_object
 from app.config import get_settings
 from app.db import make_engine
 from app.models import metadata
@@ -16,6 +17,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,  # the full-text index is hand-written (migration 0006)
     )
     with context.begin_transaction():
         context.run_migrations()

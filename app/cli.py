@@ -83,30 +83,58 @@ def demo() -> None:
 
 
 class ExportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
     events = "events"
+
+
+def export_text(assembly_id: str, format: ExportFormat) -> str | None:
+    """What `miccheck export` writes: what the API serves, as a file (None: no events)."""
+    from dataclasses import asdict
+
+    from app.db import Database
+    from app.events import export_events
+    from app.minutes.markdown import render_markdown
+    from app.minutes.state import load_minutes
+    from app.web.minutes_html import render_minutes_html
+    from app.web.render import make_environment
+
+    db = Database(get_settings().database_url)
+    try:
+        with db.read() as session:
+            data = export_events(session, assembly_id)
+        if not data["events"]:
+            return None
+        if format is ExportFormat.events:
+            return json.dumps(data, ensure_ascii=False, indent=1)
+        read = load_minutes(db=db, assembly_id=assembly_id)
+    finally:
+        db.dispose()
+    if format is ExportFormat.md:
+        return render_markdown(read.minutes)
+    if format is ExportFormat.html:
+        return render_minutes_html(make_environment(), read.minutes, seq=read.seq)
+    return json.dumps({**asdict(read.minutes), "seq": read.seq}, ensure_ascii=False, indent=1)
 
 
 @cli.command()
 def export(
     assembly_id: str,
-    format: ExportFormat = typer.Option(ExportFormat.events, help="What to export."),
+    format: ExportFormat = typer.Option(
+        ExportFormat.events, help="events (the hash-chained log) or the minutes: md, html, json."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
 ) -> None:
-    """Export an assembly's hash-chained event log as JSON."""
-    from app.db import Database
-    from app.events import export_events
-
-    db = Database(get_settings().database_url)
-    with db.read() as session:
-        data = export_events(session, assembly_id)
-    if not data["events"]:
+    """Export an assembly's event log (JSON, hash-chained) or its minutes."""
+    text = export_text(assembly_id, format)
+    if text is None:
         typer.echo(f"no events for assembly {assembly_id}", err=True)
         raise typer.Exit(1)
-    text = json.dumps(data, ensure_ascii=False, indent=1)
     if output:
-        output.write_text(text)
+        output.write_text(text if text.endswith("\n") else text + "\n")
     else:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @cli.command()

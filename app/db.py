@@ -43,7 +43,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         # Writers take the lock up front: a read-then-write under plain BEGIN fails with
         # "database is locked" when many writers race (measured in DESIGN.md).
-        if conn.get_execution_options().get(WRITE_OPTION):
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # asked for no transaction (a migration's PRAGMA foreign_keys, say)
+        if options.get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")

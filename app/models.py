@@ -2,9 +2,11 @@
 
 from sqlmodel import SQLModel
 
+from app.archive.models import ArchiveEntry
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
+from app.groups.models import AssemblyGroup, WorkingGroup
 from app.stack.models import Hand, StackSettings, Turn
 
 metadata = SQLModel.metadata
@@ -12,7 +14,9 @@ metadata = SQLModel.metadata
 __all__ = [
     "AgendaItem",
     "Amendment",
+    "ArchiveEntry",
     "Assembly",
+    "AssemblyGroup",
     "Event",
     "EventHead",
     "Hand",
@@ -25,5 +29,6 @@ __all__ = [
     "RoundBlock",
     "StackSettings",
     "Turn",
+    "WorkingGroup",
     "metadata",
 ]

@@ -55,3 +55,22 @@
   document.addEventListener("htmx:oobAfterSwap", sync);
   sync();
 })();
+
+/* The minute taker's keys: Ctrl+Enter saves the note, Alt+1…7 picks a label (Alt+0: none). */
+(function () {
+  "use strict";
+  var form = document.getElementById("mc-note-form");
+  if (!form) { return; }
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (event.altKey && /^[0-7]$/.test(event.key)) {
+      var choices = form.querySelectorAll("input[name=label]");
+      var choice = choices[Number(event.key)];
+      if (choice) { event.preventDefault(); choice.checked = true; }
+    }
+  });
+})();

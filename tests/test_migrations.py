@@ -5,13 +5,16 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app.archive.fts import include_object
 from app.db import Database
 from app.models import metadata
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(any_db: Database) -> None:
     with any_db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        # The full-text index is hand-written in migration 0006 and kept out of the models.
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, metadata) == []
 
 

@@ -12,6 +12,8 @@ class Assembly(SQLModel, table=True):
     """One general assembly: a meeting with a join code, a decision rule and an agenda."""
 
     __tablename__ = "assembly"
+    # Numbered 1, 2, 3… within its group, never twice (an index, so SQLite needs no rebuild).
+    __table_args__ = (Index("uq_assembly_group_number", "group_id", "number", unique=True),)
 
     id: str = Field(primary_key=True, max_length=32)
     title: str = Field(max_length=200)
@@ -28,6 +30,8 @@ class Assembly(SQLModel, table=True):
     decision_rule_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     closed_at: datetime | None = None
+    group_id: int | None = Field(default=None, foreign_key="assembly_group.id", index=True)
+    number: int | None = None  # within its group; None for an assembly that stands alone
 
 
 class Participant(SQLModel, table=True):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.archive.index import index_assembly
 from app.assembly import logic
 from app.assembly.access import (
     assembly_for_write,
@@ -24,8 +25,9 @@ from app.assembly.auth import hash_secret, new_secret
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.blocks.models import Round
 from app.db import Database
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.events import append_event
+from app.groups.service import claim_number
 from app.stack.service import clear_stack_for_new_item
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
@@ -47,6 +49,7 @@ class Created:
     facilitator_token: str
     projector_key: str
     seq: int
+    group: dict[str, Any] | None = None  # {slug, name, number} when it belongs to a group
 
 
 @dataclass(frozen=True)
@@ -73,31 +76,46 @@ def create_assembly(
     facilitator_name: str | None = None,
     starts_at: datetime | None = None,
     location: str | None = None,
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     decision_rule: dict[str, Any] | None = None,
     admission: str = "open",
     visibility: str = "public",
     language: str = "en",
+    group: str | None = None,
+    group_token: str | None = None,
 ) -> Created:
-    """Open a new assembly; its creator joins as a participant holding the facilitator role."""
+    """Open a new assembly; its creator joins as a participant holding the facilitator role.
+
+    With `group` (a slug) and that group's admin token, the assembly takes the group's next
+    number, and its time zone and decision rule unless they are given; without, it stands
+    alone (UTC and the default rule unless given).
+    """
     title = logic.clean_text(title, field="title", max_len=200)
     name = logic.clean_text(facilitator_name or "Facilitator", field="name", max_len=60)
     location = logic.clean_optional(location, field="location", max_len=200)
-    logic.check_time_zone(time_zone)
+    if time_zone is not None:
+        logic.check_time_zone(time_zone)
     logic.check_choice(admission, logic.ADMISSIONS, field="admission")
     logic.check_choice(visibility, logic.VISIBILITIES, field="visibility")
     language = logic.clean_text(language, field="language", max_len=16)
-    rule = logic.parse_decision_rule(decision_rule)
+    given_rule = logic.parse_decision_rule(decision_rule) if decision_rule is not None else None
+    if group is None and group_token is not None:
+        raise Invalid("A group token was sent without naming the group.", code="group_required")
     token, projector_key = new_secret(), new_secret()
     for _attempt in range(5):
         try:
             with db.write() as session:
+                member = claim_number(session, slug=group, token=group_token) if group else None
+                zone = time_zone or (member.time_zone if member else "UTC")
+                rule = given_rule or logic.parse_decision_rule(
+                    member.decision_rule if member else None
+                )
                 assembly = Assembly(
                     id=secrets.token_urlsafe(9),
                     title=title,
                     location=location,
                     starts_at=starts_at,
-                    time_zone=time_zone,
+                    time_zone=zone,
                     language=language,
                     admission=admission,
                     visibility=visibility,
@@ -105,6 +123,8 @@ def create_assembly(
                     projector_key_hash=hash_secret(projector_key),
                     decision_rule_json=json.dumps(rule.as_json()),
                     created_at=now(),
+                    group_id=member.group_id if member else None,
+                    number=member.number if member else None,
                 )
                 session.add(assembly)
                 session.flush()
@@ -130,12 +150,14 @@ def create_assembly(
                         "title": title,
                         "location": location,
                         "starts_at": starts_at.isoformat() if starts_at else None,
-                        "time_zone": time_zone,
+                        "time_zone": zone,
                         "language": language,
                         "admission": admission,
                         "visibility": visibility,
                         "decision_rule": rule.as_json(),
                         "facilitator": {"participant_id": person.id, "name": name},
+                        # Only when it has one: a lone assembly's first event is as before.
+                        **({"group": member.as_json()} if member else {}),
                     },
                 )
         except IntegrityError:
@@ -147,6 +169,7 @@ def create_assembly(
             facilitator_token=token,
             projector_key=projector_key,
             seq=event.seq,
+            group=member.as_json() if member else None,
         )
     raise Conflict("Could not find a free join code; please try again.", code="join_code_busy")
 
@@ -439,6 +462,7 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             "assembly_closed",
             {"closed_item_id": open_item.id if open_item else None},
         )
+        index_assembly(session, assembly_id)  # the archive, from the final facts
     db.announce(
         assembly_id,
         event.seq,

@@ -15,6 +15,7 @@ from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.db import Database
 from app.errors import Conflict, NotFound
 from app.events import head_of
+from app.groups.models import AssemblyGroup
 
 RECENT_PEOPLE = 40
 
@@ -90,6 +91,7 @@ class AssemblyState:
     roles: dict[str, tuple[Person, ...]]
     pending: tuple[Person, ...]
     recent: tuple[Person, ...] = field(default=())
+    group: dict[str, Any] | None = None  # {slug, name, number} when it belongs to a group
 
     @property
     def open_item(self) -> Item | None:
@@ -110,6 +112,7 @@ class AssemblyState:
             "status": self.status,
             "join_code": self.join_code,
             "decision_rule": self.rule.as_json(),
+            "group": self.group,
             "headcount": self.headcount,
             "people_joined": self.admitted_count,
             "pending": [{"participant_id": p.id, "name": p.name} for p in self.pending],
@@ -150,6 +153,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
             .where(RoleGrant.assembly_id == assembly_id)
             .order_by(col(Participant.name))
         ).all()
+        group = session.get(AssemblyGroup, assembly.group_id) if assembly.group_id else None
         pending: Sequence[Participant] = ()
         recent: Sequence[Participant] = ()
         if people_lists:
@@ -203,6 +207,9 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         roles={role: tuple(people) for role, people in by_role.items()},
         pending=tuple(_person(p, roles_by_person) for p in pending),
         recent=tuple(_person(p, roles_by_person) for p in recent),
+        group=(
+            {"slug": group.slug, "name": group.name, "number": assembly.number} if group else None
+        ),
     )
 
 

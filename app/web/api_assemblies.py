@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,11 +27,12 @@ class CreateAssembly(Body):
     facilitator_name: str | None = None
     starts_at: datetime | None = None
     location: str | None = None
-    time_zone: str = "UTC"
-    decision_rule: dict[str, Any] | None = None
+    time_zone: str | None = None  # the group's, or UTC
+    decision_rule: dict[str, Any] | None = None  # the group's, or the default
     admission: Literal["open", "checked_in"] = "open"
     visibility: Literal["public", "private"] = "public"
     language: str = "en"
+    group: str | None = None  # a group's slug; needs the X-Group-Token header
 
 
 class JoinBody(Body):
@@ -63,15 +64,23 @@ def created(data: dict[str, Any]) -> JSONResponse:
 
 @router.post("/assemblies", status_code=201)
 def create_assembly(
-    body: CreateAssembly, request: Request, ctx: AppContext = Depends(get_ctx)
+    body: CreateAssembly,
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    x_group_token: str | None = Header(None, description="The group's admin token."),
 ) -> JSONResponse:
-    """Start an assembly; the creator becomes its facilitator."""
+    """Start an assembly; the creator becomes its facilitator.
+
+    With `group` and the group's admin token in `X-Group-Token`, it is numbered within the
+    group and takes the group's time zone and decision rule unless they are given.
+    """
     ctx.create_limit.hit(client_address(request), what="new assemblies")
-    made = service.create_assembly(db=ctx.db, **body.model_dump())
+    made = service.create_assembly(db=ctx.db, group_token=x_group_token, **body.model_dump())
     urls = ctx.urls
     return created(
         {
             "id": made.assembly_id,
+            "group": made.group,
             "join_code": made.join_code,
             "facilitator_token": made.facilitator_token,
             "projector_key": made.projector_key,

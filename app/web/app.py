@@ -17,11 +17,15 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.live import Hub, make_backend
 from app.web import (
+    api_archive,
     api_assemblies,
+    api_groups,
+    api_minutes,
     api_proposals,
     api_rounds,
     api_stack,
     pages,
+    pages_archive,
     pages_proposals,
     pages_stack,
     sockets,
@@ -126,8 +130,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)
     app.include_router(api_rounds.router)
+    app.include_router(api_minutes.router)
+    app.include_router(api_groups.router)
+    app.include_router(api_archive.router)
     app.include_router(pages.router)
     app.include_router(pages_stack.router)
     app.include_router(pages_proposals.router)
+    app.include_router(pages_archive.router)
     app.include_router(sockets.router)
     return app

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.blocks import closing, rounds, service
 from app.errors import Invalid
+from app.minutes import service as minutes_service
 from app.web.context import AppContext, get_ctx
 from app.web.pages import form_action
 
@@ -328,4 +329,30 @@ def close_round_form(assembly_id: str, round_id: int, request: Request, ctx: Ctx
         ctx,
         assembly_id,
         lambda m: closing.close_round(db=ctx.db, round_id=round_id, actor_id=m.participant_id),
+    )
+
+
+@router.post("/notes")
+def note_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    text: Text = "",
+    label: Text = "",
+    corrects: Text = "",
+    gap: Text = "",
+) -> Response:
+    """The minute taker's note box; "Mark a gap" writes the "…" the minutes show for it."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: minutes_service.take_note(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            text="…" if gap == "yes" else text,
+            label=label or None,
+            corrects=_optional_int(corrects, "corrects"),
+        ),
     )

@@ -18,6 +18,7 @@ from app.blocks.round_state import SHAPES, WORDS
 from app.blocks.state import STAGE_WORDS, ProposalView, load_open_proposal
 from app.db import Database
 from app.live import Rendered
+from app.minutes.state import NoteLine, recent_notes
 from app.stack.logic import LABELS
 from app.stack.state import StackState, load_stack
 from app.web.urls import Urls
@@ -38,13 +39,14 @@ REGION_IDS = {
     "roles": "mc-roles",
     "proposal": "mc-proposal",
     "round": "mc-round",
+    "notes": "mc-notes",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     "phone": ("header", "proposal", "round", "speaker", "stack", "agenda", "people", "roles"),
     "projector": ("header", "proposal", "round", "speaker", "stack", "agenda", "people"),
     "console": (
         "header", "proposal", "round", "speaker", "stack", "stats", "agenda", "people",
-        "admissions", "roles",
+        "admissions", "roles", "notes",
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
@@ -102,6 +104,7 @@ class Snapshot:
     stack: StackState
     proposal: ProposalView | None
     proposal_seq: int
+    notes: tuple[NoteLine, ...] = ()  # the console's alone: the minute taker's latest notes
 
     @property
     def seq(self) -> int:
@@ -110,7 +113,7 @@ class Snapshot:
 
     def context(self) -> dict[str, Any]:
         """What templates call the snapshot's parts: s, k and p."""
-        return {"s": self.state, "k": self.stack, "p": self.proposal}
+        return {"s": self.state, "k": self.stack, "p": self.proposal, "notes": self.notes}
 
 
 class Renderer:
@@ -138,13 +141,17 @@ class Renderer:
         return {REGION_IDS[n]: self.region(n, snap, view, oob=oob) for n in wanted}
 
     def snapshot(self, assembly_id: str, *, people_lists: bool = True) -> Snapshot:
-        """The assembly and its stack, as the screens show them."""
+        """The assembly, its stack and proposal, as the screens show them.
+
+        `people_lists` is the console's: with it come the lists of people and the notes.
+        """
         state = load_state(db=self.db, assembly_id=assembly_id, people_lists=people_lists)
         stack = load_stack(db=self.db, assembly_id=assembly_id)
         proposal, proposal_seq = load_open_proposal(
             db=self.db, assembly_id=assembly_id, rule=state.rule
         )
-        return Snapshot(state, stack, proposal, proposal_seq)
+        notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
+        return Snapshot(state, stack, proposal, proposal_seq, notes)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         snap = self.snapshot(assembly_id, people_lists=view == "console")

@@ -32,6 +32,31 @@ class Urls:
     def minutes(self, assembly_id: str) -> str:
         return f"/a/{quote(assembly_id)}/minutes"
 
+    def archive(self, params: dict[str, str] | None = None) -> str:
+        """/archive, with a search's GET parameters when given."""
+        return "/archive" + (f"?{urlencode(params)}" if params else "")
+
+    def archive_decision(self, proposal_id: int, code: str | None = None) -> str:
+        """A decision's permanent page (a private one keeps its join code)."""
+        path = f"/archive/decisions/{proposal_id}"
+        return f"{path}?{urlencode({'code': code})}" if code else path
+
+    def archive_group(
+        self,
+        slug: str,
+        working_group: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> str:
+        """A group's archive, or one of its working group's (by key)."""
+        path = f"/archive/{quote(slug)}"
+        if working_group:
+            path += f"/{quote(working_group)}"
+        return path + (f"?{urlencode(params)}" if params else "")
+
+    def archive_feed(self, slug: str, working_group: str | None = None) -> str:
+        """The Atom feed of a group's (or a working group's) decisions."""
+        return self.archive_group(slug, working_group) + "/feed.atom"
+
     def action(self, assembly_id: str, *parts: str | int) -> str:
         """A page form's target: /a/{id}/part/part…"""
         tail = "/".join(quote(str(p)) for p in parts)

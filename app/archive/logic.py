@@ -1,0 +1,271 @@
+"""Pure rules of the archive: what a search asks, what a decision's document holds, and how
+a match is shown (no database, no clock, no I/O)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from app.assembly.logic import normalise_join_code
+from app.blocks.logic import OUTCOME_WORDS, PASSES, PROPOSAL_OUTCOMES
+from app.errors import Invalid
+from app.groups.logic import working_group_key
+
+UNDECIDED = "undecided"  # a proposal still open when its assembly closed
+ADOPTED = "adopted"  # the outcome filter for any of the passes
+OUTCOMES = (*PROPOSAL_OUTCOMES, UNDECIDED)
+OUTCOME_FILTERS = (ADOPTED, *OUTCOMES)
+WORDS = {
+    **OUTCOME_WORDS,
+    "tabled": "tabled",
+    "withdrawn": "withdrawn",
+    UNDECIDED: "not decided",
+    ADOPTED: "adopted (any pass)",
+}
+# Not colour alone: every outcome has a mark beside its words.
+MARKS = {
+    **dict.fromkeys(PASSES, "✓"),
+    "blocked": "⊘",
+    "not_enough_support": "✗",
+    "tabled": "➜",
+    "withdrawn": "↩",
+    UNDECIDED: "…",
+}
+# PostgreSQL's English stop words (tsearch_data/english.stop): its index leaves them out, so
+# they are left out of every search, and SQLite (which keeps them) answers the same.
+_ENGLISH_STOP = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now
+"""
+STOP_WORDS = frozenset(_ENGLISH_STOP.split())
+Q_MAX = 200
+WORDS_MAX = 20
+PAGE_SIZE = 50
+_WORD = re.compile(r"\w+")
+
+
+def outcome_word(outcome: str) -> str:
+    return WORDS.get(outcome, outcome.replace("_", " "))
+
+
+def outcome_mark(outcome: str) -> str:
+    return MARKS.get(outcome, "•")
+
+
+def query_words(q: str | None) -> list[str]:
+    """The words searched for, in order, once each, without stop words ("the", "and"):
+    punctuation and search syntax are ignored, so any text a person types is a valid search,
+    and SQLite and PostgreSQL answer it alike."""
+    if q is None:
+        return []
+    if len(q) > Q_MAX:
+        raise Invalid(f"A search is at most {Q_MAX} characters.", code="query_too_long")
+    words = [w.casefold() for w in _WORD.findall(q)]
+    return list(dict.fromkeys(w for w in words if w not in STOP_WORDS))[:WORDS_MAX]
+
+
+def fts5_match(words: Sequence[str]) -> str:
+    """An FTS5 query that finds documents holding every word (each quoted: never syntax)."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def outcomes_for(outcome: str | None) -> tuple[str, ...] | None:
+    """The stored outcomes an outcome filter matches (None: no filter)."""
+    if not outcome:
+        return None
+    if outcome == ADOPTED:
+        return PASSES
+    if outcome not in OUTCOMES:
+        raise Invalid(f"The outcome is one of: {', '.join(OUTCOME_FILTERS)}.", code="bad_outcome")
+    return (outcome,)
+
+
+def parse_day(value: str | None, *, field: str) -> date | None:
+    """A date filter, YYYY-MM-DD; empty means none (a plain GET form sends empty fields)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Invalid(
+            f"The {field} date is written YYYY-MM-DD, like 2026-11-28.", code=f"bad_{field}"
+        ) from exc
+
+
+def parse_page(value: str | int | None) -> int:
+    if value is None or value == "":
+        return 1
+    try:
+        page = int(value)
+    except ValueError as exc:
+        raise Invalid("The page is a whole number from 1.", code="bad_page") from exc
+    if not 1 <= page <= 10_000:
+        raise Invalid("The page is a whole number from 1.", code="bad_page")
+    return page
+
+
+@dataclass(frozen=True)
+class ArchiveQuery:
+    """A search of the archive, checked: what the form and the API ask for."""
+
+    q: str = ""
+    group: str | None = None
+    working_group: str | None = None  # its key ("comfort")
+    outcome: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    code: str | None = None  # a join code: shows that private assembly too
+    page: int = 1
+    words: tuple[str, ...] = field(default=())
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything beyond a group or dates: the list of assemblies says nothing then."""
+        return bool(self.words or self.working_group or self.outcome)
+
+    def as_json(self) -> dict[str, str | int | None]:
+        return {
+            "q": self.q or None,
+            "group": self.group,
+            "working_group": self.working_group,
+            "outcome": self.outcome,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "page": self.page,
+        }
+
+    def params(self, **changes: str | int | None) -> dict[str, str]:
+        """The query as GET parameters (for links to other pages of the same search)."""
+        raw: dict[str, str | int | None] = {
+            "q": self.q,
+            "group": self.group,
+            "working_group": self.working_group,
+            "outcome": self.outcome,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "code": self.code,
+            "page": self.page if self.page > 1 else None,
+            **changes,
+        }
+        return {k: str(v) for k, v in raw.items() if v not in (None, "")}
+
+
+def parse_query(
+    *,
+    q: str | None = None,
+    group: str | None = None,
+    working_group: str | None = None,
+    outcome: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    code: str | None = None,
+    page: str | int | None = None,
+) -> ArchiveQuery:
+    """Check what a form or the API sent; empty fields mean "any" (422 for bad values)."""
+    words = query_words(q)
+    start = parse_day(date_from, field="from")
+    end = parse_day(date_to, field="to")
+    if start and end and start > end:
+        raise Invalid("The “from” date is after the “to” date.", code="bad_dates")
+    outcomes_for(outcome or None)
+    key = working_group_key(working_group) if working_group and working_group.strip() else None
+    return ArchiveQuery(
+        q=" ".join((q or "").split()),
+        group=(group or "").strip().lower() or None,
+        working_group=key or None,
+        outcome=outcome or None,
+        date_from=start,
+        date_to=end,
+        code=normalise_join_code(code) if code and code.strip() else None,
+        page=parse_page(page),
+        words=tuple(words),
+    )
+
+
+def local_day(moment: datetime, time_zone: str) -> str:
+    """The calendar day of a moment where the assembly met (YYYY-MM-DD)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(time_zone)).date().isoformat()
+
+
+def compose_document(
+    *,
+    title: str,
+    texts: Iterable[str],
+    amendments: Iterable[tuple[str, str | None]],
+    notes: Iterable[str],
+    names: Iterable[str | None],
+) -> str:
+    """Everything a search reads about one decision: title, every version, every amendment
+    (text and rationale), the minute taker's notes on its item, and who it names."""
+    parts: list[str] = [title]
+    for text in texts:
+        parts.append(text)
+    for text, rationale in amendments:
+        parts.append(text)
+        if rationale:
+            parts.append(rationale)
+    parts.extend(notes)
+    parts.extend(n for n in names if n)
+    return "\n\n".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A piece of a document around the first word searched for, to show why it matched."""
+
+    before: str
+    match: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        return self.before + self.match + self.after
+
+
+def excerpt(document: str, words: Sequence[str], width: int = 180) -> Excerpt:
+    """The passage where a searched word (or a word starting like it: the index stems) first
+    appears, cut to whole words around it; the document's start when none does."""
+    paragraphs = [" ".join(p.split()) for p in document.split("\n\n")]
+    best: tuple[int, int, re.Match[str]] | None = None
+    for number, paragraph in enumerate(paragraphs):
+        for word in words:
+            stem = word[: max(4, len(word) - 2)]
+            found = re.search(rf"\b{re.escape(stem)}\w*", paragraph, re.IGNORECASE)
+            if found and (best is None or (number, found.start()) < best[:2]):
+                best = (number, found.start(), found)
+        if best is not None:
+            break
+    if best is None:
+        flat = " ".join(document.split())
+        return Excerpt(_cut_end(flat, width), "", "")
+    paragraph, found = paragraphs[best[0]], best[2]
+    side = max(0, (width - len(found.group())) // 2)
+    before = paragraph[: found.start()]
+    after = paragraph[found.end() :]
+    if len(before) > side:  # start on a whole word
+        tail = before[-side:]
+        before = "…" + (tail.split(" ", 1)[1] if " " in tail else tail)
+    return Excerpt(before, found.group(), _cut_end(after, side))
+
+
+def _cut_end(text: str, width: int) -> str:
+    """At most `width` characters, ending on a whole word, with "…" when cut."""
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0] + "…"
+
+
+def human_day(iso_day: str) -> str:
+    """ "2026-11-28" → "Saturday 28 November 2026" (months later, a weekday helps memory)."""
+    day = date.fromisoformat(iso_day)
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -1,0 +1,337 @@
+"""Pure rules of the minutes: what a note may be, and the fold of an assembly's events into
+its minutes (no database, no clock, no I/O).
+
+The minutes are derived from the event log only (PROCESS.md "Minutes"): nothing is typed
+twice, a note is its `note_taken` event, a correction is a later note that names the one it
+corrects. Where the log does not hold a fact, the minutes say so (`cannot_know`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.assembly.logic import parse_decision_rule
+from app.errors import DomainError, Invalid
+from app.minutes import record as r
+from app.minutes.decisions import DecisionFold
+from app.stack.logic import LABELS as HAND_WORDS
+
+LABELS = {
+    "CQ": "clarifying question",
+    "Crn": "concern",
+    "FA": "friendly amendment",
+    "R": "response",
+    "F": "facilitator",
+    "PoP": "point of process",
+    "PoI": "point of information",
+}
+GAP = "…"
+NOTE_MAX = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # newlines and tabs are kept
+
+
+# ---- notes -------------------------------------------------------------------------------
+
+
+def clean_note(text: str, label: str | None) -> tuple[str, str | None]:
+    """A note's text (1–2000 characters, or "…" alone for a gap) and label (422 otherwise)."""
+    if label is not None and label not in LABELS:
+        raise Invalid(f"A note's label is one of: {', '.join(LABELS)}.", code="bad_label")
+    body = text.replace("\r\n", "\n").strip()
+    if body in ("...", GAP):
+        return GAP, label
+    if not body:
+        raise Invalid('A note needs some text, or "…" to mark a gap.', code="text_required")
+    if len(body) > NOTE_MAX:
+        raise Invalid(f"A note can be at most {NOTE_MAX:,} characters.", code="text_too_long")
+    if _CONTROL.search(body):
+        raise Invalid("The note contains characters that cannot be shown.", code="bad_text")
+    return body, label
+
+
+# ---- times -------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _parse(at: str) -> datetime:
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _seconds_between(start: r.Moment, end: r.Moment) -> int:
+    return max(0, int((_parse(end.utc) - _parse(start.utc)).total_seconds()))
+
+
+# ---- the fold ----------------------------------------------------------------------------
+
+
+def fold_minutes(
+    events: Sequence[Mapping[str, Any]],
+    *,
+    time_zone: str | None = None,
+    speaker_names: bool = True,
+) -> r.Minutes:
+    """The minutes of one assembly from its events in seq order (as `export_events` gives them).
+
+    `time_zone` (IANA) defaults to the one the assembly was created with; `speaker_names`
+    False leaves the names out of the list of speakers (a per-assembly choice).
+    """
+    fold = _Fold(time_zone, speaker_names)
+    for event in events:
+        fold.apply(event)
+    return fold.result()
+
+
+class _Fold(DecisionFold):
+    """One pass over the log; each `on_<type>` handles one event type, others are skipped."""
+
+    def __init__(self, time_zone: str | None, speaker_names: bool) -> None:
+        self.zone = _zone(time_zone) if time_zone else None
+        self.time_zone = time_zone
+        self.speaker_names = speaker_names
+        self.header: r.Header | None = None
+        self.names: dict[int, str] = {}
+        self.admitted: set[int] = set()
+        self.items: dict[int, r.Item] = {}
+        self.running: dict[int, r.Moment] = {}  # open item -> when this opening began
+        self.proposals: dict[int, r.Proposal] = {}
+        self.amendments: dict[int, r.Amendment] = {}
+        self.rounds: dict[int, r.Round] = {}
+        self.blocks: dict[int, r.Block] = {}
+        self.last_round: dict[int, r.Round] = {}  # proposal -> the round closed last
+        self.turns: dict[int, r.Speaker] = {}
+        self.block_hands: set[int] = set()
+        self.notes: dict[int, r.Note] = {}
+        self.floor = r.Floor()
+        self.cannot_know: list[str] = []
+        self.head = r.Head(0, "0" * 64)
+        self.at: r.Moment = r.Moment("", "", "")
+        self.actor: int | None = None
+        self.assembly_id = ""
+
+    # -- plumbing --
+
+    def moment(self, at: str) -> r.Moment:
+        local = _parse(at).astimezone(self.zone or ZoneInfo("UTC"))
+        return r.Moment(utc=at, date=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M"))
+
+    def apply(self, event: Mapping[str, Any]) -> None:
+        if self.zone is None and event["type"] == "assembly_created":
+            self.time_zone = str(event["payload"].get("time_zone") or "UTC")
+            self.zone = _zone(self.time_zone)
+        self.at, self.actor = self.moment(str(event["at"])), event.get("actor_id")
+        self.head = r.Head(int(event["seq"]), str(event["hash"]))
+        self.assembly_id = str(event.get("assembly_id") or "")
+        handler = getattr(self, f"on_{event['type']}", None)
+        if handler is not None:
+            handler(int(event["seq"]), event["payload"])
+
+    # -- the assembly and its people --
+
+    def on_assembly_created(self, _seq: int, p: Mapping[str, Any]) -> None:
+        facilitator = p.get("facilitator") or {}
+        if facilitator.get("participant_id") is not None:
+            self.names[facilitator["participant_id"]] = facilitator.get("name", "")
+            self.admitted.add(facilitator["participant_id"])
+        rule = p.get("decision_rule") or {}
+        try:
+            rule_text = parse_decision_rule(dict(rule)).describe()
+        except DomainError:
+            rule_text = "as recorded in the event log"
+        starts = p.get("starts_at")
+        day = _parse(starts) if starts else _parse(self.at.utc)
+        local_day = day.astimezone(self.zone or ZoneInfo("UTC"))
+        # A group's assembly carries {"slug", "name", "number"}: numbered within its group.
+        group = p.get("group")
+        number = group.get("number") if isinstance(group, Mapping) else p.get("number")
+        self.header = r.Header(
+            assembly_id=self.assembly_id,
+            title=str(p.get("title", "")),
+            number=number,
+            group=group.get("name") if isinstance(group, Mapping) else group,
+            date=f"{local_day:%A} {local_day.day} {local_day:%B %Y}",
+            place=p.get("location"),
+            time_zone=self.time_zone or "UTC",
+            opened=self.at,
+            closed=None,
+            final=False,
+            visibility=str(p.get("visibility", "public")),
+            decision_rule=dict(rule),
+            decision_rule_text=rule_text,
+        )
+        if facilitator.get("name"):
+            self.header.roles.append(r.RoleHolder("facilitator", facilitator["name"]))
+
+    def on_participant_joined(self, _seq: int, p: Mapping[str, Any]) -> None:
+        self.names[p["participant_id"]] = p["name"]
+        if p.get("status") == "admitted":
+            self.admitted.add(p["participant_id"])
+
+    def on_participant_admitted(self, _seq: int, p: Mapping[str, Any]) -> None:
+        self.admitted.add(p["participant_id"])
+
+    def on_role_granted(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if self.header is not None:
+            self.header.roles.append(r.RoleHolder(p["role"], p["name"], since=self.at))
+
+    def on_role_revoked(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if self.header is None:
+            return
+        for holder in self.header.roles:
+            if holder.role == p["role"] and holder.name == p["name"] and holder.until is None:
+                holder.until = self.at
+
+    def on_headcount_set(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if self.header is not None:
+            self.header.headcount, self.header.headcount_set = int(p["count"]), self.at
+
+    def on_assembly_closed(self, _seq: int, p: Mapping[str, Any]) -> None:
+        for item_id in list(self.running):
+            self.stop_clock(item_id, closed=True)
+        if self.header is not None:
+            self.header.closed, self.header.final = self.at, True
+
+    # -- the agenda --
+
+    def on_agenda_item_added(self, _seq: int, p: Mapping[str, Any]) -> None:
+        self.add_item(
+            p["item_id"],
+            p["position"],
+            p["title"],
+            p["kind"],
+            working_group=p.get("working_group"),
+            time_box_minutes=p.get("time_box_minutes"),
+        )
+
+    def stop_clock(self, item_id: int, *, closed: bool) -> None:
+        item, began = self.items.get(item_id), self.running.pop(item_id, None)
+        if item is None or began is None:
+            return
+        item.used_seconds += _seconds_between(began, self.at)
+        item.status = "done" if closed else "put back"
+        if closed:
+            item.closed = self.at
+
+    def on_agenda_item_opened(self, _seq: int, p: Mapping[str, Any]) -> None:
+        for item_id in list(self.running):
+            self.stop_clock(item_id, closed=False)
+        item = self.items.get(p["item_id"])
+        if item is not None:
+            item.status, item.opened = "open", item.opened or self.at
+            self.running[item.item_id] = self.at
+
+    def on_agenda_item_closed(self, _seq: int, p: Mapping[str, Any]) -> None:
+        self.stop_clock(p["item_id"], closed=True)
+        item = self.items.get(p["item_id"])
+        if item is not None and p.get("used_seconds") is not None:
+            item.used_seconds = int(p["used_seconds"])  # the service's own count wins
+
+    # -- the stack --
+
+    def on_hand_raised(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if p.get("note") == "block" and p.get("entry_id") is not None:
+            self.block_hands.add(p["entry_id"])
+
+    on_hand_moved = on_hand_raised
+
+    def on_speaker_called(self, _seq: int, p: Mapping[str, Any]) -> None:
+        item = self.item(p.get("agenda_item_id"))
+        speakers = item.speakers if item is not None else self.floor.speakers
+        speaker = r.Speaker(
+            order=len(speakers) + 1,
+            name=p.get("name") if self.speaker_names else None,
+            kind=p.get("kind", "speak"),
+            kind_words=HAND_WORDS.get(p.get("kind", "speak"), p.get("kind", "speak")),
+            started=self.at,
+            seconds=None,
+            to_a_block=p.get("entry_id") in self.block_hands,
+        )
+        speakers.append(speaker)
+        if p.get("turn_id") is not None:
+            self.turns[p["turn_id"]] = speaker
+
+    def on_turn_ended(self, _seq: int, p: Mapping[str, Any]) -> None:
+        speaker = self.turns.get(int(p.get("turn_id") or 0))
+        if speaker is not None:
+            speaker.seconds = int(p.get("seconds") or 0)
+
+    # -- notes --
+
+    def on_note_taken(self, seq: int, p: Mapping[str, Any]) -> None:
+        text, label = str(p.get("text", "")), p.get("label")
+        by = p.get("by") or self.name_of(self.actor)
+        corrects = p.get("corrects")
+        if corrects is not None:
+            root = self.notes.get(corrects)
+            if root is not None:
+                correction = r.Correction(seq, corrects, self.at, by, label, text, text == GAP)
+                root.corrections.append(correction)
+                self.notes[seq] = root  # a correction of this correction lands on the same note
+                return
+        note = r.Note(seq, self.at, by, label, LABELS.get(label or ""), text, text == GAP)
+        self.notes[seq] = note
+        item = self.item(p.get("agenda_item_id"))
+        (item.notes if item is not None else self.floor.notes).append(note)
+
+    # -- the result --
+
+    def result(self) -> r.Minutes:
+        header = self.header or r.Header(
+            assembly_id=self.assembly_id,
+            title="",
+            number=None,
+            group=None,
+            date="",
+            place=None,
+            time_zone=self.time_zone or "UTC",
+            opened=None,
+            closed=None,
+            final=False,
+            visibility="public",
+        )
+        header.phones_joined = len(self.admitted)
+        items = sorted(self.items.values(), key=lambda i: i.position)
+        for item in items:
+            if header.number is not None:
+                item.number = f"{header.number}.{item.position}"
+            if item.item_id in self.running:  # still open: counted up to the last event
+                item.used_seconds += _seconds_between(self.running[item.item_id], self.at)
+            if item.time_box_minutes is None:
+                self.cannot_know.append(
+                    f"The time box of item {item.number} (“{item.title}”) is not in the event "
+                    "log: the item was made together with its proposal."
+                )
+        for row in self.rounds.values():
+            if row.closed is None:
+                self.cannot_know.append(
+                    f"The {row.kind_words} opened at {row.opened.time} had not closed: "
+                    "its answers are not part of the minutes."
+                )
+        return r.Minutes(
+            header=header,
+            items=items,
+            floor=self.floor,
+            speaking_time=self.speaking_time(items) if self.speaker_names else [],
+            speaker_names=self.speaker_names,
+            cannot_know=self.cannot_know,
+            head=self.head,
+        )
+
+    def speaking_time(self, items: Sequence[r.Item]) -> list[r.SpeakingTime]:
+        """Turns and seconds per person, most time first ("step up, step back")."""
+        totals: dict[str, r.SpeakingTime] = {}
+        for speaker in [*self.floor.speakers, *(s for i in items for s in i.speakers)]:
+            name = speaker.name or ""
+            entry = totals.setdefault(name, r.SpeakingTime(name, 0, 0))
+            entry.turns += 1
+            entry.seconds += speaker.seconds or 0
+        return sorted(totals.values(), key=lambda t: (-t.seconds, t.name))

@@ -1,0 +1,91 @@
+"""Minutes: the minute taker's notes, and the minutes as JSON, Markdown and printable HTML
+(API.md "Minutes and archive"), plus the page /a/{id}/minutes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from app.minutes import service
+from app.minutes.markdown import render_markdown
+from app.minutes.state import MinutesRead, load_minutes, open_to_all
+from app.web.api_assemblies import Body
+from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.minutes_html import render_minutes_html
+
+router = APIRouter(tags=["minutes"])
+
+
+class NoteBody(Body):
+    text: str
+    label: str | None = None
+    agenda_item_id: int | None = None
+    corrects: int | None = None
+
+
+@router.post("/api/assemblies/{assembly_id}/notes", status_code=201)
+def take_note(
+    assembly_id: str, body: NoteBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """A note in the minutes (minute taker, facilitator); `corrects` names the note a correction
+    corrects. The note id is the seq of its event."""
+    actor = admitted_member(request, assembly_id)
+    noted = service.take_note(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return JSONResponse({"note_id": noted.note_id, "seq": noted.seq}, status_code=201)
+
+
+def _read(request: Request, ctx: AppContext, assembly_id: str) -> tuple[MinutesRead, bool]:
+    """Members read the minutes; anyone once the assembly is closed and public."""
+    public = open_to_all(db=ctx.db, assembly_id=assembly_id)
+    if not public:
+        admitted_member(request, assembly_id)
+    return load_minutes(db=ctx.db, assembly_id=assembly_id), public
+
+
+def _headers(public: bool) -> dict[str, str]:
+    # Final public minutes may be cached a little; a member's view changes with every note.
+    return {"Cache-Control": "public, max-age=60" if public else "no-store"}
+
+
+@router.get("/api/assemblies/{assembly_id}/minutes")
+def minutes_json(
+    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """The minutes as data: header, numbered items, proposals, rounds, notes, the chain head."""
+    read, public = _read(request, ctx, assembly_id)
+    body: dict[str, Any] = {**asdict(read.minutes), "seq": read.seq}
+    return JSONResponse(body, headers=_headers(public))
+
+
+@router.get("/api/assemblies/{assembly_id}/minutes.md")
+def minutes_markdown(
+    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> Response:
+    """The minutes as Markdown."""
+    read, public = _read(request, ctx, assembly_id)
+    return Response(
+        render_markdown(read.minutes),
+        media_type="text/markdown; charset=utf-8",
+        headers=_headers(public),
+    )
+
+
+@router.get("/api/assemblies/{assembly_id}/minutes.html")
+def minutes_html(
+    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> HTMLResponse:
+    """The minutes as one printable page, with a chart of every round."""
+    read, public = _read(request, ctx, assembly_id)
+    page = render_minutes_html(ctx.renderer.env, read.minutes, seq=read.seq)
+    return HTMLResponse(page, headers=_headers(public))
+
+
+@router.get("/a/{assembly_id}/minutes", include_in_schema=False)
+def minutes_page(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+    """The page of the minutes: the printable HTML, read with the session cookie."""
+    return minutes_html(assembly_id, request, ctx)

@@ -1,0 +1,141 @@
+"""Archive pages and feeds: /archive, a decision's permanent page, a group's and a working
+group's decisions, and their Atom feeds. Plain GET forms: they work without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
+
+from app.archive.decision import decision_page
+from app.archive.logic import OUTCOME_FILTERS, outcome_word
+from app.archive.state import archive_page, decision_feed
+from app.errors import DomainError, NotFound
+from app.web.context import AppContext, get_ctx
+from app.web.feeds import MEDIA_TYPE, atom_feed
+
+router = APIRouter(include_in_schema=False)
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+# An archive page changes only when an assembly closes: a short shared cache is fine.
+CACHE = {"Cache-Control": "public, max-age=60"}
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+def _listing(
+    ctx: AppContext,
+    *,
+    path_group: str | None = None,
+    path_working_group: str | None = None,
+    **params: str | None,
+) -> HTMLResponse:
+    """One listing page: /archive, a group's or a working group's (their address fixes the
+    group or working group; the form's fields narrow further). A refused filter shows the
+    form again with the reason."""
+    outcomes = [(value, outcome_word(value)) for value in OUTCOME_FILTERS]
+    asked = {
+        **params,
+        "group": path_group or params.get("group"),
+        "working_group": path_working_group or params.get("working_group"),
+    }
+    try:
+        page = archive_page(db=ctx.db, known_working_group=path_working_group is not None, **asked)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        form = {**asked, "from": params.get("date_from"), "to": params.get("date_to")}
+        html = ctx.renderer.page(
+            "archive/archive.html", page=None, f=form, here=None, group=None,
+            fixed_working_group=None, outcomes=outcomes, error=exc.message, code=None,
+        )  # fmt: skip
+        return HTMLResponse(html, status_code=exc.status, headers=PRIVATE)
+    scope = page.group if path_group else None
+    fixed = page.query.working_group if scope and path_working_group else None
+    here = ctx.urls.archive_group(scope.slug, fixed) if scope else ctx.urls.archive()
+    html = ctx.renderer.page(
+        "archive/archive.html", page=page, f=page.query.params(), here=here, group=scope,
+        fixed_working_group=fixed, outcomes=outcomes, error=None, code=page.query.code,
+    )  # fmt: skip
+    return HTMLResponse(html, headers=PRIVATE if page.query.code else CACHE)
+
+
+QueryText = Annotated[str | None, Query()]
+
+
+@router.get("/archive")
+def archive(
+    ctx: Ctx,
+    q: QueryText = None,
+    group: QueryText = None,
+    working_group: QueryText = None,
+    outcome: QueryText = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    code: QueryText = None,
+    page: QueryText = None,
+) -> HTMLResponse:
+    return _listing(
+        ctx, group=group, working_group=working_group, q=q, outcome=outcome,
+        date_from=date_from, date_to=date_to, code=code, page=page,
+    )  # fmt: skip
+
+
+@router.get("/archive/decisions/{proposal_id}")
+def decision(proposal_id: str, ctx: Ctx, code: QueryText = None) -> HTMLResponse:
+    """A decision's permanent page."""
+    if not proposal_id.isdigit() or len(proposal_id) > 12:
+        raise NotFound("There is no archived decision at this address.", code="decision_not_found")
+    view = decision_page(db=ctx.db, proposal_id=int(proposal_id), code=code)
+    html = ctx.renderer.page("archive/decision.html", view=view)
+    return HTMLResponse(html, headers=PRIVATE if view.code else CACHE)
+
+
+def _feed(ctx: AppContext, group: str, working_group: str | None) -> Response:
+    feed = decision_feed(db=ctx.db, group=group, working_group=working_group)
+    return Response(atom_feed(feed, ctx.urls), media_type=MEDIA_TYPE, headers=CACHE)
+
+
+@router.get("/archive/{group}/feed.atom")
+def group_feed(group: str, ctx: Ctx) -> Response:
+    return _feed(ctx, group, None)
+
+
+@router.get("/archive/{group}/{working_group}/feed.atom")
+def working_group_feed(group: str, working_group: str, ctx: Ctx) -> Response:
+    return _feed(ctx, group, working_group)
+
+
+@router.get("/archive/{group}")
+def group_archive(
+    group: str,
+    ctx: Ctx,
+    q: QueryText = None,
+    working_group: QueryText = None,
+    outcome: QueryText = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    code: QueryText = None,
+    page: QueryText = None,
+) -> HTMLResponse:
+    return _listing(
+        ctx, path_group=group, working_group=working_group, q=q, outcome=outcome,
+        date_from=date_from, date_to=date_to, code=code, page=page,
+    )  # fmt: skip
+
+
+@router.get("/archive/{group}/{working_group}")
+def working_group_archive(
+    group: str,
+    working_group: str,
+    ctx: Ctx,
+    q: QueryText = None,
+    outcome: QueryText = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    code: QueryText = None,
+    page: QueryText = None,
+) -> HTMLResponse:
+    return _listing(
+        ctx, path_group=group, path_working_group=working_group, q=q, outcome=outcome,
+        date_from=date_from, date_to=date_to, code=code, page=page,
+    )  # fmt: skip

@@ -1,0 +1,398 @@
+"""Pure rules of the minutes: what a note may be, and the fold of events into minutes
+(app/minutes/logic.py and decisions.py), on small hand-written logs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app.errors import Invalid
+from app.events.chain import GENESIS_HASH, event_hash
+from app.events.service import utc_stamp
+from app.minutes.logic import GAP, NOTE_MAX, clean_note, fold_minutes
+from app.minutes.record import Minutes
+
+START = datetime(2026, 3, 14, 23, 0, tzinfo=UTC)
+
+
+class Log:
+    """A hand-written event log of one assembly, hash-chained like the real one."""
+
+    def __init__(self, **created: Any) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.moment = START
+        self.add(
+            "assembly_created",
+            {
+                "title": "Riverside GA",
+                "location": "North lawn",
+                "time_zone": "America/New_York",
+                "visibility": "public",
+                "decision_rule": {"kind": "modified_consensus", "threshold": "9/10"},
+                "facilitator": {"participant_id": 1, "name": "Noor"},
+                **created,
+            },
+        )
+
+    def add(self, type: str, payload: dict[str, Any], *, after: int = 0, actor: int = 1) -> int:
+        self.moment += timedelta(seconds=after)
+        prev = self.events[-1]["hash"] if self.events else GENESIS_HASH
+        event = {
+            "assembly_id": "A1",
+            "seq": len(self.events) + 1,
+            "at": utc_stamp(self.moment),
+            "actor_id": actor,
+            "type": type,
+            "payload": payload,
+            "prev_hash": prev,
+        }
+        event["hash"] = event_hash(event)
+        self.events.append(event)
+        return int(event["seq"])
+
+    def item(self, item_id: int, title: str = "Kitchen report", **more: Any) -> None:
+        payload = {"item_id": item_id, "position": item_id, "title": title, "kind": "report"}
+        self.add("agenda_item_added", {"time_box_minutes": 5, **payload, **more})
+
+    def note(self, text: str, *, after: int = 0, **more: Any) -> int:
+        payload = {"text": text, "label": None, "agenda_item_id": None, "by": "Ruth", **more}
+        return self.add("note_taken", payload, after=after)
+
+    def fold(self, **options: Any) -> Minutes:
+        return fold_minutes(self.events, **options)
+
+
+# ---- notes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "kept"),
+    [
+        ("Kitchen needs two volunteers.", "R", ("Kitchen needs two volunteers.", "R")),
+        ("  trimmed  ", None, ("trimmed", None)),
+        ("…", None, (GAP, None)),
+        ("...", "F", (GAP, "F")),
+        ("two\nlines", "Crn", ("two\nlines", "Crn")),
+        ("x" * NOTE_MAX, "PoI", ("x" * NOTE_MAX, "PoI")),
+    ],
+)
+def test_a_note_keeps_its_text_and_label(
+    text: str, label: str | None, kept: tuple[str, str | None]
+) -> None:
+    assert clean_note(text, label) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "code"),
+    [
+        ("fine", "Q", "bad_label"),
+        ("fine", "cq", "bad_label"),
+        ("", None, "text_required"),
+        (" \n\t ", None, "text_required"),
+        ("x" * (NOTE_MAX + 1), None, "text_too_long"),
+        ("bell\x07", None, "bad_text"),
+    ],
+)
+def test_a_note_without_text_or_with_an_unknown_label_is_refused(
+    text: str, label: str | None, code: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        clean_note(text, label)
+    assert refused.value.code == code
+
+
+# ---- the header --------------------------------------------------------------------------
+
+
+def test_times_are_shown_in_the_assembly_time_zone() -> None:
+    log = Log()
+    minutes = log.fold()
+    assert minutes.header.opened is not None
+    assert (minutes.header.opened.date, minutes.header.opened.time) == ("2026-03-14", "19:00")
+    assert minutes.header.date == "Saturday 14 March 2026"
+    berlin = log.fold(time_zone="Europe/Berlin").header.opened
+    assert berlin is not None and (berlin.date, berlin.time) == ("2026-03-15", "00:00")
+
+
+def test_roles_follow_grants_and_revocations_with_their_times() -> None:
+    log = Log()
+    log.add("participant_joined", {"participant_id": 2, "name": "Ruth", "status": "admitted"})
+    log.add("role_granted", {"participant_id": 2, "name": "Ruth", "role": "minute_taker"}, after=60)
+    log.add("role_revoked", {"participant_id": 2, "name": "Ruth", "role": "minute_taker"}, after=60)
+    holders = log.fold().header.roles
+    assert [(h.role, h.name) for h in holders] == [
+        ("facilitator", "Noor"),
+        ("minute_taker", "Ruth"),
+    ]
+    ruth = holders[1]
+    assert ruth.since is not None and ruth.since.time == "19:01"
+    assert ruth.until is not None and ruth.until.time == "19:02"
+
+
+def test_phones_joined_counts_the_people_let_in_and_the_last_headcount() -> None:
+    log = Log()
+    log.add("participant_joined", {"participant_id": 2, "name": "Abebe", "status": "admitted"})
+    log.add("participant_joined", {"participant_id": 3, "name": "Bianca", "status": "pending"})
+    log.add("participant_joined", {"participant_id": 4, "name": "Chen", "status": "pending"})
+    log.add("participant_admitted", {"participant_id": 3, "name": "Bianca"})
+    log.add("participant_rejected", {"participant_id": 4, "name": "Chen"})
+    log.add("headcount_set", {"count": 40})
+    log.add("headcount_set", {"count": 55})
+    header = log.fold().header
+    assert (header.phones_joined, header.headcount) == (3, 55)  # Noor, Abebe, Bianca
+
+
+def test_minutes_of_an_open_assembly_are_a_draft() -> None:
+    log = Log()
+    assert log.fold().header.final is False
+    log.add("assembly_closed", {"closed_item_id": None})
+    assert log.fold().header.final is True
+
+
+# ---- the agenda --------------------------------------------------------------------------
+
+
+def test_items_of_a_group_assembly_are_numbered_assembly_dot_item() -> None:
+    log = Log(group={"slug": "riverside", "name": "Riverside GA", "number": 12})
+    log.item(1, "Welcome")
+    log.item(2, "Kitchen report")
+    minutes = log.fold()
+    assert [i.number for i in minutes.items] == ["12.1", "12.2"]
+    assert (minutes.header.number, minutes.header.group) == (12, "Riverside GA")
+
+
+def test_time_used_is_the_service_count_for_a_closed_item_and_event_times_otherwise() -> None:
+    log = Log()
+    log.item(1, "Welcome")
+    log.item(2, "Kitchen report")
+    log.item(3, "Legal report")
+    log.add("agenda_item_opened", {"item_id": 1, "title": "Welcome"})
+    log.add("agenda_item_opened", {"item_id": 2, "previous_item_id": 1}, after=90)
+    log.add("agenda_item_closed", {"item_id": 2, "used_seconds": 299}, after=300)
+    log.add("agenda_item_opened", {"item_id": 3, "previous_item_id": None}, after=10)
+    log.add("note_taken", {"text": "still going", "agenda_item_id": 3}, after=45)
+    welcome, kitchen, legal = log.fold().items
+    assert (welcome.status, welcome.used_seconds) == ("put back", 90)
+    assert (kitchen.status, kitchen.used_seconds) == ("done", 299)  # the service measured it
+    assert (legal.status, legal.used_seconds) == ("open", 45)  # up to the last event
+
+
+def test_an_item_the_assembly_closes_is_done_with_its_time() -> None:
+    log = Log()
+    log.item(1)
+    log.add("agenda_item_opened", {"item_id": 1})
+    log.add("assembly_closed", {"closed_item_id": 1}, after=125)
+    (item,) = log.fold().items
+    assert (item.status, item.used_seconds) == ("done", 125)
+    assert item.closed is not None and item.closed.time == "19:02"
+
+
+def test_an_item_made_with_its_proposal_says_its_time_box_is_not_on_record() -> None:
+    log = Log()
+    log.item(1, "Welcome")
+    log.add(
+        "proposal_submitted",
+        {"proposal_id": 1, "agenda_item_id": 7, "title": "Winter tents", "text": "Buy tents.",
+         "presenter_id": None, "presenter_name": "Marisol", "working_group": "Comfort"},
+    )  # fmt: skip
+    minutes = log.fold()
+    tents = minutes.items[1]
+    assert (tents.position, tents.kind, tents.time_box_minutes) == (2, "proposal", None)
+    assert any("time box of item 2" in fact for fact in minutes.cannot_know)
+
+
+# ---- speakers ----------------------------------------------------------------------------
+
+
+def _turns(log: Log) -> None:
+    log.item(1)
+    log.add("agenda_item_opened", {"item_id": 1})
+    log.add(
+        "speaker_called",
+        {"turn_id": 1, "entry_id": 1, "name": "Farah", "kind": "speak", "agenda_item_id": 1},
+    )
+    log.add("turn_ended", {"turn_id": 1, "seconds": 95}, after=95)
+    log.add(
+        "speaker_called",
+        {"turn_id": 2, "entry_id": 2, "name": "Gus", "kind": "clarifying_question",
+         "agenda_item_id": 1},
+    )  # fmt: skip
+
+
+def test_speakers_are_listed_in_order_with_their_time() -> None:
+    log = Log()
+    _turns(log)
+    minutes = log.fold()
+    farah, gus = minutes.items[0].speakers
+    assert (farah.order, farah.name, farah.seconds) == (1, "Farah", 95)
+    assert (gus.order, gus.name, gus.kind_words, gus.seconds) == (
+        2, "Gus", "clarifying question", None  # still speaking when the log ends
+    )  # fmt: skip
+    assert [(t.name, t.seconds) for t in minutes.speaking_time] == [("Farah", 95), ("Gus", 0)]
+
+
+def test_an_assembly_can_leave_the_names_of_speakers_out() -> None:
+    log = Log()
+    _turns(log)
+    minutes = log.fold(speaker_names=False)
+    assert [s.name for s in minutes.items[0].speakers] == [None, None]
+    assert [s.seconds for s in minutes.items[0].speakers] == [95, None]
+    assert minutes.speaking_time == []
+
+
+# ---- notes in the minutes ----------------------------------------------------------------
+
+
+def test_a_correction_is_a_dated_addition_and_the_note_keeps_its_words() -> None:
+    log = Log()
+    first = log.note("The arraignment is on Thursday.", label="R")
+    fixed = log.note("It is on Friday.", corrects=first, after=600)
+    (note,) = log.fold().floor.notes
+    assert (note.note_id, note.text, note.label_words) == (
+        first,
+        "The arraignment is on Thursday.",
+        "response",
+    )
+    (correction,) = note.corrections
+    assert (correction.note_id, correction.corrects, correction.text) == (
+        fixed,
+        first,
+        "It is on Friday.",
+    )
+    assert correction.at.time == "19:10"
+
+
+def test_a_correction_of_a_correction_stays_with_the_first_note() -> None:
+    log = Log()
+    first = log.note("Thursday.")
+    second = log.note("Friday.", corrects=first)
+    log.note("Friday at 9 am.", corrects=second)
+    (note,) = log.fold().floor.notes
+    assert [c.text for c in note.corrections] == ["Friday.", "Friday at 9 am."]
+
+
+def test_a_gap_is_marked_as_a_gap() -> None:
+    log = Log()
+    log.note(GAP)
+    (note,) = log.fold().floor.notes
+    assert note.gap is True
+
+
+# ---- proposals and rounds ----------------------------------------------------------------
+
+
+def _proposal(log: Log) -> None:
+    log.item(1, "Winter tents")
+    log.add(
+        "proposal_submitted",
+        {"proposal_id": 1, "agenda_item_id": 1, "title": "Winter tents", "text": "Buy four tents.",
+         "presenter_id": 2, "presenter_name": "Marisol", "working_group": "Comfort"},
+    )  # fmt: skip
+
+
+def test_an_anonymous_round_names_nobody_even_where_its_event_would() -> None:
+    log = Log()
+    _proposal(log)
+    log.add(
+        "round_opened",
+        {"round_id": 1, "proposal_id": 1, "number": 1, "kind": "consensus", "anonymous": True,
+         "version": 1},
+    )  # fmt: skip
+    log.add(
+        "round_closed",
+        {"round_id": 1, "proposal_id": 1, "kind": "consensus", "anonymous": True,
+         "tally": {"agree": 5, "stand_aside": 1, "block": 1}, "analog": {"agree": 2},
+         "outcome": "blocked", "explanation": "5 agree, 1 stand aside, 1 block → blocked",
+         "blocks": [
+             {"id": 1, "name": "Sipho", "participant_id": 9, "reason": "Unsafe.", "analog": False}
+         ],
+         "stand_asides": [{"name": "Ugo", "reason": "Unsure."}]},
+    )  # fmt: skip
+    (row,) = log.fold().items[0].proposals[0].rounds
+    assert [(b.name, b.reason) for b in row.blocks] == [(None, "Unsafe.")]
+    assert [(s.name, s.reason) for s in row.stand_asides] == [(None, "Unsure.")]
+    assert [(c.value, c.phones, c.counted, c.total) for c in row.counts] == [
+        ("agree", 3, 2, 5), ("stand_aside", 1, 0, 1), ("block", 1, 0, 1)
+    ]  # fmt: skip
+
+
+def test_a_block_review_marks_the_block_it_was_about() -> None:
+    log = Log()
+    _proposal(log)
+    log.add("round_opened", {"round_id": 1, "proposal_id": 1, "number": 1, "kind": "consensus"})
+    log.add(
+        "round_closed",
+        {"round_id": 1, "proposal_id": 1, "kind": "consensus", "tally": {"agree": 9, "block": 1},
+         "outcome": "blocked", "explanation": "9 agree, 1 block: a block stands → blocked",
+         "blocks": [{"id": 4, "name": "Sipho", "reason": "Unsafe.", "analog": False}]},
+    )  # fmt: skip
+    log.add(
+        "round_opened",
+        {"round_id": 2, "proposal_id": 1, "number": 2, "kind": "block_review", "block_id": 4},
+    )
+    log.add(
+        "round_closed",
+        {"round_id": 2, "proposal_id": 1, "kind": "block_review", "tally": {"yes": 2, "no": 8},
+         "outcome": "passed_with_stand_asides", "explanation": "2 yes, 8 no: …",
+         "blocks": [], "block": {"id": 4, "principled": False}},
+    )  # fmt: skip
+    log.add(
+        "proposal_decided",
+        {"proposal_id": 1, "from": "block_discussion", "to": "decided",
+         "outcome": "passed_with_stand_asides", "tabled_to": None, "version": 1},
+    )  # fmt: skip
+    proposal = log.fold().items[0].proposals[0]
+    call, review = proposal.rounds
+    assert call.blocks[0].principled is False
+    assert review.about_block == "the block by Sipho: not accepted as principled"
+    assert proposal.outcome_line == "2 yes, 8 no: …"  # the arithmetic of the round that decided
+    assert proposal.text_decided == "Buy four tents."
+
+
+def test_a_proposal_tabled_by_hand_says_where_the_last_round_left_it() -> None:
+    log = Log()
+    _proposal(log)
+    log.add("round_opened", {"round_id": 1, "proposal_id": 1, "number": 1, "kind": "consensus"})
+    log.add(
+        "round_closed",
+        {"round_id": 1, "proposal_id": 1, "kind": "consensus", "tally": {"agree": 9, "block": 1},
+         "outcome": "blocked", "explanation": "9 agree, 1 block: a block stands → blocked"},
+    )  # fmt: skip
+    log.add(
+        "proposal_decided",
+        {"proposal_id": 1, "outcome": "tabled", "tabled_to": "Comfort", "version": 1},
+    )
+    proposal = log.fold().items[0].proposals[0]
+    assert proposal.outcome_line == "tabled to Comfort"
+    assert proposal.after_round is not None and proposal.after_round.endswith("→ blocked")
+    assert proposal.actions == ["Comfort: take up “Winter tents” (tabled to them)"]
+
+
+def test_every_amendment_keeps_its_fate_and_its_word_diff() -> None:
+    log = Log()
+    _proposal(log)
+    amendment = {"proposal_id": 1, "amendment_id": 1, "by": "Emeka", "based_on_version": 1}
+    log.add("amendment_proposed", {**amendment, "text": "Buy six tents.", "rationale": "More."})
+    log.add("amendment_accepted", {**amendment, "on_presenters_word": True, "version": 2}, after=60)
+    log.add(
+        "amendment_proposed",
+        {**amendment, "amendment_id": 2, "by": "Quentin", "text": "Buy heaters.",
+         "based_on_version": 2},
+    )  # fmt: skip
+    proposal = log.fold().items[0].proposals[0]
+    emeka, quentin = proposal.amendments
+    assert (emeka.fate, emeka.version, emeka.decided_by, emeka.on_presenters_word) == (
+        "accepted", 2, "Noor", True
+    )  # fmt: skip
+    assert emeka.diff == "Buy [-four-]{+six+} tents."
+    assert proposal.versions == {1: "Buy four tents.", 2: "Buy six tents."}
+    assert (quentin.fate, quentin.diff) == ("open", "Buy [-six tents-]{+heaters+}.")
+
+
+def test_the_minutes_end_with_the_head_of_the_chain() -> None:
+    log = Log()
+    log.note("One note.")
+    head = log.fold().head
+    assert (head.seq, head.hash) == (2, log.events[-1]["hash"])

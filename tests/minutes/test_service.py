@@ -1,0 +1,182 @@
+"""The minute taker's notes through the service layer (app/minutes/service.py): one event per
+note and no table — the note is its event — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect
+
+from app.assembly import service as assembly_service
+from app.db import Database
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events import events_after, export_events, verify_chain
+from app.minutes import service
+from app.minutes.state import load_minutes
+
+
+@dataclass
+class Room:
+    db: Database
+    aid: str
+    noor: int  # facilitator
+    ruth: int  # minute taker
+    abebe: int  # participant
+    kitchen: int
+    legal: int
+
+
+def room(db: Database) -> Room:
+    made = assembly_service.create_assembly(db=db, title="Riverside GA", facilitator_name="Noor")
+    aid, noor = made.assembly_id, made.participant_id
+    ruth, abebe = (
+        assembly_service.join_assembly(db=db, join_code=made.join_code, name=n).participant_id
+        for n in ("Ruth", "Abebe")
+    )
+    assembly_service.grant_role(
+        db=db, assembly_id=aid, actor_id=noor, participant_id=ruth, role="minute_taker"
+    )
+    kitchen, legal = (
+        assembly_service.add_agenda_item(
+            db=db, assembly_id=aid, actor_id=noor, title=title, kind="report"
+        ).data["item_id"]
+        for title in ("Kitchen report", "Legal report")
+    )
+    return Room(db, aid, noor, ruth, abebe, kitchen, legal)
+
+
+def note(r: Room, text: str = "Kitchen needs volunteers.", **more: Any) -> service.Noted:
+    """Ruth, the minute taker, takes a note."""
+    return service.take_note(db=r.db, assembly_id=r.aid, actor_id=r.ruth, text=text, **more)
+
+
+def test_a_note_is_one_event_and_its_id_is_the_seq(any_db: Database) -> None:
+    r = room(any_db)
+    with any_db.read() as session:
+        before = export_events(session, r.aid)["head"]["seq"]
+    noted = note(r, label="R")
+    with any_db.read() as session:
+        added = events_after(session, r.aid, before)
+        export = export_events(session, r.aid)
+    assert [e.type for e in added] == ["note_taken"]
+    assert noted.note_id == noted.seq == added[0].seq
+    assert json.loads(added[0].payload_json) == {
+        "text": "Kitchen needs volunteers.",
+        "label": "R",
+        "agenda_item_id": None,
+        "corrects": None,
+        "by": "Ruth",
+    }
+    assert verify_chain(export["events"], export["head"]) is None
+
+
+def test_notes_have_no_table_of_their_own(any_db: Database) -> None:
+    tables = inspect(any_db.engine).get_table_names()
+    assert not [t for t in tables if "note" in t or "minute" in t]
+
+
+def test_a_note_goes_to_the_open_item_unless_another_is_named(any_db: Database) -> None:
+    r = room(any_db)
+    assembly_service.open_agenda_item(
+        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen
+    )
+    note(r, "On the open item.")
+    note(r, "Added to the legal report.", agenda_item_id=r.legal)
+    kitchen, legal = load_minutes(db=any_db, assembly_id=r.aid).minutes.items
+    assert [n.text for n in kitchen.notes] == ["On the open item."]
+    assert [n.text for n in legal.notes] == ["Added to the legal report."]
+
+
+def test_a_correction_stays_with_the_note_it_corrects_which_keeps_its_words(
+    any_db: Database,
+) -> None:
+    r = room(any_db)
+    assembly_service.open_agenda_item(
+        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.legal
+    )
+    first = note(r, "The arraignment is on Thursday.")
+    assembly_service.open_agenda_item(
+        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen
+    )
+    # A facilitator may correct too; the correction stays on the legal report's note.
+    fixed = service.take_note(
+        db=any_db,
+        assembly_id=r.aid,
+        actor_id=r.noor,
+        text="It is on Friday.",
+        corrects=first.note_id,
+    )
+    minutes = load_minutes(db=any_db, assembly_id=r.aid).minutes
+    legal = next(i for i in minutes.items if i.item_id == r.legal)
+    (original,) = legal.notes
+    assert original.text == "The arraignment is on Thursday."
+    assert [(c.note_id, c.text, c.by) for c in original.corrections] == [
+        (fixed.note_id, "It is on Friday.", "Noor")
+    ]
+    with any_db.read() as session:
+        event = events_after(session, r.aid, fixed.seq - 1, fixed.seq)[0]
+    assert json.loads(event.payload_json)["agenda_item_id"] == r.legal
+
+
+def test_a_gap_is_a_note_of_one_ellipsis(db: Database) -> None:
+    r = room(db)
+    note(r, "...")
+    (gap,) = load_minutes(db=db, assembly_id=r.aid).minutes.floor.notes
+    assert (gap.text, gap.gap) == ("…", True)
+
+
+def test_only_minute_takers_and_facilitators_take_notes(db: Database) -> None:
+    r = room(db)
+    with pytest.raises(Forbidden) as refused:
+        service.take_note(db=db, assembly_id=r.aid, actor_id=r.abebe, text="Mine.")
+    assert refused.value.code == "role_required"
+    service.take_note(db=db, assembly_id=r.aid, actor_id=r.noor, text="The facilitator's.")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "code"),
+    [("Fine.", "Q", "bad_label"), ("", None, "text_required"), ("x" * 2001, "R", "text_too_long")],
+)
+def test_a_note_with_a_bad_label_or_text_is_refused(
+    db: Database, text: str, label: str | None, code: str
+) -> None:
+    r = room(db)
+    with pytest.raises(Invalid) as refused:
+        note(r, text, label=label)
+    assert refused.value.code == code
+
+
+def test_a_correction_must_name_a_note_of_this_assembly(db: Database) -> None:
+    r = room(db)
+    other = room(db)
+    elsewhere = note(other)
+    for corrects in (9999, 1, elsewhere.note_id + 100, elsewhere.note_id):
+        # 1 is this assembly's `assembly_created`: an event, but not a note.
+        with pytest.raises(NotFound) as refused:
+            note(r, "Correction.", corrects=corrects)
+        assert refused.value.code == "note_not_found"
+
+
+def test_a_note_for_an_item_of_another_assembly_is_refused(db: Database) -> None:
+    r, other = room(db), room(db)
+    with pytest.raises(NotFound):
+        note(r, agenda_item_id=other.kitchen)
+
+
+def test_no_notes_once_the_assembly_has_closed(db: Database) -> None:
+    r = room(db)
+    assembly_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
+    with pytest.raises(Conflict) as refused:
+        note(r)
+    assert refused.value.code == "assembly_closed"
+
+
+def test_a_note_announces_the_notes_region(db: Database) -> None:
+    r = room(db)
+    heard: list[tuple[str, int, frozenset[str]]] = []
+    db.listen(lambda aid, seq, regions: heard.append((aid, seq, regions)))
+    noted = note(r)
+    assert heard == [(r.aid, noted.seq, frozenset({"notes"}))]

@@ -1,0 +1,203 @@
+"""The notes API and who may read the minutes (app/web/api_minutes.py, API.md "Minutes and
+archive"): errors in API.md's shape, the minutes as JSON with "seq"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import GA, Person, create_assembly, error_of, join, ok
+from tests.minutes.evening import Evening
+
+
+def notes_url(ga: GA) -> str:
+    return f"/api/assemblies/{ga.id}/notes"
+
+
+@pytest.fixture
+def ruth(client: TestClient, assembly: GA) -> Person:
+    """The minute taker."""
+    person = join(client, assembly, "Ruth")
+    ok(
+        client.post(
+            f"/api/assemblies/{assembly.id}/roles",
+            json={"participant_id": person.participant_id, "role": "minute_taker"},
+            headers=assembly.facilitator.headers,
+        )
+    )
+    return person
+
+
+def test_a_minute_taker_takes_a_note_and_gets_its_id(
+    client: TestClient, assembly: GA, ruth: Person
+) -> None:
+    body = ok(
+        client.post(notes_url(assembly), json={"text": "Kitchen: 2 volunteers.", "label": "R"},
+                    headers=ruth.headers),
+        201,
+    )  # fmt: skip
+    assert set(body) == {"note_id", "seq"} and body["note_id"] == body["seq"]
+    minutes = ok(client.get(f"/api/assemblies/{assembly.id}/minutes", headers=ruth.headers))
+    (note,) = minutes["floor"]["notes"]
+    assert (note["note_id"], note["label"], note["text"]) == (
+        body["note_id"], "R", "Kitchen: 2 volunteers."
+    )  # fmt: skip
+    assert minutes["seq"] == body["seq"]
+
+
+def test_a_correction_names_the_note_it_corrects(
+    client: TestClient, assembly: GA, ruth: Person
+) -> None:
+    first = ok(
+        client.post(notes_url(assembly), json={"text": "Thursday."}, headers=ruth.headers), 201
+    )
+    fixed = ok(
+        client.post(notes_url(assembly), json={"text": "Friday.", "corrects": first["note_id"]},
+                    headers=assembly.facilitator.headers),
+        201,
+    )  # fmt: skip
+    minutes = ok(client.get(f"/api/assemblies/{assembly.id}/minutes", headers=ruth.headers))
+    (note,) = minutes["floor"]["notes"]
+    assert note["text"] == "Thursday."
+    assert [c["note_id"] for c in note["corrections"]] == [fixed["note_id"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "code"),
+    [
+        ("participant", {"text": "Mine."}, 403, "role_required"),
+        ("ruth", {"text": "Fine.", "label": "Q"}, 422, "bad_label"),
+        ("ruth", {"text": ""}, 422, "text_required"),
+        ("ruth", {"text": "   "}, 422, "text_required"),
+        ("ruth", {"text": "x" * 2001}, 422, "text_too_long"),
+        ("ruth", {"text": "Fine.", "corrects": 999}, 404, "note_not_found"),
+        ("ruth", {"text": "Fine.", "corrects": 1}, 404, "note_not_found"),  # an event, not a note
+        ("ruth", {"text": "Fine.", "agenda_item_id": 999}, 404, "item_not_found"),
+        ("ruth", {"text": "Fine.", "colour": "red"}, 422, "invalid"),
+        ("ruth", {}, 422, "invalid"),
+        ("nobody", {"text": "Fine."}, 401, "unauthorized"),
+        ("stranger", {"text": "Fine."}, 401, "unauthorized"),
+    ],
+)
+def test_notes_are_refused_with_the_api_error_shape(
+    client: TestClient, assembly: GA, ruth: Person, who: str, body: dict[str, Any], status: int,
+    code: str,
+) -> None:  # fmt: skip
+    headers = {
+        "participant": join(client, assembly, "Abebe").headers,
+        "ruth": ruth.headers,
+        "nobody": {},
+        "stranger": create_assembly(client, title="Elsewhere").facilitator.headers,
+    }[who]
+    response = client.post(notes_url(assembly), json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert error_of(response)["code"] == code
+
+
+def test_no_notes_once_the_assembly_has_closed(
+    client: TestClient, assembly: GA, ruth: Person
+) -> None:
+    ok(client.post(f"/api/assemblies/{assembly.id}/close", headers=assembly.facilitator.headers))
+    response = client.post(notes_url(assembly), json={"text": "Late."}, headers=ruth.headers)
+    assert response.status_code == 409 and error_of(response)["code"] == "assembly_closed"
+
+
+FORMATS = ("minutes", "minutes.md", "minutes.html")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_minutes_of_a_closed_public_assembly_need_no_token(
+    client: TestClient, evening: Evening, suffix: str
+) -> None:
+    response = client.get(f"/api/assemblies/{evening.assembly_id}/{suffix}")
+    assert response.status_code == 200, response.text
+    assert "Winter tents" in response.text
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_minutes_of_an_open_assembly_are_for_members(
+    client: TestClient, assembly: GA, suffix: str
+) -> None:
+    url = f"/api/assemblies/{assembly.id}/{suffix}"
+    refused = client.get(url)
+    assert refused.status_code == 401 and error_of(refused)["code"] == "unauthorized"
+    elsewhere = create_assembly(client, title="Elsewhere").facilitator.headers
+    assert client.get(url, headers=elsewhere).status_code == 401
+    member = join(client, assembly, "Abebe")
+    assert client.get(url, headers=member.headers).status_code == 200
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_minutes_of_a_closed_private_assembly_stay_with_its_members(
+    client: TestClient, suffix: str
+) -> None:
+    ga = create_assembly(client, visibility="private")
+    member = join(client, ga, "Abebe")
+    ok(client.post(f"/api/assemblies/{ga.id}/close", headers=ga.facilitator.headers))
+    url = f"/api/assemblies/{ga.id}/{suffix}"
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=member.headers).status_code == 200
+
+
+def test_a_person_waiting_at_the_door_cannot_read_the_minutes(client: TestClient) -> None:
+    ga = create_assembly(client, admission="checked_in")
+    waiting = join(client, ga, "Abebe")
+    response = client.get(f"/api/assemblies/{ga.id}/minutes", headers=waiting.headers)
+    assert response.status_code == 403 and error_of(response)["code"] == "not_admitted"
+
+
+def test_minutes_of_no_assembly_are_not_found(client: TestClient) -> None:
+    response = client.get("/api/assemblies/nope/minutes")
+    assert response.status_code == 404 and error_of(response)["code"] == "assembly_not_found"
+
+
+def test_the_minutes_json_has_the_shape_of_the_dataclass_and_the_seq(
+    client: TestClient, evening: Evening
+) -> None:
+    body = ok(client.get(f"/api/assemblies/{evening.assembly_id}/minutes"))
+    assert set(body) == {
+        "header", "items", "floor", "speaking_time", "speaker_names", "cannot_know", "head", "seq"
+    }  # fmt: skip
+    events = ok(client.get(f"/api/assemblies/{evening.assembly_id}/events"))
+    assert body["seq"] == body["head"]["seq"] == events["head"]["seq"]
+    assert body["head"]["hash"] == events["head"]["hash"]
+    header = body["header"]
+    assert (header["title"], header["time_zone"], header["final"]) == (
+        "Riverside Commons GA", "America/New_York", True
+    )  # fmt: skip
+    assert [i["number"] for i in body["items"]] == ["1", "2", "3", "4", "5", "6"]
+    tents = body["items"][3]["proposals"][0]
+    assert set(tents) >= {
+        "presenter", "working_group", "text_presented", "text_decided", "amendments", "rounds",
+        "outcome", "outcome_line", "tabled_to", "history",
+    }  # fmt: skip
+    up = tents["rounds"][0]["counts"][0]
+    assert up == {"value": "up", "word": "up", "phones": 15, "counted": 5, "total": 20}
+    assert tents["rounds"][1]["opened"]["utc"].endswith("Z")  # API times are UTC …
+    assert tents["rounds"][1]["opened"]["time"] == "19:18"  # … with the local time beside
+
+
+def test_markdown_is_served_as_markdown(client: TestClient, evening: Evening) -> None:
+    response = client.get(f"/api/assemblies/{evening.assembly_id}/minutes.md")
+    assert response.headers["content-type"].startswith("text/markdown")
+    assert response.text.startswith("# Minutes: Riverside Commons GA")
+
+
+def test_the_minutes_page_serves_the_printable_minutes(
+    client: TestClient, evening: Evening
+) -> None:
+    page = client.get(f"/a/{evening.assembly_id}/minutes")
+    api = client.get(f"/api/assemblies/{evening.assembly_id}/minutes.html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text == api.text
+
+
+def test_the_minutes_page_of_an_open_assembly_reads_the_session_cookie(
+    client: TestClient, assembly: GA
+) -> None:
+    refused = client.get(f"/a/{assembly.id}/minutes")
+    assert refused.status_code == 401 and refused.headers["content-type"].startswith("text/html")
+    client.get(f"/a/{assembly.id}/console?key={assembly.facilitator.token}")  # the cookie
+    assert client.get(f"/a/{assembly.id}/minutes").status_code == 200

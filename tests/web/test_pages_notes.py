@@ -1,0 +1,55 @@
+"""The minute taker's note box on the console: labels, gaps, corrections, who may write."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import GA, join, ok
+from tests.web.test_pages_proposals import Screen, soup
+
+
+def notes_shown(page: object) -> list[str]:
+    return [li.get_text(" ", strip=True) for li in soup(page).select("#mc-notes .note")]
+
+
+def test_a_note_with_a_label_appears_at_once_in_the_latest_notes(
+    client: TestClient, assembly: GA
+) -> None:
+    console = Screen(client, assembly, assembly.facilitator.token, "console")
+    assert console.page().select_one("#mc-note-form textarea[name=text]") is not None
+    written = console.post("notes", text="Chen asked how many sleep out: about 40.", label="CQ")
+    assert written.status_code == 200
+    [line] = notes_shown(written)
+    assert "CQ" in line and "about 40" in line
+
+
+def test_mark_a_gap_writes_the_ellipsis_and_a_correction_names_the_note(
+    client: TestClient, assembly: GA
+) -> None:
+    console = Screen(client, assembly, assembly.facilitator.token, "console")
+    first = soup(console.post("notes", text="Emeka: fire lane.", label="Crn"))
+    note_id = first.select_one("#mc-notes .note")["data-note-id"]
+    gap = console.post("notes", text="", gap="yes")
+    assert gap.status_code == 200 and "…" in notes_shown(gap)[0]
+    fixed = console.post("notes", text="It was Hannah, not Emeka.", corrects=note_id)
+    assert f"correction of note {note_id}" in notes_shown(fixed)[0]
+    # Corrections are new notes: the first one still reads as it was written.
+    assert any("Emeka: fire lane." in line for line in notes_shown(fixed))
+
+
+def test_a_participant_without_the_minute_taker_role_cannot_write_notes(
+    client: TestClient, assembly: GA
+) -> None:
+    ben = join(client, assembly, "Ben")
+    phone = Screen(client, assembly, ben.token, "phone")
+    refused = phone.post("notes", text="I was here.")
+    assert refused.status_code == 403
+    assert soup(refused).select_one("#mc-error").get_text(strip=True)
+    ok(
+        client.post(
+            f"/api/assemblies/{assembly.id}/roles",
+            json={"participant_id": ben.participant_id, "role": "minute_taker"},
+            headers=assembly.facilitator.headers,
+        )
+    )
+    assert phone.post("notes", text="Now I may.").status_code == 200
