@@ -175,6 +175,15 @@ def join(client: TestClient, assembly: GA, name: str) -> Person:
     return person
 
 
+def headers_for(who: str, people: dict[str, Person]) -> dict[str, str]:
+    """Headers acting as `who`: one of `people`, "nobody" (no token) or "stranger" (a bad one)."""
+    if who == "nobody":
+        return {}
+    if who == "stranger":
+        return {"Authorization": "Bearer not-a-token"}
+    return people[who].headers
+
+
 def error_of(response: Any) -> dict[str, str]:
     """API.md's error shape, checked whole: {"error": {"code", "message"}}."""
     body = response.json()

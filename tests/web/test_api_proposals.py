@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.blocks.test_service import EMEKA_TEXT, QUENTIN_TEXT, TEXT
-from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_of
+from tests.conftest import GA, Person, create_assembly, error_of, headers_for, join, ok, seq_of
 
 PROPOSAL_KEYS = {
     "id", "assembly_id", "agenda_item_id", "title", "presenter", "working_group", "stage",
@@ -198,13 +198,9 @@ class Scene:
     items: dict[str, int]
 
     def headers(self, who: str) -> dict[str, str]:
-        if who == "nobody":
-            return {}
-        if who == "stranger":
-            return {"Authorization": "Bearer not-a-token"}
         people = {"facilitator": self.fac, "presenter": self.marisol, "emeka": self.emeka,
                   "chen": self.chen}  # fmt: skip
-        return people[who].headers
+        return headers_for(who, people)
 
     def url(self, path: str) -> str:
         return path.format(ga=self.ga.id, pid=self.pid, aid=self.aid)

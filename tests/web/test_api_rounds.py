@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.blocks import closing, rounds
 from app.blocks.service import now
-from tests.conftest import GA, Person, create_assembly, error_of, join, ok, seq_of
+from tests.conftest import GA, Person, create_assembly, error_of, headers_for, join, ok, seq_of
 
 TEXT = "Buy four winter tents for the camp, up to $600 from the general fund."
 REASON = "The fund is promised to the legal team; this breaks that promise."
@@ -261,13 +261,9 @@ class Scene:
     items: dict[str, int]
 
     def headers(self, who: str) -> dict[str, str]:
-        if who == "nobody":
-            return {}
-        if who == "stranger":
-            return {"Authorization": "Bearer not-a-token"}
         people = {"facilitator": self.fac, "presenter": self.marisol, "emeka": self.emeka,
                   "chen": self.chen}  # fmt: skip
-        return people[who].headers
+        return headers_for(who, people)
 
     def url(self, path: str) -> str:
         return path.format(pid=self.pid, rid=self.rid, other=self.other, **self.items)
