@@ -460,7 +460,10 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             assembly_id,
             actor_id,
             "assembly_closed",
-            {"closed_item_id": open_item.id if open_item else None},
+            {
+                "closed_item_id": open_item.id if open_item else None,
+                "used_seconds": open_item.used_seconds if open_item else None,
+            },
         )
         index_assembly(session, assembly_id)  # the archive, from the final facts
     db.announce(

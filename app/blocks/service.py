@@ -114,6 +114,21 @@ def submit_proposal(
             )
             session.add(item)
             session.flush()
+            # The item is a fact of its own: the minutes number it and show its time box.
+            append_event(
+                session,
+                assembly_id,
+                actor_id,
+                "agenda_item_added",
+                {
+                    "item_id": item.id,
+                    "position": item.position,
+                    "title": title,
+                    "kind": "proposal",
+                    "time_box_minutes": item.time_box_minutes,
+                    "working_group": working_group,
+                },
+            )
         proposal = Proposal(
             assembly_id=assembly_id,
             agenda_item_id=item.id or 0,

@@ -197,6 +197,9 @@ class _Fold(DecisionFold):
     def on_assembly_closed(self, _seq: int, p: Mapping[str, Any]) -> None:
         for item_id in list(self.running):
             self.stop_clock(item_id, closed=True)
+        closed = self.items.get(p.get("closed_item_id") or 0)
+        if closed is not None and p.get("used_seconds") is not None:
+            closed.used_seconds = int(p["used_seconds"])  # the service's own count wins
         if self.header is not None:
             self.header.closed, self.header.final = self.at, True
 

@@ -519,11 +519,18 @@ def test_every_change_is_one_event_and_the_chain_verifies(any_db: Database) -> N
     export = export_events_of(any_db, w.aid)
     mine = [e for e in export["events"] if e["seq"] > start]
     assert [e["type"] for e in mine] == [
-        "proposal_submitted", "stage_changed", "amendment_proposed", "amendment_proposed",
+        "agenda_item_added", "proposal_submitted", "stage_changed", "amendment_proposed",
+        "amendment_proposed",
         "amendment_accepted", "amendment_rejected", "proposal_settings_changed",
         "proposal_decided",
     ]  # fmt: skip
-    payloads = [e["payload"] for e in mine]
+    item, *payloads = [e["payload"] for e in mine]
+    # Made with its proposal, the item is an event of its own (the minutes number it).
+    assert item == {
+        "item_id": item["item_id"], "position": item["position"], "title": "Winter tents",
+        "kind": "proposal", "time_box_minutes": 15, "working_group": "Comfort",
+    }  # fmt: skip
+    assert payloads[0]["agenda_item_id"] == item["item_id"]
     assert payloads[0] == {
         "proposal_id": pid, "agenda_item_id": payloads[0]["agenda_item_id"],
         "title": "Winter tents", "text": TEXT, "presenter_id": w.marisol,

@@ -203,6 +203,30 @@ def test_an_item_made_with_its_proposal_says_its_time_box_is_not_on_record() -> 
     assert any("time box of item 2" in fact for fact in minutes.cannot_know)
 
 
+def test_an_item_the_assembly_closes_takes_the_time_the_service_counted() -> None:
+    log = Log()
+    log.item(1)
+    log.add("agenda_item_opened", {"item_id": 1})
+    log.add("assembly_closed", {"closed_item_id": 1, "used_seconds": 124}, after=125)
+    (item,) = log.fold().items
+    assert (item.status, item.used_seconds) == ("done", 124)
+
+
+def test_an_item_added_with_its_proposal_has_its_time_box_on_record() -> None:
+    log = Log()
+    log.item(1, "Welcome")
+    log.item(7, "Winter tents", position=2, kind="proposal", time_box_minutes=15)
+    log.add(
+        "proposal_submitted",
+        {"proposal_id": 1, "agenda_item_id": 7, "title": "Winter tents", "text": "Buy tents.",
+         "presenter_id": None, "presenter_name": "Marisol", "working_group": "Comfort"},
+    )  # fmt: skip
+    minutes = log.fold()
+    tents = minutes.items[1]
+    assert (tents.position, tents.time_box_minutes, len(tents.proposals)) == (2, 15, 1)
+    assert minutes.cannot_know == []
+
+
 # ---- speakers ----------------------------------------------------------------------------
 
 

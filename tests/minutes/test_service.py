@@ -180,3 +180,30 @@ def test_a_note_announces_the_notes_region(db: Database) -> None:
     db.listen(lambda aid, seq, regions: heard.append((aid, seq, regions)))
     noted = note(r)
     assert heard == [(r.aid, noted.seq, frozenset({"notes"}))]
+
+
+def test_a_proposal_made_without_an_item_and_closed_with_the_assembly_leaves_no_gap(
+    any_db: Database,
+) -> None:
+    """Its item is added by an event of its own, and closing the assembly records its time."""
+    from app.blocks import service as blocks_service
+
+    r = room(any_db)
+    made = blocks_service.submit_proposal(
+        db=any_db, assembly_id=r.aid, actor_id=r.noor, title="Winter tents", text="Buy tents.",
+        presenter_name="Marisol", working_group="Comfort",
+    )  # fmt: skip
+    item_id = made.data["agenda_item_id"]
+    assembly_service.open_agenda_item(
+        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=item_id
+    )
+    assembly_service.close_assembly(db=any_db, assembly_id=r.aid, actor_id=r.noor)
+    minutes = load_minutes(db=any_db, assembly_id=r.aid).minutes
+    tents = minutes.items[-1]
+    assert (tents.title, tents.time_box_minutes, tents.status) == ("Winter tents", 15, "done")
+    assert [p.title for p in tents.proposals] == ["Winter tents"]
+    assert minutes.cannot_know == []
+    with any_db.read() as session:
+        closed = export_events(session, r.aid)["events"][-1]
+    assert closed["type"] == "assembly_closed"
+    assert closed["payload"] == {"closed_item_id": item_id, "used_seconds": tents.used_seconds}
