@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from app.assembly.access import require_role
 from app.assembly.models import Assembly, Participant
 from app.blocks import logic
-from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.models import Response, Round, RoundBlock
 from app.blocks.round_state import names_of
 from app.blocks.rounds import closed_error, round_for_write, rule_of
 from app.blocks.service import (
@@ -33,6 +33,7 @@ from app.blocks.service import (
 from app.db import Database
 from app.errors import Conflict, DomainError
 from app.events import append_event
+from app.minutes import approval
 from app.stack.service import STACK, give_blockers_the_floor
 
 
@@ -55,7 +56,7 @@ def close_round(
     moment = now()
     with db.write() as session:
         row, proposal = round_for_write(session, round_id)
-        aid = proposal.assembly_id
+        aid = row.assembly_id
         if actor_id is not None:
             require_role(session, aid, actor_id, ("facilitator",), "close a round")
         if row.status != "open":
@@ -71,7 +72,7 @@ def close_round(
         # Only blocks and stand-asides are named: no need to read who else answered.
         named = [a for a in answers if a.value in ("block", "stand_aside")]
         names = names_of(session, named) if not row.anonymous else {}
-        result = _judge(session, row, proposal, flat, rule, assembly.headcount)
+        result = _judge(session, row, flat, rule, assembly.headcount)
         blocks: list[dict[str, Any]] = []
         if row.kind == "consensus":
             blocks = _keep_blocks(session, row, answers, analog.get("blocks", []), names)
@@ -103,7 +104,7 @@ def close_round(
             "round_closed",
             {
                 "round_id": round_id,
-                "proposal_id": proposal.id,
+                "proposal_id": row.proposal_id,
                 "kind": row.kind,
                 "fallback": row.fallback,
                 "anonymous": row.anonymous,
@@ -119,7 +120,7 @@ def close_round(
             },
         )
         regions, last = {ROUND, PROPOSAL}, event.seq
-        if result.stage is not None and result.stage != proposal.stage:
+        if proposal is not None and result.stage is not None and result.stage != proposal.stage:
             last = set_stage(
                 session,
                 proposal,
@@ -129,7 +130,7 @@ def close_round(
                 None,
             ).seq
             regions.add(STACK)
-        if result.stage == "block_discussion" and row.kind == "consensus":
+        if proposal is not None and result.stage == "block_discussion" and row.kind == "consensus":
             # The blockers get the floor: their hands go to the head of the stack.
             seqs = give_blockers_the_floor(
                 session,
@@ -150,7 +151,7 @@ def close_round(
             "tally": flat,
             "rule": rule.as_json(),
             "explanation": result.explanation,
-            "stage": proposal.stage,
+            "stage": proposal.stage if proposal is not None else None,
         },
     )
 
@@ -169,7 +170,7 @@ def _keep_blocks(
             kept.append(
                 RoundBlock(
                     round_id=row.id or 0,
-                    proposal_id=row.proposal_id,
+                    proposal_id=row.proposal_id or 0,
                     participant_id=None if row.anonymous else answer.participant_id,
                     name=None if row.anonymous else names.get(answer.participant_id or 0),
                     reason=answer.reason or "",
@@ -179,7 +180,7 @@ def _keep_blocks(
         kept.append(
             RoundBlock(
                 round_id=row.id or 0,
-                proposal_id=row.proposal_id,
+                proposal_id=row.proposal_id or 0,
                 name=None if row.anonymous else counted["name"],
                 reason=counted["reason"],
                 analog=True,
@@ -213,11 +214,12 @@ class _Result:
 def _judge(
     session: Session,
     row: Round,
-    proposal: Proposal,
     flat: dict[str, int],
     rule: logic.DecisionRule,
     headcount: int | None,
 ) -> _Result:
+    if row.kind == approval.KIND:
+        return _Result(*approval.judge(flat))
     if row.kind == "temperature":
         return _Result(None, logic.describe_counts(row.kind, flat))
     if row.kind == "consensus":

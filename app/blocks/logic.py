@@ -25,6 +25,7 @@ RESPONSES = {
     "temperature": ("up", "sideways", "down"),
     "consensus": ("agree", "stand_aside", "block"),
     "block_review": ("yes", "no"),
+    "minutes": ("up", "sideways", "down"),  # approving the minutes (app/minutes/approval.py)
 }
 REASON_MAX = 1000
 ANALOG_MAX = 100_000
@@ -38,6 +39,8 @@ OUTCOME_WORDS = {
     "blocked": "blocked",
     "not_enough_support": "not enough support",
     "no_quorum": "no quorum",
+    "approved": "minutes approved",
+    "not_approved": "minutes not approved",
 }
 
 

@@ -64,7 +64,8 @@ class Amendment(SQLModel, table=True):
 
 
 class Round(SQLModel, table=True):
-    """A temperature check, a call for consensus or a block review on one proposal."""
+    """A temperature check, a call for consensus or a block review on one proposal; or the
+    assembly approving its minutes."""
 
     __tablename__ = "decision_round"
     __table_args__ = (
@@ -77,12 +78,21 @@ class Round(SQLModel, table=True):
             postgresql_where=text("status = 'open'"),
         ),
         Index("ix_round_status_closes_at", "status", "closes_at"),
+        # One open approval of the minutes (a round without a proposal) per assembly.
+        Index(
+            "uq_round_open_minutes",
+            "assembly_id",
+            unique=True,
+            sqlite_where=text("status = 'open' AND proposal_id IS NULL"),
+            postgresql_where=text("status = 'open' AND proposal_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
-    proposal_id: int = Field(foreign_key="proposal.id", index=True)
-    number: int  # 1, 2, 3… within the proposal
+    # None for the assembly approving its minutes (kind "minutes", app/minutes/approval.py).
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    number: int  # 1, 2, 3… within the proposal (or within the assembly's approvals)
     kind: str = Field(max_length=16)
     fallback: bool = False
     block_id: int | None = None  # the round_block a block review is about

@@ -46,6 +46,7 @@ KIND_WORDS = {
     "temperature": "temperature check",
     "consensus": "call for consensus",
     "block_review": "block review",
+    "minutes": "approval of the minutes",
 }
 
 
@@ -63,7 +64,7 @@ class RoundView:
     """One round as members may see it now."""
 
     id: int
-    proposal_id: int
+    proposal_id: int | None  # None: the assembly approving its minutes
     number: int
     kind: str
     fallback: bool

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.assembly.access import require_role
+from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import parse_decision_rule
 from app.assembly.models import Assembly, Participant
 from app.blocks import logic
@@ -31,6 +31,7 @@ from app.blocks.service import (
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
+from app.minutes import approval
 
 CLOSES_IN = (10, 3600)  # seconds a round may be given before it closes itself
 
@@ -43,14 +44,45 @@ def rule_of(assembly: Assembly) -> logic.DecisionRule:
     return parse_decision_rule(json.loads(assembly.decision_rule_json))
 
 
-def round_for_write(session: Session, round_id: int) -> tuple[Round, Proposal]:
-    """The round (404) and its proposal, under the assembly's write lock."""
+def round_for_write(session: Session, round_id: int) -> tuple[Round, Proposal | None]:
+    """The round (404) and its proposal (None: approving the minutes), under the assembly's
+    write lock."""
     row = session.get(Round, round_id)
     if row is None:
         raise NotFound("There is no such round.", code="round_not_found")
-    proposal = proposal_for_write(session, row.proposal_id)
+    proposal = None
+    if row.proposal_id is None:
+        assembly_for_write(session, row.assembly_id)
+    else:
+        proposal = proposal_for_write(session, row.proposal_id)
     session.refresh(row)  # as of the lock: a close we waited for shows here
     return row, proposal
+
+
+def open_minutes_round(session: Session, assembly_id: str) -> Round | None:
+    return session.exec(
+        select(Round).where(
+            Round.assembly_id == assembly_id,
+            col(Round.proposal_id).is_(None),
+            Round.status == "open",
+        )
+    ).first()
+
+
+def check_round_options(results: str | None, closes_in_seconds: int | None) -> None:
+    if results is not None and results not in ("live", "hidden"):
+        raise Invalid("Results are shown live or hidden until close.", code="bad_results")
+    if closes_in_seconds is not None and not CLOSES_IN[0] <= closes_in_seconds <= CLOSES_IN[1]:
+        raise Invalid(
+            f"A round closes itself after {CLOSES_IN[0]} to {CLOSES_IN[1]} seconds.",
+            code="bad_closes_in",
+        )
+
+
+def approving_minutes_error() -> Conflict:
+    return Conflict(
+        "The assembly is approving the minutes; close that round first.", code="round_open"
+    )
 
 
 def closed_error(row: Round) -> Conflict:
@@ -89,13 +121,7 @@ def open_round(
     closes_in_seconds: int | None = None,
 ) -> Changed:
     """The facilitator opens a round the stage takes; one open round per proposal."""
-    if results is not None and results not in ("live", "hidden"):
-        raise Invalid("Results are shown live or hidden until close.", code="bad_results")
-    if closes_in_seconds is not None and not CLOSES_IN[0] <= closes_in_seconds <= CLOSES_IN[1]:
-        raise Invalid(
-            f"A round closes itself after {CLOSES_IN[0]} to {CLOSES_IN[1]} seconds.",
-            code="bad_closes_in",
-        )
+    check_round_options(results, closes_in_seconds)
     if kind == "block_review" and block_id is None:
         raise Invalid(
             "A block review is about one block: give its block_id.", code="block_required"
@@ -109,6 +135,8 @@ def open_round(
         require_role(session, aid, actor_id, ("facilitator",), "open a round")
         if open_round_of(session, proposal_id) is not None:
             raise Conflict("A round is open on this proposal already.", code="round_open")
+        if open_minutes_round(session, aid) is not None:
+            raise approving_minutes_error()
         assembly = session.get(Assembly, aid)
         assert assembly is not None
         rule = rule_of(assembly)
@@ -198,8 +226,8 @@ def respond(
 ) -> Changed:
     """A participant answers (or changes their answer); the last answer counts."""
     with db.write() as session:
-        row, proposal = round_for_write(session, round_id)
-        aid = proposal.assembly_id
+        row, _proposal = round_for_write(session, round_id)
+        aid = row.assembly_id
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":
             raise Forbidden("Only admitted participants answer rounds.", code="not_admitted")
@@ -222,7 +250,7 @@ def respond(
         session.add(answer)
         payload: dict[str, Any] = {
             "round_id": round_id,
-            "proposal_id": proposal.id,
+            "proposal_id": row.proposal_id,
             "value": value,
             "reason": kept,
             "changed": changed,
@@ -247,8 +275,8 @@ def record_analog(
 ) -> Changed:
     """Hands counted in the room for people without phones; replaces the previous count."""
     with db.write() as session:
-        row, proposal = round_for_write(session, round_id)
-        aid = proposal.assembly_id
+        row, _proposal = round_for_write(session, round_id)
+        aid = row.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), "add counted hands")
         if row.status != "open" or is_due(row, now()):  # past its deadline, as good as closed
             raise closed_error(row)
@@ -268,3 +296,79 @@ def record_analog(
         )
     db.announce(aid, event.seq, {ROUND})
     return Changed(aid, event.seq, {"round_id": round_id, "analog": clean_counts})
+
+
+def open_minutes_approval(
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    anonymous: bool = False,
+    results: str | None = None,
+    closes_in_seconds: int | None = None,
+) -> Changed:
+    """The facilitator asks the assembly to approve the minutes (app/minutes/approval.py).
+
+    Temperature-style (up, sideways, down); results live unless asked otherwise. Held while
+    the assembly is open, usually just before closing it, and while no other round is open:
+    every phone answers one question at a time.
+    """
+    check_round_options(results, closes_in_seconds)
+    moment = now()
+    with db.write() as session:
+        assembly_for_write(session, assembly_id)
+        require_role(session, assembly_id, actor_id, ("facilitator",), "ask to approve the minutes")
+        if open_minutes_round(session, assembly_id) is not None:
+            raise approving_minutes_error()
+        busy = session.exec(
+            select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
+        ).first()
+        if busy is not None:
+            raise Conflict(
+                "A round is open on a proposal; close it before approving the minutes.",
+                code="round_open",
+            )
+        number = session.exec(
+            select(func.count())
+            .select_from(Round)
+            .where(Round.assembly_id == assembly_id, col(Round.proposal_id).is_(None))
+        ).one()
+        row = Round(
+            assembly_id=assembly_id,
+            proposal_id=None,
+            number=number + 1,
+            kind=approval.KIND,
+            anonymous=anonymous,
+            results=results or "live",
+            stage="minutes",
+            version=0,
+            opened_at=moment,
+            closes_at=moment + timedelta(seconds=closes_in_seconds) if closes_in_seconds else None,
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # the partial unique index: one open approval
+            raise approving_minutes_error() from exc
+        event = append_event(
+            session,
+            assembly_id,
+            actor_id,
+            "round_opened",
+            {
+                "round_id": row.id,
+                "proposal_id": None,
+                "number": row.number,
+                "kind": approval.KIND,
+                "fallback": False,
+                "block_id": None,
+                "anonymous": anonymous,
+                "results": row.results,
+                "version": None,
+                "closes_at": row.closes_at.isoformat() if row.closes_at else None,
+            },
+        )
+    db.announce(assembly_id, event.seq, {ROUND})
+    return Changed(
+        assembly_id, event.seq, {"round_id": row.id, "kind": approval.KIND, "results": row.results}
+    )

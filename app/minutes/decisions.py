@@ -17,6 +17,7 @@ ROUND_WORDS = {
     "temperature": "temperature check",
     "consensus": "call for consensus",
     "block_review": "block review",
+    "minutes": "approval of the minutes",
 }
 PROPOSAL_OUTCOME_WORDS = {**OUTCOME_WORDS, "tabled": "tabled", "withdrawn": "withdrawn"}
 STAGE_WORDS = {
@@ -40,6 +41,7 @@ class DecisionFold:
     amendments: dict[int, r.Amendment]
     rounds: dict[int, r.Round]
     blocks: dict[int, r.Block]
+    approvals: list[r.Round]
     last_round: dict[int, r.Round]  # proposal -> the round closed last
 
     def name_of(self, participant_id: int | None) -> str | None:
@@ -172,6 +174,9 @@ class DecisionFold:
     # -- rounds --
 
     def on_round_opened(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if p.get("proposal_id") is None and p.get("kind") == "minutes":
+            self.open_approval(p)
+            return
         proposal = self.proposals.get(p["proposal_id"])
         if proposal is None:
             return
@@ -190,6 +195,21 @@ class DecisionFold:
             row.about_block = f"the block by {block.name}" if block.name else "an anonymous block"
         self.rounds[row.round_id] = row
         proposal.rounds.append(row)
+
+    def open_approval(self, p: Mapping[str, Any]) -> None:
+        """The assembly asked to approve its minutes (app/minutes/approval.py)."""
+        row = r.Round(
+            round_id=p["round_id"],
+            number=int(p.get("number") or len(self.approvals) + 1),
+            kind="minutes",
+            kind_words=ROUND_WORDS["minutes"],
+            fallback=False,
+            anonymous=bool(p.get("anonymous")),
+            version=0,
+            opened=self.at,
+        )
+        self.rounds[row.round_id] = row
+        self.approvals.append(row)
 
     def on_round_closed(self, _seq: int, p: Mapping[str, Any]) -> None:
         row = self.rounds.get(p["round_id"])
@@ -233,4 +253,5 @@ class DecisionFold:
             block.principled = reviewed.get("principled")
             verdict = "accepted as principled" if block.principled else "not accepted as principled"
             row.about_block = f"{row.about_block or 'the block'}: {verdict}"
-        self.last_round[p["proposal_id"]] = row
+        if p.get("proposal_id") is not None:
+            self.last_round[p["proposal_id"]] = row

@@ -78,12 +78,14 @@ def fold_minutes(
     events: Sequence[Mapping[str, Any]],
     *,
     time_zone: str | None = None,
-    speaker_names: bool = True,
+    speaker_names: bool | None = None,
 ) -> r.Minutes:
     """The minutes of one assembly from its events in seq order (as `export_events` gives them).
 
-    `time_zone` (IANA) defaults to the one the assembly was created with; `speaker_names`
-    False leaves the names out of the list of speakers (a per-assembly choice).
+    `time_zone` (IANA) defaults to the one the assembly was created with. Speakers are named
+    unless the assembly chose otherwise (`minutes_speaker_names` when created, or a later
+    `minutes_settings_changed`; the last word counts for the whole minutes); `speaker_names`
+    given here overrides that.
     """
     fold = _Fold(time_zone, speaker_names)
     for event in events:
@@ -94,10 +96,11 @@ def fold_minutes(
 class _Fold(DecisionFold):
     """One pass over the log; each `on_<type>` handles one event type, others are skipped."""
 
-    def __init__(self, time_zone: str | None, speaker_names: bool) -> None:
+    def __init__(self, time_zone: str | None, speaker_names: bool | None) -> None:
         self.zone = _zone(time_zone) if time_zone else None
         self.time_zone = time_zone
-        self.speaker_names = speaker_names
+        self.forced_names = speaker_names  # None: as the assembly's events say
+        self.speaker_names = True
         self.header: r.Header | None = None
         self.names: dict[int, str] = {}
         self.admitted: set[int] = set()
@@ -112,6 +115,7 @@ class _Fold(DecisionFold):
         self.block_hands: set[int] = set()
         self.notes: dict[int, r.Note] = {}
         self.floor = r.Floor()
+        self.approvals: list[r.Round] = []
         self.cannot_know: list[str] = []
         self.head = r.Head(0, "0" * 64)
         self.at: r.Moment = r.Moment("", "", "")
@@ -170,6 +174,11 @@ class _Fold(DecisionFold):
         )
         if facilitator.get("name"):
             self.header.roles.append(r.RoleHolder("facilitator", facilitator["name"]))
+        self.speaker_names = bool(p.get("minutes_speaker_names", True))
+
+    def on_minutes_settings_changed(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if "speaker_names" in p:
+            self.speaker_names = bool(p["speaker_names"])
 
     def on_participant_joined(self, _seq: int, p: Mapping[str, Any]) -> None:
         self.names[p["participant_id"]] = p["name"]
@@ -251,7 +260,7 @@ class _Fold(DecisionFold):
         speakers = item.speakers if item is not None else self.floor.speakers
         speaker = r.Speaker(
             order=len(speakers) + 1,
-            name=p.get("name") if self.speaker_names else None,
+            name=p.get("name"),  # left out at the end if the assembly so chose
             kind=p.get("kind", "speak"),
             kind_words=HAND_WORDS.get(p.get("kind", "speak"), p.get("kind", "speak")),
             started=self.at,
@@ -319,12 +328,18 @@ class _Fold(DecisionFold):
                     f"The {row.kind_words} opened at {row.opened.time} had not closed: "
                     "its answers are not part of the minutes."
                 )
+        names = self.speaker_names if self.forced_names is None else self.forced_names
+        speaking_time = self.speaking_time(items) if names else []
+        if not names:
+            for speaker in [*self.floor.speakers, *(s for i in items for s in i.speakers)]:
+                speaker.name = None
         return r.Minutes(
             header=header,
             items=items,
             floor=self.floor,
-            speaking_time=self.speaking_time(items) if self.speaker_names else [],
-            speaker_names=self.speaker_names,
+            approvals=self.approvals,
+            speaking_time=speaking_time,
+            speaker_names=names,
             cannot_know=self.cannot_know,
             head=self.head,
         )

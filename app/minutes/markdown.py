@@ -154,6 +154,10 @@ def _round(row: r.Round) -> list[str]:
 
 def _closing(minutes: r.Minutes) -> list[str]:
     lines: list[str] = []
+    if minutes.approvals:
+        lines += ["## Approval of the minutes", ""]
+        for row in minutes.approvals:
+            lines += _round(row)
     if minutes.speaking_time:
         lines += ["## Speaking time", "", "| speaker | turns | time |", "|---|--:|--:|"]
         lines += [

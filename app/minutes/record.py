@@ -219,6 +219,7 @@ class Minutes:
     header: Header
     items: list[Item]
     floor: Floor
+    approvals: list[Round]  # "approve the minutes" rounds, usually one at the close
     speaking_time: list[SpeakingTime]  # empty when names are left out
     speaker_names: bool
     cannot_know: list[str]  # facts the event log does not hold, said rather than guessed

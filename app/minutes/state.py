@@ -31,7 +31,9 @@ def open_to_all(*, db: Database, assembly_id: str) -> bool:
     return assembly.status == "closed" and assembly.visibility == "public"
 
 
-def load_minutes(*, db: Database, assembly_id: str, speaker_names: bool = True) -> MinutesRead:
+def load_minutes(
+    *, db: Database, assembly_id: str, speaker_names: bool | None = None
+) -> MinutesRead:
     """The minutes as of the newest event, in the assembly's time zone."""
     with db.read() as session:
         assembly = session.get(Assembly, assembly_id)

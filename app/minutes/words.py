@@ -119,7 +119,8 @@ def round_caption(row: r.Round) -> str:
     parts = [f"Round {row.number} · {row.kind_words}"]
     if row.about_block:
         parts[0] += f" about {row.about_block}"
-    parts.append(f"on version {row.version}")
+    if row.kind != "minutes":  # an approval is about the minutes, not a proposal's text
+        parts.append(f"on version {row.version}")
     parts.append(span(row.opened, row.closed))
     if row.anonymous:
         parts.append("anonymous: names are not recorded")

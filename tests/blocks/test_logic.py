@@ -254,6 +254,7 @@ def test_the_answers_of_each_round_kind() -> None:
         "temperature": ("up", "sideways", "down"),
         "consensus": ("agree", "stand_aside", "block"),
         "block_review": ("yes", "no"),
+        "minutes": ("up", "sideways", "down"),  # approving the minutes: temperature-style
     }
 
 

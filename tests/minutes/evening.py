@@ -13,7 +13,7 @@ with a note corrected later; Winter tents — an accepted and a rejected amendme
 temperature check and a call with analog counts, passed with stand-asides; Drumming hours —
 a named block, the blocker heard, an anonymous re-call blocked again (a phone block and a
 block counted in the room), tabled to the Drummers Circle; a gap "…" in the notes; the
-announcements not taken up.
+announcements not taken up; the minutes approved (phones and hands counted in the room).
 """
 
 from __future__ import annotations
@@ -311,6 +311,16 @@ def play_evening(db: Database, clock: Clock) -> Evening:
         "The arraignment is on Friday at 9 am, not Thursday.",
         corrects=ev.notes["legal"],
     )
-    ev.tick(60)
+    ev.tick(60)  # the assembly approves its minutes, then closes
+    approval = rounds.open_minutes_approval(db=db, assembly_id=ev.assembly_id, actor_id=ev.noor)
+    rid = int(approval.data["round_id"])
+    for name, value, _reason in [
+        *crowd(agreeing[:12], "up"), *crowd(agreeing[12:14], "sideways"), (zora, "down", None)
+    ]:  # fmt: skip
+        rounds.respond(db=db, round_id=rid, actor_id=ev.ids[name], value=value)
+    rounds.record_analog(db=db, round_id=rid, actor_id=ev.noor, counts={"up": 5, "sideways": 1})
+    ev.tick(45)
+    closing.close_round(db=db, round_id=rid, actor_id=ev.noor)
+    ev.tick(15)
     assembly_service.close_assembly(db=db, assembly_id=ev.assembly_id, actor_id=ev.noor)
     return ev

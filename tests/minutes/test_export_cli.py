@@ -43,7 +43,9 @@ def test_export_writes_the_markdown_minutes(exporting: Evening, tmp_path: Path) 
 
 def test_export_writes_the_printable_minutes(exporting: Evening, tmp_path: Path) -> None:
     page = BeautifulSoup(export(exporting, "html", tmp_path), "html.parser")
-    assert len(page.select("section.item")) == 6 and len(page.select("figure.round svg")) == 4
+    assert len(page.select("section.item")) == 6 and len(page.select("figure.round svg")) == 5
+    (approval,) = page.select("#approvals figure.round.minutes")
+    assert "minutes approved" in approval.select_one("p.result").get_text()
 
 
 def test_export_writes_the_minutes_as_json_with_their_seq(

@@ -48,7 +48,7 @@ def test_every_agenda_item_is_a_numbered_section_with_its_time(page: BeautifulSo
 
 def test_every_round_has_a_chart_whose_text_holds_its_numbers(page: BeautifulSoup) -> None:
     rounds = page.select("figure.round")
-    assert len(rounds) == 4
+    assert len(rounds) == 5  # four on proposals, and the approval of the minutes
     for figure in rounds:
         svgs = figure.find_all("svg")
         assert len(svgs) == 1
@@ -136,3 +136,20 @@ def test_the_page_prints_on_a4_or_letter_in_black_and_white(page: BeautifulSoup)
 def test_a_title_cannot_break_out_of_the_css_string() -> None:
     escaped = css_string('GA "</style><script>x</script>')
     assert '"' not in escaped and "<" not in escaped and escaped.startswith("GA ")
+
+
+def test_the_approval_of_the_minutes_closes_the_minutes_with_its_chart(
+    page: BeautifulSoup,
+) -> None:
+    section = page.select_one("footer section#approvals")
+    assert section is not None and section.h2 is not None
+    assert section.h2.get_text() == "Approval of the minutes"
+    (figure,) = section.select("figure.round.minutes")
+    caption = figure.figcaption.get_text() if figure.figcaption else ""
+    assert caption == "Round 1 · approval of the minutes · 19:29–19:30"
+    texts = [t.get_text() for t in figure.find_all("text")]
+    assert "17 = 12 phones + 5 counted" in texts and "1" in texts
+    result = figure.select_one("p.result")
+    assert result is not None and result.get_text() == (
+        "Outcome: 17 up, 3 sideways, 1 down: 17 up > 1 down → minutes approved"
+    )

@@ -158,7 +158,8 @@ def test_the_minutes_json_has_the_shape_of_the_dataclass_and_the_seq(
 ) -> None:
     body = ok(client.get(f"/api/assemblies/{evening.assembly_id}/minutes"))
     assert set(body) == {
-        "header", "items", "floor", "speaking_time", "speaker_names", "cannot_know", "head", "seq"
+        "header", "items", "floor", "approvals", "speaking_time", "speaker_names", "cannot_know",
+        "head", "seq",
     }  # fmt: skip
     events = ok(client.get(f"/api/assemblies/{evening.assembly_id}/events"))
     assert body["seq"] == body["head"]["seq"] == events["head"]["seq"]
