@@ -342,3 +342,13 @@ def redact_events(session: Session, events: list[dict[str, Any]]) -> list[dict[s
             event = {**event, "payload": {**payload, "redacted": True}}
         shown.append(event)
     return shown
+
+
+def minutes_round_view(session: Session, assembly_id: str) -> RoundView | None:
+    """The assembly's latest "approve the minutes" round (app/minutes/approval.py), if held."""
+    row = session.exec(
+        select(Round)
+        .where(Round.assembly_id == assembly_id, col(Round.proposal_id).is_(None))
+        .order_by(col(Round.id).desc())
+    ).first()
+    return round_view(session, row) if row is not None else None

@@ -12,7 +12,7 @@ from app.assembly.models import AgendaItem
 from app.blocks import logic
 from app.blocks.diff import Piece, diff_summary, diff_text, word_diff
 from app.blocks.models import Amendment, Proposal, ProposalVersion
-from app.blocks.round_state import RoundView, rounds_of, unreviewed_blocks
+from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unreviewed_blocks
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.events import head_of
@@ -280,7 +280,12 @@ def _takes(stage: str, kind: str) -> bool:
 
 def load_open_proposal(
     *, db: Database, assembly_id: str, rule: DecisionRule
-) -> tuple[ProposalView | None, int]:
-    """The open item's proposal and the seq it reflects."""
+) -> tuple[ProposalView | None, RoundView | None, int]:
+    """The open item's proposal, the assembly's latest approval of the minutes, and the seq
+    both reflect."""
     with db.read() as session:
-        return open_proposal_view(session, assembly_id, rule), head_of(session, assembly_id)
+        return (
+            open_proposal_view(session, assembly_id, rule),
+            minutes_round_view(session, assembly_id),
+            head_of(session, assembly_id),
+        )

@@ -27,6 +27,12 @@ class RoundBody(Body):
     closes_in_seconds: int | None = Field(None, ge=rounds.CLOSES_IN[0], le=rounds.CLOSES_IN[1])
 
 
+class ApprovalBody(Body):
+    anonymous: bool = False
+    results: Literal["live", "hidden"] | None = None
+    closes_in_seconds: int | None = Field(None, ge=rounds.CLOSES_IN[0], le=rounds.CLOSES_IN[1])
+
+
 class ResponseBody(Body):
     value: str = Field(max_length=16)
     reason: str | None = Field(None, max_length=2000)
@@ -50,6 +56,25 @@ def open_round(
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     changed = rounds.open_round(
         db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return reply(changed, 201)
+
+
+@router.post("/assemblies/{assembly_id}/minutes/approval", status_code=201)
+def open_minutes_approval(
+    assembly_id: str,
+    request: Request,
+    body: ApprovalBody | None = None,
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
+    """Ask the assembly to approve the minutes: a temperature-style round of the assembly,
+    answered with PUT /rounds/{id}/response and closed with POST /rounds/{id}/close."""
+    actor = admitted_member(request, assembly_id)
+    changed = rounds.open_minutes_approval(
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        **(body or ApprovalBody()).model_dump(),
     )
     return reply(changed, 201)
 

@@ -253,11 +253,9 @@ def form_action(
 
 def my_answer_of(ctx: AppContext, snap: Snapshot, member: Member) -> dict[str, Any] | None:
     """My answer in the round on screen: private, so only in my page and my replies."""
-    if snap.proposal is None or snap.proposal.round is None:
+    if snap.round is None:
         return None
-    return load_my_answer(
-        db=ctx.db, round_id=snap.proposal.round.id, participant_id=member.participant_id
-    )
+    return load_my_answer(db=ctx.db, round_id=snap.round.id, participant_id=member.participant_id)
 
 
 @router.post("/a/{assembly_id}/agenda")

@@ -236,6 +236,31 @@ def open_round_form(
     )
 
 
+@router.post("/minutes/approval")
+def open_minutes_approval_form(
+    assembly_id: str,
+    request: Request,
+    ctx: Ctx,
+    anonymous: Text = "",
+    results: Text = "",
+    closes_in_seconds: Text = "",
+) -> Response:
+    """Ask the assembly to approve the minutes (the console's button at the end)."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: rounds.open_minutes_approval(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            anonymous=anonymous == "yes",
+            results=results or None,
+            closes_in_seconds=_optional_int(closes_in_seconds, "closes_in_seconds"),
+        ),
+    )
+
+
 @router.post("/rounds/respond")
 def respond_form(
     assembly_id: str,

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.assembly.state import AssemblyState, load_state
 from app.blocks.logic import OUTCOME_WORDS
-from app.blocks.round_state import SHAPES, WORDS
+from app.blocks.round_state import SHAPES, WORDS, RoundView
 from app.blocks.state import STAGE_WORDS, ProposalView, load_open_proposal
 from app.db import Database
 from app.live import Rendered
@@ -105,6 +105,19 @@ class Snapshot:
     proposal: ProposalView | None
     proposal_seq: int
     notes: tuple[NoteLine, ...] = ()  # the console's alone: the minute taker's latest notes
+    approval: RoundView | None = None  # the latest "approve the minutes" round
+
+    @property
+    def round(self) -> RoundView | None:
+        """The round the screens show: an open one, else the one opened last (the proposal's
+        or the assembly's approval of the minutes; only one is ever open)."""
+        mine = self.proposal.round if self.proposal else None
+        approval = self.approval
+        if approval is None or (mine is not None and mine.is_open):
+            return mine
+        if approval.is_open or mine is None:
+            return approval
+        return approval if approval.opened_at >= mine.opened_at else mine
 
     @property
     def seq(self) -> int:
@@ -112,8 +125,14 @@ class Snapshot:
         return min(self.state.seq, self.stack.seq, self.proposal_seq)
 
     def context(self) -> dict[str, Any]:
-        """What templates call the snapshot's parts: s, k and p."""
-        return {"s": self.state, "k": self.stack, "p": self.proposal, "notes": self.notes}
+        """What templates call the snapshot's parts: s, k, p, rnd (the round on screen)."""
+        return {
+            "s": self.state,
+            "k": self.stack,
+            "p": self.proposal,
+            "rnd": self.round,
+            "notes": self.notes,
+        }
 
 
 class Renderer:
@@ -147,11 +166,11 @@ class Renderer:
         """
         state = load_state(db=self.db, assembly_id=assembly_id, people_lists=people_lists)
         stack = load_stack(db=self.db, assembly_id=assembly_id)
-        proposal, proposal_seq = load_open_proposal(
+        proposal, approval, proposal_seq = load_open_proposal(
             db=self.db, assembly_id=assembly_id, rule=state.rule
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
-        return Snapshot(state, stack, proposal, proposal_seq, notes)
+        return Snapshot(state, stack, proposal, proposal_seq, notes, approval)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         snap = self.snapshot(assembly_id, people_lists=view == "console")

@@ -240,6 +240,36 @@ def test_the_openapi_schema_describes_rounds(client: TestClient) -> None:
     assert "post" in paths["/api/rounds/{round_id}/close"]
 
 
+def test_the_assembly_approves_its_minutes_through_the_api(client: TestClient) -> None:
+    ga = create_assembly(client)
+    emeka, chen = join(client, ga, "Emeka"), join(client, ga, "Chen")
+    url = f"/api/assemblies/{ga.id}/minutes/approval"
+    made = ok(
+        client.post(url, json={"closes_in_seconds": 120}, headers=ga.facilitator.headers), 201
+    )
+    assert (made["kind"], made["results"]) == ("minutes", "live")
+    rid = made["round_id"]
+    assert respond(client, rid, emeka, "up").status_code == 200
+    assert respond(client, rid, chen, "sideways").status_code == 200
+    refused = respond(client, rid, chen, "block", REASON)
+    assert refused.status_code == 422 and error_of(refused)["code"] == "bad_value"
+    shown = get_round(client, rid, chen)
+    assert set(shown) == LIVE_KEYS and shown["proposal_id"] is None
+    assert shown["counts"] == {"up": 1, "sideways": 1, "down": 0} and shown["mine"]["value"] == (
+        "sideways"
+    )
+    closed = close(client, ga, rid)
+    assert closed["outcome"] == "approved" and closed["tally"] == {
+        "up": 1,
+        "sideways": 1,
+        "down": 0,
+    }
+    ok(client.post(f"/api/assemblies/{ga.id}/close", headers=ga.facilitator.headers))
+    minutes = ok(client.get(f"/api/assemblies/{ga.id}/minutes", headers=chen.headers))
+    (approval,) = minutes["approvals"]
+    assert (approval["kind"], approval["outcome"]) == ("minutes", "approved")
+
+
 # ---- bad requests: the error shape, the right code, and nothing changed --------------------
 
 
@@ -266,7 +296,9 @@ class Scene:
         return headers_for(who, people)
 
     def url(self, path: str) -> str:
-        return path.format(pid=self.pid, rid=self.rid, other=self.other, **self.items)
+        return path.format(
+            pid=self.pid, rid=self.rid, other=self.other, ga_id=self.ga.id, **self.items
+        )
 
     def send(self, method: str, path: str, body: Any = None, who: str = "facilitator") -> Any:
         kwargs: dict[str, Any] = {"headers": self.headers(who)}
@@ -317,6 +349,7 @@ ANALOG, CLOSE = "/api/rounds/{rid}/analog", "/api/rounds/{rid}/close"
 TEMPERATURE, CONSENSUS = {"kind": "temperature"}, {"kind": "consensus"}
 AGREE = {"value": "agree"}
 COUNTS = {"counts": {"agree": 3}}
+APPROVE = "/api/assemblies/{ga_id}/minutes/approval"
 
 BAD_REQUESTS: list[tuple[str, Setup, Call, int, str]] = [
     # who are you
@@ -425,6 +458,21 @@ BAD_REQUESTS: list[tuple[str, Setup, Call, int, str]] = [
      _req("POST", ANALOG, {"blocks": [{"name": "Kofi", "reason": " "}]}), 422, "reason_required"),
     ("an extra field counting", _nothing,
      _req("POST", ANALOG, {"counts": {"agree": 1}, "note": "x"}), 422, "invalid"),
+    # approving the minutes
+    ("no token asking to approve", _nothing, _req("POST", APPROVE, who="nobody"),
+     401, "unauthorized"),
+    ("participant asks to approve", _nothing, _req("POST", APPROVE, who="chen"),
+     403, "role_required"),
+    ("approval while a call is open", _nothing, _req("POST", APPROVE), 409, "round_open"),
+    ("approval in a closed assembly", _closed_assembly, _req("POST", APPROVE),
+     409, "assembly_closed"),
+    ("approval of an assembly the token is not for", _nothing,
+     _req("POST", "/api/assemblies/nope/minutes/approval"), 401, "unauthorized"),
+    ("approval closing in 5 seconds", _closed, _req("POST", APPROVE, {"closes_in_seconds": 5}),
+     422, "invalid"),
+    ("approval with a kind", _closed, _req("POST", APPROVE, {"kind": "consensus"}),
+     422, "invalid"),
+    ("malformed json approving", _closed, _raw("POST", APPROVE, "{"), 400, "malformed"),
 ]  # fmt: skip
 
 

@@ -230,6 +230,15 @@ class Scene:
         self.api(f"/rounds/{call}/close")
         return call
 
+    def approval(self, answered: bool = False) -> int:
+        """The assembly asked to approve its minutes (after a temperature check on the proposal,
+        so the screens switch from the proposal's round to the approval)."""
+        self.api(f"/rounds/{self.open_round('concerns', 'temperature')}/close")
+        rid = int(self.post("/minutes/approval").json()["round_id"])
+        if answered:
+            self.api(f"/rounds/{rid}/response", {"value": "down"}, "PUT", who=self.who("ruth"))
+        return rid
+
     def post(
         self, path: str, body: Any = None, method: str = "POST", who: dict[str, str] | None = None
     ) -> httpx.Response:
@@ -332,6 +341,11 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     ),
     "close_blocked_call": lambda s: s.api(f"/rounds/{s.blocked_call()}", method="GET"),
     "close_block_review": _block_review,
+    "ask_to_approve_minutes": lambda s: s.post("/minutes/approval", {"closes_in_seconds": 600}),
+    "answer_minutes_approval": lambda s: s.api(
+        f"/rounds/{s.approval()}/response", {"value": "up"}, "PUT", who=s.who("keiko")
+    ),
+    "close_minutes_approval": lambda s: s.api(f"/rounds/{s.approval(answered=True)}/close"),
     "take_note": lambda s: s.post("/notes", {"text": "Keiko: the tarps leak.", "label": "Crn"}),
     "correct_note": lambda s: s.post(
         "/notes",

@@ -261,3 +261,41 @@ def test_the_console_caps_amendment_rounds_and_an_empty_box_lifts_the_cap(
     assert ben.page().body["data-amendable"] == "no"
     console.post("proposals/cap", proposal_id=pid, max_amendment_rounds="")
     assert ben.post("proposals/amend", proposal_id=pid, text="Buy twelve tarps.").status_code == 200
+
+
+def test_the_console_asks_to_approve_the_minutes_and_phones_answer_with_thumbs(
+    room: dict[str, Any],
+) -> None:
+    console, ben = room["console"], room["ben"]
+    assert console.page().select_one("#mc-round form.approve-minutes") is None  # mid-proposal
+    console.post(f"proposals/{room['pid']}/withdraw")
+    ask = console.page().select_one("#mc-round form.approve-minutes")
+    assert ask is not None and ask["hx-post"].endswith("/minutes/approval")
+    assert console.post("minutes/approval").status_code == 200
+    page = ben.page()
+    assert page.body["data-round-state"] == "minutes-open"
+    shown = page.select_one("#mc-round")
+    assert shown["data-kind"] == "minutes"
+    assert "Approval of the minutes" in shown.select_one("h2").get_text()
+    assert shown.select_one(".round-about a")["href"] == f"/a/{ben.assembly.id}/minutes"
+    thumbs = page.select("#mc-answers .for-minutes button")
+    assert [b["data-value"] for b in thumbs] == ["up", "sideways", "down"]
+    rid = page.select_one("#mc-answers .for-minutes input[name=round_id]")["value"]
+    assert rid == shown["data-round-id"]
+    answered = ben.post("rounds/respond", round_id=rid, value="up")
+    assert soup(answered).select_one("#mc-mine")["data-value"] == "up"
+    # No second approval while one is open, and the console says so without a 500.
+    assert console.page().select_one("#mc-round form.approve-minutes") is None
+    refused = console.post("minutes/approval")
+    assert refused.status_code == 409
+    assert "approving the minutes" in soup(refused).select_one("#mc-error").get_text()
+    closed = console.post(f"rounds/{rid}/close")
+    assert closed.status_code == 200
+    outcome = console.page().select_one("#mc-round .outcome-line").get_text()
+    assert outcome == "1 up, 0 sideways, 0 down: 1 up > 0 down → minutes approved"
+
+
+def test_a_phone_cannot_ask_to_approve_the_minutes(room: dict[str, Any]) -> None:
+    refused = room["ben"].post("minutes/approval")
+    assert refused.status_code == 403
+    assert room["ben"].page().body["data-round-state"] == "none"
