@@ -1,4 +1,4 @@
-"""The `miccheck` command: serve, db upgrade, export, verify."""
+"""The `miccheck` command: serve, db upgrade, demo, archive rebuild, export, verify."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from app.config import get_settings
 cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+archive_cli = typer.Typer(help="The archive of decisions.", no_args_is_help=True)
+cli.add_typer(archive_cli, name="archive")
 
 
 def alembic_config(url: str | None = None) -> object:
@@ -40,6 +42,22 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+@archive_cli.command("rebuild")
+def archive_rebuild() -> None:
+    """Make the archive's entries and search index again from the tables."""
+    from app.archive.index import rebuild
+    from app.db import Database
+
+    db = Database(get_settings().database_url)
+    try:
+        made = rebuild(db=db)
+    finally:
+        db.dispose()
+    decisions = f"{made.decisions} decision{'' if made.decisions == 1 else 's'}"
+    assemblies = f"{made.assemblies} closed assembl{'y' if made.assemblies == 1 else 'ies'}"
+    typer.echo(f"archive rebuilt: {decisions} from {assemblies}")
+
+
 @cli.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 for a real room."),
@@ -62,7 +80,7 @@ def serve(
 
 @cli.command()
 def demo() -> None:
-    """Seed a realistic evening assembly and print the links to click through."""
+    """Seed a realistic evening assembly in its group and print the links to click through."""
     from app.db import Database
     from app.demo import seed_demo
     from app.web.urls import Urls
@@ -72,14 +90,29 @@ def demo() -> None:
     # a fallback vote) back on the screens to look at.
     made = seed_demo(db=Database(settings.database_url), open_item="Winter tents", proposals=True)
     urls = Urls(settings.public_url)
+    group = made.group
+    assert group is not None  # seeded in its group
     links = {
         "console": urls.console(made.assembly_id, made.facilitator_token),
         "projector": urls.projector(made.assembly_id, made.projector_key),
         "phone": urls.join(made.join_code),
+        "archive": urls.archive_group(group.slug),
     }
-    typer.echo(f"Seeded “Riverside Commons GA” (join code {made.join_code}). Open:")
+    typer.echo(
+        f"Seeded “Riverside Commons GA” no. {made.number} of {group.name} "
+        f"(join code {made.join_code}). Open:"
+    )
     for name, path in links.items():
         typer.echo(f"  {name:<10} {urls.absolute(path)}")
+    told = f"Group {group.slug} " + (
+        "made; its admin token"
+        if group.created
+        else "was already there; its new admin token (the old one no longer works)"
+    )
+    typer.echo(
+        f"{told}, shown this once — keep it secret, it creates the group's assemblies:\n"
+        f"  {group.admin_token}"
+    )
 
 
 class ExportFormat(StrEnum):

@@ -1,4 +1,6 @@
-"""A seeded assembly to click through (`miccheck demo`), built only through the services."""
+"""A seeded assembly to click through (`miccheck demo`), built only through the services.
+
+The assembly belongs to the file's standing group, made on the first run and kept after."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from app.assembly import service
+from app.assembly.logic import parse_decision_rule
 from app.blocks import closing, rounds
 from app.blocks import service as proposals_service
 from app.db import Database
+from app.errors import NotFound
+from app.groups import service as groups_service
 from app.stack import service as stack_service
 
 DEMO_FILE = Path(__file__).with_name("demo_assembly.json")
@@ -23,6 +28,17 @@ class Demo:
     facilitator_token: str
     projector_key: str
     tokens: dict[str, str]
+    group: DemoGroup | None  # None: seeded standalone
+    number: int | None  # its number within the group
+
+
+@dataclass(frozen=True)
+class DemoGroup:
+    slug: str
+    name: str
+    admin_token: str
+    created: bool  # False: an earlier run made it, and its admin token was replaced
+    decision_rule: dict[str, Any] | None
 
 
 def load_demo() -> dict[str, Any]:
@@ -30,10 +46,39 @@ def load_demo() -> dict[str, Any]:
     return data
 
 
+def open_demo_group(*, db: Database, spec: dict[str, Any], rule: dict[str, Any]) -> DemoGroup:
+    """The file's group, made with the evening's decision rule; or, when it is there already
+    (an earlier run made it), the same group with a new admin token: only its hash is stored,
+    and numbering an assembly in the group takes the token."""
+    slug = spec["slug"]
+    try:
+        found = groups_service.load_group(db=db, slug=slug)
+    except NotFound:
+        made = groups_service.create_group(
+            db=db,
+            name=spec["name"],
+            slug=slug,
+            time_zone=spec["time_zone"],
+            decision_rule=rule,
+            working_groups=spec["working_groups"],
+        )
+        group = made.group
+        return DemoGroup(slug, group.name, made.admin_token, True, group.decision_rule)
+    token = groups_service.reissue_admin_token(db=db, slug=slug)
+    return DemoGroup(slug, found.name, token, False, found.decision_rule)
+
+
 def seed_demo(
-    *, db: Database, open_item: str | None = "Kitchen report-back", proposals: bool = False
+    *,
+    db: Database,
+    open_item: str | None = "Kitchen report-back",
+    proposals: bool = False,
+    in_group: bool = True,
 ) -> Demo:
-    """The evening assembly of demo_assembly.json: people, roles, headcount, agenda.
+    """The evening assembly of demo_assembly.json: people, roles, headcount, agenda. It is the
+    next assembly of the file's group and takes its time zone and decision rule (unless the
+    group, made elsewhere, has another rule); with `in_group=False` it stands alone, given the
+    same ones (its items then number 1, 2, 3…).
 
     With `proposals`, its proposals are also put forward and played through every stage, as
     the file tells (amendments, temperature checks, calls, block discussion, fallback vote).
@@ -42,14 +87,20 @@ def seed_demo(
     spec = demo["assembly"]
     roles: dict[str, list[str]] = demo["roles"]
     facilitator = roles["facilitator"][0]
+    rule = parse_decision_rule(spec["decision_rule"]).as_json()
+    group = open_demo_group(db=db, spec=demo["group"], rule=rule) if in_group else None
+    # The evening's outcomes need its own rule: in a group made elsewhere with another, keep it.
+    inherits_rule = group is not None and group.decision_rule == rule
     made = service.create_assembly(
         db=db,
         title=spec["title"],
         facilitator_name=facilitator,
         location=spec["location"],
-        time_zone=demo["group"]["time_zone"],
-        decision_rule=spec["decision_rule"],
         admission=spec["admission"],
+        time_zone=None if group else demo["group"]["time_zone"],  # in a group: the group's
+        decision_rule=None if inherits_rule else rule,
+        group=group.slug if group else None,
+        group_token=group.admin_token if group else None,
     )
     tokens = {facilitator: made.facilitator_token}
     ids = {facilitator: made.participant_id}
@@ -95,7 +146,13 @@ def seed_demo(
             db=db, assembly_id=made.assembly_id, actor_id=actor, item_id=items[open_item]
         )
     return Demo(
-        made.assembly_id, made.join_code, made.facilitator_token, made.projector_key, tokens
+        made.assembly_id,
+        made.join_code,
+        made.facilitator_token,
+        made.projector_key,
+        tokens,
+        group,
+        int(made.group["number"]) if made.group else None,
     )
 
 

@@ -1,6 +1,7 @@
-"""Migration 0007 (a decision round without a proposal: approving the minutes) on SQLite and
-PostgreSQL with rounds and answers in the tables: down to 0006 keeps every proposal's rounds
-and answers and drops only the approvals (their events stay); up again matches the models."""
+"""Migrations 0007 (a decision round without a proposal: approving the minutes) and 0008 (may
+the minutes name speakers) on SQLite and PostgreSQL with data in the tables: down to 0006
+keeps every proposal's rounds and answers and drops only the approvals (their events stay);
+up again matches the models, and assemblies made before 0008 name their speakers."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def test_down_to_0006_keeps_proposal_rounds_and_up_again_matches_the_models(
 
     upgrade_database(fresh_url)
     db = Database(fresh_url)
+    with db.engine.connect() as conn:
+        named = conn.execute(text("SELECT minutes_speaker_names FROM assembly")).scalars().all()
+    assert named == [True]
     again = rounds.open_minutes_approval(db=db, assembly_id=w.aid, actor_id=w.noor)
     assert again.data["kind"] == "minutes"
     with db.engine.connect() as conn:

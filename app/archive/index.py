@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
@@ -98,8 +99,16 @@ def index_assembly(session: Session, assembly_id: str) -> int:
     return len(proposals)
 
 
-def rebuild(*, db: Database) -> int:
-    """Make the whole archive again from the tables (it is derived data); returns entries."""
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild wrote: the closed assemblies it read and the entries (decisions) it made."""
+
+    assemblies: int
+    decisions: int
+
+
+def rebuild(*, db: Database) -> Rebuilt:
+    """Make the whole archive again from the tables (it is derived data)."""
     with db.write() as session:
         for old in session.exec(select(ArchiveEntry)):
             session.delete(old)
@@ -110,4 +119,4 @@ def rebuild(*, db: Database) -> int:
         count = sum(index_assembly(session, assembly_id) for assembly_id in closed)
         for statement in fts.resync_statements(db.engine.dialect.name):
             session.connection().exec_driver_sql(statement)
-    return count
+    return Rebuilt(assemblies=len(closed), decisions=count)

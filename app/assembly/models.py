@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 
@@ -32,6 +32,8 @@ class Assembly(SQLModel, table=True):
     closed_at: datetime | None = None
     group_id: int | None = Field(default=None, foreign_key="assembly_group.id", index=True)
     number: int | None = None  # within its group; None for an assembly that stands alone
+    # Name speakers in the minutes? (events `assembly_created`, `minutes_settings_changed`)
+    minutes_speaker_names: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class Participant(SQLModel, table=True):

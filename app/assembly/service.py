@@ -28,6 +28,7 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import append_event
 from app.groups.service import claim_number
+from app.minutes.service import NOTES  # the minutes' forms close with the assembly
 from app.stack.service import clear_stack_for_new_item
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
@@ -83,6 +84,7 @@ def create_assembly(
     language: str = "en",
     group: str | None = None,
     group_token: str | None = None,
+    minutes_speaker_names: bool = True,
 ) -> Created:
     """Open a new assembly; its creator joins as a participant holding the facilitator role.
 
@@ -125,6 +127,7 @@ def create_assembly(
                     created_at=now(),
                     group_id=member.group_id if member else None,
                     number=member.number if member else None,
+                    minutes_speaker_names=minutes_speaker_names,
                 )
                 session.add(assembly)
                 session.flush()
@@ -158,6 +161,8 @@ def create_assembly(
                         "facilitator": {"participant_id": person.id, "name": name},
                         # Only when it has one: a lone assembly's first event is as before.
                         **({"group": member.as_json()} if member else {}),
+                        # Only when off: the minutes name speakers unless told otherwise.
+                        **({} if minutes_speaker_names else {"minutes_speaker_names": False}),
                     },
                 )
         except IntegrityError:
@@ -469,7 +474,7 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     db.announce(
         assembly_id,
         event.seq,
-        {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS, PROPOSAL, ROUND},
+        {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS, PROPOSAL, ROUND, NOTES},
     )
     return Changed(event.seq, {"status": "closed"})
 

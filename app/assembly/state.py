@@ -92,6 +92,7 @@ class AssemblyState:
     pending: tuple[Person, ...]
     recent: tuple[Person, ...] = field(default=())
     group: dict[str, Any] | None = None  # {slug, name, number} when it belongs to a group
+    minutes_speaker_names: bool = True  # the minutes name who spoke (a setting)
 
     @property
     def open_item(self) -> Item | None:
@@ -113,6 +114,7 @@ class AssemblyState:
             "join_code": self.join_code,
             "decision_rule": self.rule.as_json(),
             "group": self.group,
+            "minutes_speaker_names": self.minutes_speaker_names,
             "headcount": self.headcount,
             "people_joined": self.admitted_count,
             "pending": [{"participant_id": p.id, "name": p.name} for p in self.pending],
@@ -183,6 +185,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         language=assembly.language,
         admission=assembly.admission,
         visibility=assembly.visibility,
+        minutes_speaker_names=assembly.minutes_speaker_names,
         status=assembly.status,
         join_code=assembly.join_code,
         headcount=assembly.headcount,

@@ -159,6 +159,19 @@ def set_working_groups(
         return view_of(session, group)
 
 
+def reissue_admin_token(*, db: Database, slug: str) -> str:
+    """A new admin token for a group; the old one stops working. Only the hash is stored, so
+    whoever runs the server (`miccheck demo` on the group an earlier run made) gets a new
+    one rather than the old one back. Not offered over HTTP."""
+    token = new_secret()
+    with db.write() as session:
+        group = group_by_slug(session, slug, for_update=True)
+        group.admin_token_hash = hash_secret(token)
+        group.updated_at = now()
+        session.add(group)
+    return token
+
+
 def load_group(*, db: Database, slug: str) -> GroupView:
     """A group by its slug (404 when there is none)."""
     with db.read() as session:

@@ -96,7 +96,7 @@ class DecisionFold:
             what = "new amendments allowed" if p["amendments_open"] else "new amendments stopped"
             proposal.history.append(r.Step(self.at, what))
 
-    def on_proposal_decided(self, _seq: int, p: Mapping[str, Any]) -> None:
+    def on_proposal_decided(self, seq: int, p: Mapping[str, Any]) -> None:
         proposal = self.proposals.get(p["proposal_id"])
         if proposal is None:
             return
@@ -109,15 +109,17 @@ class DecisionFold:
         if outcome in (*PASSES, "not_enough_support"):  # a round decided it: its arithmetic
             proposal.outcome_line = last.explanation if last and last.outcome == outcome else None
         else:
-            self.decided_by_hand(proposal, last)
+            self.decided_by_hand(proposal, last, seq)
         proposal.history.append(r.Step(self.at, f"decided: {proposal.outcome_words}"))
 
-    def decided_by_hand(self, proposal: r.Proposal, last: r.Round | None) -> None:
+    def decided_by_hand(self, proposal: r.Proposal, last: r.Round | None, seq: int) -> None:
         """Tabled, withdrawn or blocked by the facilitator: what, and where the rounds left it."""
         if proposal.outcome == "tabled":
             proposal.outcome_line = f"tabled to {proposal.tabled_to}"
+            # Derived from the decision, so nobody recorded it (by=None).
+            what = f"take up “{proposal.title}” (tabled to them)"
             proposal.actions.append(
-                f"{proposal.tabled_to}: take up “{proposal.title}” (tabled to them)"
+                r.ActionItem(seq, self.at, what, proposal.tabled_to, None, None)
             )
         elif proposal.outcome == "withdrawn":
             proposal.outcome_line = f"withdrawn by {self.name_of(self.actor) or 'the presenter'}"

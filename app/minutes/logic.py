@@ -2,8 +2,9 @@
 its minutes (no database, no clock, no I/O).
 
 The minutes are derived from the event log only (PROCESS.md "Minutes"): nothing is typed
-twice, a note is its `note_taken` event, a correction is a later note that names the one it
-corrects. Where the log does not hold a fact, the minutes say so (`cannot_know`).
+twice, a note is its `note_taken` event (an action item its `action_item_recorded`, see
+actions.py), a correction is a later note that names the one it corrects. Where the log does
+not hold a fact, the minutes say so (`cannot_know`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from app.assembly.logic import parse_decision_rule
 from app.errors import DomainError, Invalid
 from app.minutes import record as r
+from app.minutes.actions import ActionFold
 from app.minutes.decisions import DecisionFold
 from app.stack.logic import LABELS as HAND_WORDS
 
@@ -93,7 +95,7 @@ def fold_minutes(
     return fold.result()
 
 
-class _Fold(DecisionFold):
+class _Fold(DecisionFold, ActionFold):
     """One pass over the log; each `on_<type>` handles one event type, others are skipped."""
 
     def __init__(self, time_zone: str | None, speaker_names: bool | None) -> None:
@@ -114,6 +116,7 @@ class _Fold(DecisionFold):
         self.turns: dict[int, r.Speaker] = {}
         self.block_hands: set[int] = set()
         self.notes: dict[int, r.Note] = {}
+        self.actions: list[r.ActionItem] = []
         self.floor = r.Floor()
         self.approvals: list[r.Round] = []
         self.cannot_know: list[str] = []
@@ -342,6 +345,7 @@ class _Fold(DecisionFold):
             speaker_names=names,
             cannot_know=self.cannot_know,
             head=self.head,
+            actions=self.actions,
         )
 
     def speaking_time(self, items: Sequence[r.Item]) -> list[r.SpeakingTime]:

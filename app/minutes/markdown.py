@@ -65,7 +65,18 @@ def _item(item: r.Item) -> list[str]:
     lines = [f"## {item.number}. {item.title}", "", f"*{w.item_line(item)}*", ""]
     for proposal in item.proposals:
         lines += _proposal(proposal)
+    if item.actions:
+        lines += ["**Action items**", "", *_actions(item.actions), ""]
     lines += _speakers(item.speakers) + _notes(item.notes)
+    return lines
+
+
+def _actions(actions: Iterable[r.ActionItem]) -> list[str]:
+    lines = []
+    for action in actions:
+        who, what, recorded = w.action_line(action)
+        line = f"{who}: {what}" if who else what
+        lines.append(f"- {line} {recorded}" if recorded else f"- {line}")
     return lines
 
 
@@ -109,7 +120,7 @@ def _proposal(p: r.Proposal) -> list[str]:
     if arithmetic:
         lines += [arithmetic, ""]
     if p.actions:
-        lines += ["Action items:", "", *[f"- {a}" for a in p.actions], ""]
+        lines += ["Action items:", "", *_actions(p.actions), ""]
     if p.text_decided is not None:
         lines += [
             f"#### {w.text_heading(p)}",
@@ -154,6 +165,9 @@ def _round(row: r.Round) -> list[str]:
 
 def _closing(minutes: r.Minutes) -> list[str]:
     lines: list[str] = []
+    if minutes.actions:
+        lines += ["## Action items for the assembly as a whole", ""]
+        lines += [*_actions(minutes.actions), ""]
     if minutes.approvals:
         lines += ["## Approval of the minutes", ""]
         for row in minutes.approvals:

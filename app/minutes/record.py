@@ -81,6 +81,18 @@ class Note:
 
 
 @dataclass
+class ActionItem:
+    """Something to be done after the assembly: recorded by the minute taker, or derived."""
+
+    action_id: int  # the seq of its event (a derived one's: the decision it comes from)
+    at: Moment
+    text: str
+    who: str | None  # a person or a working group
+    due: str | None  # free text: "Friday 20 March", "next GA"
+    by: str | None  # who recorded it; None: derived from the decision, recorded by nobody
+
+
+@dataclass
 class Count:
     value: str
     word: str
@@ -172,7 +184,7 @@ class Proposal:
     decided_version: int | None = None
     text_decided: str | None = None
     tabled_to: str | None = None
-    actions: list[str] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
 
 
 @dataclass
@@ -191,6 +203,7 @@ class Item:
     proposals: list[Proposal] = field(default_factory=list)
     speakers: list[Speaker] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)  # the item's, not its proposal's
 
 
 @dataclass
@@ -224,3 +237,4 @@ class Minutes:
     speaker_names: bool
     cannot_know: list[str]  # facts the event log does not hold, said rather than guessed
     head: Head
+    actions: list[ActionItem] = field(default_factory=list)  # for the assembly as a whole

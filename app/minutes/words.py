@@ -114,6 +114,15 @@ def label_text(label: str | None, words: str | None) -> str:
     return f"{label} ({words})" if label else ""
 
 
+def action_line(action: r.ActionItem) -> tuple[str | None, str, str | None]:
+    """Who, what by when, and who recorded it: ("Comfort working group", "Buy the six tents
+    (by Friday 20 March)", "— recorded 19:24 by Ruth"); a derived action was recorded by nobody.
+    """
+    what = action.text + (f" (by {action.due})" if action.due else "")
+    recorded = f"— recorded {action.at.time} by {action.by}" if action.by else None
+    return action.who, what, recorded
+
+
 def round_caption(row: r.Round) -> str:
     """ "Round 2 · call for consensus on version 2 · 19:18–19:19 · anonymous"."""
     parts = [f"Round {row.number} · {row.kind_words}"]

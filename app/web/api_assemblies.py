@@ -33,6 +33,7 @@ class CreateAssembly(Body):
     visibility: Literal["public", "private"] = "public"
     language: str = "en"
     group: str | None = None  # a group's slug; needs the X-Group-Token header
+    minutes_speaker_names: bool = True  # False: the minutes list turns without names
 
 
 class JoinBody(Body):

@@ -1,5 +1,5 @@
-"""Minutes: the minute taker's notes, and the minutes as JSON, Markdown and printable HTML
-(API.md "Minutes and archive"), plus the page /a/{id}/minutes."""
+"""Minutes: the minute taker's notes and action items, and the minutes as JSON, Markdown and
+printable HTML (API.md "Minutes and archive"), plus the page /a/{id}/minutes."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.minutes import service
+from app.assembly.auth import check_projector_key
+from app.errors import Forbidden
+from app.minutes import service, settings
 from app.minutes.markdown import render_markdown
 from app.minutes.state import MinutesRead, load_minutes, open_to_all
 from app.web.api_assemblies import Body
 from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.key_links import PROJECTOR, TOKEN, swap_key_for_cookie
 from app.web.minutes_html import render_minutes_html
 
 router = APIRouter(tags=["minutes"])
@@ -39,12 +42,71 @@ def take_note(
     return JSONResponse({"note_id": noted.note_id, "seq": noted.seq}, status_code=201)
 
 
-def _read(request: Request, ctx: AppContext, assembly_id: str) -> tuple[MinutesRead, bool]:
-    """Members read the minutes; anyone once the assembly is closed and public."""
+class ActionBody(Body):
+    text: str
+    who: str | None = None
+    due: str | None = None
+    proposal_id: int | None = None
+    agenda_item_id: int | None = None
+
+
+@router.post("/api/assemblies/{assembly_id}/actions", status_code=201)
+def record_action(
+    assembly_id: str, body: ActionBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """An action item in the minutes (minute taker, facilitator): what, who, by when. It goes
+    with the proposal or item named, else the open item's proposal, else the open item, else
+    the assembly as a whole. The action id is the seq of its event."""
+    actor = admitted_member(request, assembly_id)
+    recorded = service.record_action(
+        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
+    )
+    return JSONResponse({"action_id": recorded.action_id, "seq": recorded.seq}, status_code=201)
+
+
+class MinutesSettingsBody(Body):
+    speaker_names: bool
+
+
+@router.put("/api/assemblies/{assembly_id}/minutes/settings")
+def minutes_settings(
+    assembly_id: str,
+    body: MinutesSettingsBody,
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
+    """Name speakers in the minutes, or leave their names out (minute taker, facilitator);
+    turns and times stay either way, and the last word counts for the whole minutes."""
+    actor = admitted_member(request, assembly_id)
+    changed = settings.set_speaker_names(
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        speaker_names=body.speaker_names,
+    )
+    return JSONResponse({"speaker_names": changed.speaker_names, "seq": changed.seq})
+
+
+def _read(
+    request: Request, ctx: AppContext, assembly_id: str, *, wall: bool = False
+) -> tuple[MinutesRead, bool]:
+    """Members read the minutes; anyone once the assembly is closed and public; with `wall`
+    (the page), also a browser holding the projector key in its cookie."""
     public = open_to_all(db=ctx.db, assembly_id=assembly_id)
-    if not public:
+    if not public and not (wall and _holds_projector_key(request, ctx, assembly_id)):
         admitted_member(request, assembly_id)
     return load_minutes(db=ctx.db, assembly_id=assembly_id), public
+
+
+def _holds_projector_key(request: Request, ctx: AppContext, assembly_id: str) -> bool:
+    key = ctx.sessions.read(request).projector_keys.get(assembly_id)
+    if key is None:
+        return False
+    try:
+        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+    except Forbidden:
+        return False
+    return True
 
 
 def _headers(public: bool) -> dict[str, str]:
@@ -80,12 +142,19 @@ def minutes_html(
     assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> HTMLResponse:
     """The minutes as one printable page, with a chart of every round."""
-    read, public = _read(request, ctx, assembly_id)
+    return _printable(ctx, *_read(request, ctx, assembly_id))
+
+
+def _printable(ctx: AppContext, read: MinutesRead, public: bool) -> HTMLResponse:
     page = render_minutes_html(ctx.renderer.env, read.minutes, seq=read.seq)
     return HTMLResponse(page, headers=_headers(public))
 
 
 @router.get("/a/{assembly_id}/minutes", include_in_schema=False)
 def minutes_page(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
-    """The page of the minutes: the printable HTML, read with the session cookie."""
-    return minutes_html(assembly_id, request, ctx)
+    """The page of the minutes: the printable HTML, read with the session cookie, which a
+    `?key=` link sets (a member's, as in the console link, or the projector's)."""
+    swapped = swap_key_for_cookie(request, ctx, assembly_id, opens=(TOKEN, PROJECTOR))
+    if swapped:
+        return swapped
+    return _printable(ctx, *_read(request, ctx, assembly_id, wall=True))

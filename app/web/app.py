@@ -25,7 +25,9 @@ from app.web import (
     api_rounds,
     api_stack,
     pages,
+    pages_actions,
     pages_archive,
+    pages_groups,
     pages_proposals,
     pages_stack,
     sockets,
@@ -136,6 +138,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages.router)
     app.include_router(pages_stack.router)
     app.include_router(pages_proposals.router)
+    app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
+    app.include_router(pages_groups.router)
     app.include_router(sockets.router)
     return app

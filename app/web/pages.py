@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.assembly import service
-from app.assembly.auth import Member, authenticate, check_projector_key
+from app.assembly.auth import Member, check_projector_key
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.web.context import AppContext, client_address, current_member, get_ctx
+from app.web.key_links import PROJECTOR, swap_key_for_cookie
 from app.web.render import VIEWS, Snapshot
 
 router = APIRouter(include_in_schema=False)
@@ -44,8 +45,17 @@ def create_from_form(
     location: Annotated[str, Form()] = "",
     admission: Annotated[str, Form()] = "open",
     visibility: Annotated[str, Form()] = "public",
+    group: Annotated[str, Form()] = "",
+    group_token: Annotated[str, Form()] = "",
+    speaker_names: Annotated[str, Form()] = "yes",
 ) -> Response:
-    form = {"title": title, "facilitator_name": facilitator_name, "location": location}
+    """Start an assembly; with a group's slug and admin token (as the API takes them in
+    X-Group-Token) it is numbered within the group."""
+    form = {
+        "title": title, "facilitator_name": facilitator_name, "location": location,
+        "admission": admission, "visibility": visibility, "group": group,
+        "group_token": group_token, "speaker_names": speaker_names,
+    }  # fmt: skip
     try:
         ctx.create_limit.hit(client_address(request), what="new assemblies")
         made = service.create_assembly(
@@ -55,6 +65,9 @@ def create_from_form(
             location=location or None,
             admission=admission,
             visibility=visibility,
+            group=group.strip() or None,
+            group_token=group_token.strip() or None,
+            minutes_speaker_names=speaker_names != "no",
         )
     except DomainError as exc:
         return html(ctx.renderer.page("home.html", form=form, error=exc.message), exc.status)
@@ -108,23 +121,6 @@ def join_from_form(
     return response
 
 
-def _swap_key_for_cookie(request: Request, ctx: AppContext, assembly_id: str) -> Response | None:
-    """A `?key=` link is exchanged for the cookie, then dropped from the address bar."""
-    key = request.query_params.get("key")
-    if key is None:
-        return None
-    session = ctx.sessions.read(request)
-    if request.url.path.endswith("/projector"):
-        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
-        session.projector_keys[assembly_id] = key
-    else:
-        authenticate(db=ctx.db, assembly_id=assembly_id, token=key)
-        session.tokens[assembly_id] = key
-    response = see_other(request.url.path)
-    ctx.sessions.write(response, session)
-    return response
-
-
 def _page_member(request: Request, ctx: AppContext, assembly_id: str) -> Member | Response:
     try:
         return current_member(request, assembly_id)
@@ -135,7 +131,7 @@ def _page_member(request: Request, ctx: AppContext, assembly_id: str) -> Member 
 
 @router.get("/a/{assembly_id}")
 def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    swapped = swap_key_for_cookie(request, ctx, assembly_id)
     if swapped:
         return swapped
     member = _page_member(request, ctx, assembly_id)
@@ -170,7 +166,7 @@ def admission_status(assembly_id: str, request: Request) -> Response:
 
 @router.get("/a/{assembly_id}/console")
 def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    swapped = swap_key_for_cookie(request, ctx, assembly_id)
     if swapped:
         return swapped
     member = _page_member(request, ctx, assembly_id)
@@ -196,7 +192,7 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
 
 @router.get("/a/{assembly_id}/projector")
 def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    swapped = _swap_key_for_cookie(request, ctx, assembly_id)
+    swapped = swap_key_for_cookie(request, ctx, assembly_id, opens=(PROJECTOR,))
     if swapped:
         return swapped
     key = ctx.sessions.read(request).projector_keys.get(assembly_id)

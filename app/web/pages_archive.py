@@ -3,6 +3,7 @@ group's decisions, and their Atom feeds. Plain GET forms: they work without Java
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -22,16 +23,55 @@ CACHE = {"Cache-Control": "public, max-age=60"}
 PRIVATE = {"Cache-Control": "no-store"}
 
 
+QueryText = Annotated[str | None, Query()]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The listing form's fields, read the same way by the three listing pages."""
+
+    q: str | None
+    group: str | None
+    working_group: str | None
+    outcome: str | None
+    date_from: str | None
+    date_to: str | None
+    code: str | None
+    page: str | None
+
+
+def listing_filters(
+    q: QueryText = None,
+    # Named apart from the paths' {group} and {working_group}, which FastAPI would match.
+    group_field: Annotated[str | None, Query(alias="group")] = None,
+    working_group_field: Annotated[str | None, Query(alias="working_group")] = None,
+    outcome: QueryText = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    code: QueryText = None,
+    page: QueryText = None,
+) -> Filters:
+    """The query string of a listing page (a page's address outranks its group fields)."""
+    return Filters(
+        q=q, group=group_field, working_group=working_group_field, outcome=outcome,
+        date_from=date_from, date_to=date_to, code=code, page=page,
+    )  # fmt: skip
+
+
+Filtered = Annotated[Filters, Depends(listing_filters)]
+
+
 def _listing(
     ctx: AppContext,
+    filters: Filters,
     *,
     path_group: str | None = None,
     path_working_group: str | None = None,
-    **params: str | None,
 ) -> HTMLResponse:
     """One listing page: /archive, a group's or a working group's (their address fixes the
     group or working group; the form's fields narrow further). A refused filter shows the
     form again with the reason."""
+    params = asdict(filters)
     outcomes = [(value, outcome_word(value)) for value in OUTCOME_FILTERS]
     asked = {
         **params,
@@ -59,25 +99,9 @@ def _listing(
     return HTMLResponse(html, headers=PRIVATE if page.query.code else CACHE)
 
 
-QueryText = Annotated[str | None, Query()]
-
-
 @router.get("/archive")
-def archive(
-    ctx: Ctx,
-    q: QueryText = None,
-    group: QueryText = None,
-    working_group: QueryText = None,
-    outcome: QueryText = None,
-    date_from: Annotated[str | None, Query(alias="from")] = None,
-    date_to: Annotated[str | None, Query(alias="to")] = None,
-    code: QueryText = None,
-    page: QueryText = None,
-) -> HTMLResponse:
-    return _listing(
-        ctx, group=group, working_group=working_group, q=q, outcome=outcome,
-        date_from=date_from, date_to=date_to, code=code, page=page,
-    )  # fmt: skip
+def archive(ctx: Ctx, filters: Filtered) -> HTMLResponse:
+    return _listing(ctx, filters)
 
 
 @router.get("/archive/decisions/{proposal_id}")
@@ -106,36 +130,12 @@ def working_group_feed(group: str, working_group: str, ctx: Ctx) -> Response:
 
 
 @router.get("/archive/{group}")
-def group_archive(
-    group: str,
-    ctx: Ctx,
-    q: QueryText = None,
-    working_group: QueryText = None,
-    outcome: QueryText = None,
-    date_from: Annotated[str | None, Query(alias="from")] = None,
-    date_to: Annotated[str | None, Query(alias="to")] = None,
-    code: QueryText = None,
-    page: QueryText = None,
-) -> HTMLResponse:
-    return _listing(
-        ctx, path_group=group, working_group=working_group, q=q, outcome=outcome,
-        date_from=date_from, date_to=date_to, code=code, page=page,
-    )  # fmt: skip
+def group_archive(group: str, ctx: Ctx, filters: Filtered) -> HTMLResponse:
+    return _listing(ctx, filters, path_group=group)
 
 
 @router.get("/archive/{group}/{working_group}")
 def working_group_archive(
-    group: str,
-    working_group: str,
-    ctx: Ctx,
-    q: QueryText = None,
-    outcome: QueryText = None,
-    date_from: Annotated[str | None, Query(alias="from")] = None,
-    date_to: Annotated[str | None, Query(alias="to")] = None,
-    code: QueryText = None,
-    page: QueryText = None,
+    group: str, working_group: str, ctx: Ctx, filters: Filtered
 ) -> HTMLResponse:
-    return _listing(
-        ctx, path_group=group, path_working_group=working_group, q=q, outcome=outcome,
-        date_from=date_from, date_to=date_to, code=code, page=page,
-    )  # fmt: skip
+    return _listing(ctx, filters, path_group=group, path_working_group=working_group)

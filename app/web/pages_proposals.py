@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.blocks import closing, rounds, service
 from app.errors import Invalid
 from app.minutes import service as minutes_service
+from app.minutes import settings
 from app.web.context import AppContext, get_ctx
 from app.web.pages import form_action
 
@@ -257,6 +258,26 @@ def open_minutes_approval_form(
             anonymous=anonymous == "yes",
             results=results or None,
             closes_in_seconds=_optional_int(closes_in_seconds, "closes_in_seconds"),
+        ),
+    )
+
+
+@router.post("/minutes/settings")
+def minutes_settings_form(
+    assembly_id: str, request: Request, ctx: Ctx, speaker_names: Text = ""
+) -> Response:
+    """Name speakers in the minutes ("yes") or leave their names out ("no")."""
+    if speaker_names not in ("yes", "no"):
+        raise Invalid("Say yes or no: name speakers in the minutes?", code="bad_speaker_names")
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: settings.set_speaker_names(
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            speaker_names=speaker_names == "yes",
         ),
     )
 

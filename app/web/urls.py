@@ -17,6 +17,10 @@ class Urls:
     def home(self) -> str:
         return "/"
 
+    def groups(self) -> str:
+        """Where the plain form that starts a standing group posts."""
+        return "/groups"
+
     def join(self, code: str | None = None) -> str:
         return f"/j/{quote(code)}" if code else "/join"
 

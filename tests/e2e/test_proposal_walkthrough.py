@@ -2,9 +2,10 @@
 
 One story, driven only through the screens (no API calls): a facilitator puts a proposal
 forward, two phones amend it, the room takes its temperature, a call for consensus is blocked,
-the blocker is heard, and a fallback vote with hands counted in the room passes it by
-supermajority. Same set-up as test_stack_walkthrough.py (whose helpers this reuses): the real
-app on a real uvicorn server, every screen its own browser context, as on separate devices.
+the blocker is heard, a fallback vote with hands counted in the room passes it by
+supermajority, and the room approves the minutes with thumbs. Same set-up as
+test_stack_walkthrough.py (whose helpers this reuses): the real app on a real uvicorn server,
+every screen its own browser context, as on separate devices.
 Marked `e2e` by tests/e2e/conftest.py, like every test in this folder.
 
 Layout checks (is it on the wall? does a label fit? does a closed round still say "you can
@@ -451,15 +452,46 @@ def fallback_vote_passes(screens: Screens) -> None:
     )
     screens.meter_labels_fit("passed by supermajority")
     screens.answer_is_final("passed by supermajority", "Dev")
-    # Decided: no more stage moves, rounds or amendments.
+    # Decided: no more stage moves, rounds or amendments; only the minutes are left to approve.
     expect(console.locator("#mc-proposal .stage-controls button")).to_have_count(0)
-    expect(console.locator("#mc-round .round-controls button")).to_have_count(0)
+    expect(console.locator("#mc-round .round-controls button")).to_have_text(
+        ["Ask the assembly to approve the minutes"]
+    )
     for phone in phones.values():
         expect(phone.locator("#mc-amend")).to_be_hidden()
         expect(phone.locator("#mc-reasons")).to_be_hidden()
     screenshot(console, "proposal-supermajority-console")
     wall_shot(wall, "proposal-supermajority-projector")
     screenshot(phones["Dev"], "proposal-supermajority-phone")
+
+
+def the_minutes_are_approved(screens: Screens) -> None:
+    """Before closing, the facilitator asks the room to approve the minutes; thumbs answer."""
+    console, wall, phones = screens.console, screens.wall, screens.phones
+    console.once("dialog", lambda dialog: dialog.accept())  # "Ask the assembly … now?"
+    console.locator("#mc-round").get_by_role(
+        "button", name="Ask the assembly to approve the minutes"
+    ).click()
+    for page in screens.all:
+        expect(page.locator("#mc-round .round-title")).to_have_text("Approval of the minutes")
+        expect(page.locator("#mc-round .badge-open")).to_have_text("open")
+    expect(wall.locator("#mc-round .round-about")).to_contain_text("Read them on your phone")
+    for name in ("Ana", "Bianca", "Chen"):
+        answer(phones[name], "Up", "up")
+    answer(phones["Dev"], "Down", "down")
+    for value, n in (("up", "3"), ("sideways", "0"), ("down", "1")):
+        expect(meter_n(wall, value)).to_have_text(n)  # thumbs are live on the wall
+    screens.on_the_wall("approving the minutes", round="#mc-round .meter")
+    wall_shot(wall, "minutes-approval-projector")
+    screenshot(phones["Ana"], "minutes-approval-phone")
+    close_round(console, "approval of the minutes")
+    for page in screens.all:
+        expect(outcome(page)).to_have_text(
+            "3 up, 0 sideways, 1 down: 3 up > 1 down → minutes approved"
+        )
+    screens.on_the_wall("minutes approved", outcome="#mc-round .outcome-line")
+    for phone in phones.values():
+        expect(phone.locator("#mc-answers")).to_be_hidden()
 
 
 def test_a_proposal_is_amended_blocked_and_passed_by_supermajority(room: Devices) -> None:
@@ -469,6 +501,7 @@ def test_a_proposal_is_amended_blocked_and_passed_by_supermajority(room: Devices
     take_the_temperature(screens)
     call_for_consensus_is_blocked(screens)
     fallback_vote_passes(screens)
+    the_minutes_are_approved(screens)
     for page in screens.all:
         live(page)  # every screen followed the whole story on its socket
     assert not screens.problems, "\n".join(screens.problems)

@@ -212,3 +212,22 @@ def test_the_number_is_unique_within_a_group_by_constraint(any_db: Database) -> 
         row.number = 1
         session.add(row)
         session.flush()
+
+
+def test_a_reissued_admin_token_replaces_the_old_one_and_keeps_the_group(db: Database) -> None:
+    group = make_group(db)
+    new_assembly(db, group)
+    token = service.reissue_admin_token(db=db, slug=group.slug)
+    assert token != group.token
+    with pytest.raises(Forbidden):
+        new_assembly(db, group)
+    renewed = Group(group.slug, token)
+    assert new_assembly(db, renewed).group == {
+        "slug": group.slug, "name": "Riverside Commons General Assembly", "number": 2,
+    }  # fmt: skip
+    assert len(service.load_group(db=db, slug=group.slug).working_groups) == 4
+
+
+def test_no_token_is_reissued_for_an_unknown_group(db: Database) -> None:
+    with pytest.raises(NotFound):
+        service.reissue_admin_token(db=db, slug="nobody")

@@ -8,9 +8,10 @@ golden file holds. (Only the assembly id and the chain's hashes differ per run: 
 random; the golden test replaces them.)
 
 The evening, on the people and agenda of app/demo_assembly.json (America/New_York, 19:00):
-the welcome; the kitchen report with three turns (one a hand added by name); the legal report
-with a note corrected later; Winter tents — an accepted and a rejected amendment, a
-temperature check and a call with analog counts, passed with stand-asides; Drumming hours —
+the welcome; the kitchen report with three turns (one a hand added by name) and an action item;
+the legal report with a note corrected later; Winter tents — an accepted and a rejected
+amendment, a temperature check and a call with analog counts, passed with stand-asides, and
+an action item for the Comfort working group; Drumming hours —
 a named block, the blocker heard, an anonymous re-call blocked again (a phone block and a
 block counted in the room), tabled to the Drummers Circle; a gap "…" in the notes; the
 announcements not taken up; the minutes approved (phones and hands counted in the room).
@@ -78,6 +79,7 @@ class Evening:
     items: dict[str, int] = field(default_factory=dict)
     proposals: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
 
     @property
     def noor(self) -> int:
@@ -127,6 +129,14 @@ class Evening:
         )  # fmt: skip
         self.notes[key] = noted.note_id
         return noted.note_id
+
+    def action(self, key: str, text: str, **more: Any) -> int:
+        recorded = minutes_service.record_action(
+            db=self.db, assembly_id=self.assembly_id, actor_id=self.ids["Ruth"], text=text,
+            **more,
+        )  # fmt: skip
+        self.actions[key] = recorded.action_id
+        return recorded.action_id
 
     def submit(self, title: str, presenter: str, text: str, working_group: str) -> int:
         pid = int(
@@ -191,7 +201,7 @@ def crowd(names: list[str], value: str) -> list[tuple[str, str, str | None]]:
 def play_evening(db: Database, clock: Clock) -> Evening:
     """The whole evening; see the module's docstring."""
     demo = load_demo()
-    made = seed_demo(db=db, open_item=None)
+    made = seed_demo(db=db, open_item=None, in_group=False)  # the golden numbers items 1, 2…
     with db.read() as session:
         people = session.exec(
             select(Participant).where(Participant.assembly_id == made.assembly_id)
@@ -220,6 +230,7 @@ def play_evening(db: Database, clock: Clock) -> Evening:
     ev.note("gus", "Gus asked whether the kitchen keeps an allergy list: yes, on the fridge.", "CQ")
     ev.note("volunteers", "Kitchen needs two more people for the 6 am breakfast shift.", "R")
     ev.note("gap", "…")
+    ev.action("breakfast", "Put up the sign-up sheet for the 6 am breakfast shift", who="Farah")
     ev.tick(60)
     ev.close_item("Kitchen report-back")
 
@@ -265,6 +276,12 @@ def play_evening(db: Database, clock: Clock) -> Evening:
         [*standing_aside, *crowd(agreeing, "agree")],
         analog={"agree": 6, "stand_aside": 2},
     )
+    ev.action(
+        "tents",
+        "Buy the six tents and set them up in two rows of three, clear of the fire lane",
+        who="Comfort working group",
+        due="Friday 20 March",
+    )  # the open item's proposal: Winter tents
     ev.tick(30)
     ev.close_item(tents)
 

@@ -153,3 +153,46 @@ def test_the_approval_of_the_minutes_closes_the_minutes_with_its_chart(
     assert result is not None and result.get_text() == (
         "Outcome: 17 up, 3 sideways, 1 down: 17 up > 1 down → minutes approved"
     )
+
+
+def test_action_items_print_with_who_by_when_and_who_recorded_them(
+    page: BeautifulSoup, evening: Evening
+) -> None:
+    def line(li: Tag) -> str:
+        return " ".join(li.get_text().split())
+
+    tents = sections(page)["4. Winter tents"].select_one(".outcome")
+    assert tents is not None
+    recorded = tents.select_one(f"li#action-{evening.actions['tents']}")
+    assert recorded is not None and recorded.strong is not None
+    assert recorded.strong.get_text() == "Comfort working group"
+    assert line(recorded) == (
+        "Comfort working group: Buy the six tents and set them up in two rows of three, clear of "
+        "the fire lane (by Friday 20 March) — recorded 19:19 by Ruth"
+    )
+    kitchen = sections(page)["2. Kitchen report-back"]
+    assert [h.get_text() for h in kitchen.find_all("h4")] == ["Action items", "Speakers", "Notes"]
+    (breakfast,) = kitchen.select("ul.actions li")
+    assert breakfast["id"] == f"action-{evening.actions['breakfast']}"
+    assert line(breakfast) == (
+        "Farah: Put up the sign-up sheet for the 6 am breakfast shift — recorded 19:07 by Ruth"
+    )
+    # The action a tabled proposal implies was recorded by nobody: it says no more.
+    (derived,) = sections(page)["5. Drumming hours"].select("ul.actions li.derived")
+    assert line(derived) == "Drummers Circle: take up “Drumming hours” (tabled to them)"
+    assert len(page.select("ul.actions li")) == 3
+    assert page.select_one("section#actions") is None  # none for the assembly as a whole
+
+
+def test_action_items_for_the_assembly_as_a_whole_get_their_own_section() -> None:
+    from tests.minutes.test_logic import Log
+
+    log = Log()
+    log.action("Book the square for next week", who="Dev", due="Wednesday")
+    page = BeautifulSoup(render_minutes_html(make_environment(), log.fold(), seq=2), "html.parser")
+    section = page.select_one("section#actions")
+    assert section is not None and section.h2 is not None
+    assert section.h2.get_text() == "Action items for the assembly as a whole"
+    assert [" ".join(li.get_text().split()) for li in section.select("li")] == [
+        "Dev: Book the square for next week (by Wednesday) — recorded 19:00 by Ruth"
+    ]

@@ -11,7 +11,9 @@ import pytest
 from app.errors import Invalid
 from app.events.chain import GENESIS_HASH, event_hash
 from app.events.service import utc_stamp
+from app.minutes.actions import DUE_MAX, TEXT_MAX, WHO_MAX, ActionText, clean_action
 from app.minutes.logic import GAP, NOTE_MAX, clean_note, fold_minutes
+from app.minutes.markdown import render_markdown
 from app.minutes.record import Minutes
 
 START = datetime(2026, 3, 14, 23, 0, tzinfo=UTC)
@@ -60,6 +62,11 @@ class Log:
         payload = {"text": text, "label": None, "agenda_item_id": None, "by": "Ruth", **more}
         return self.add("note_taken", payload, after=after)
 
+    def action(self, text: str, *, after: int = 0, **more: Any) -> int:
+        payload = {"text": text, "who": None, "due": None, "proposal_id": None,
+                   "agenda_item_id": None, "by": "Ruth", **more}  # fmt: skip
+        return self.add("action_item_recorded", payload, after=after)
+
     def fold(self, **options: Any) -> Minutes:
         return fold_minutes(self.events, **options)
 
@@ -101,6 +108,107 @@ def test_a_note_without_text_or_with_an_unknown_label_is_refused(
     with pytest.raises(Invalid) as refused:
         clean_note(text, label)
     assert refused.value.code == code
+
+
+# ---- action items ------------------------------------------------------------------------
+
+
+LONGEST = ("x" * TEXT_MAX, "w" * WHO_MAX, "d" * DUE_MAX)
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "due", "kept"),
+    [
+        ("Buy six tents.", None, None, ("Buy six tents.", None, None)),
+        ("  Buy\n six   tents ", " Comfort ", " Friday ", ("Buy six tents", "Comfort", "Friday")),
+        ("Buy six tents", "", "   ", ("Buy six tents", None, None)),
+        (*LONGEST, LONGEST),
+    ],
+)  # fmt: skip
+def test_an_action_item_is_one_trimmed_line_and_empty_who_or_due_is_none(
+    text: str, who: str | None, due: str | None, kept: tuple[str, str | None, str | None]
+) -> None:
+    assert clean_action(text, who, due) == ActionText(*kept)
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "due", "code"),
+    [
+        ("", None, None, "text_required"),
+        (" \n\t ", "Comfort", None, "text_required"),
+        ("x" * (TEXT_MAX + 1), None, None, "text_too_long"),
+        ("Buy tents", "w" * (WHO_MAX + 1), None, "who_too_long"),
+        ("Buy tents", None, "d" * (DUE_MAX + 1), "due_too_long"),
+        ("bell\x07", None, None, "bad_text"),
+        ("Buy tents", "Com\x00fort", None, "bad_text"),
+    ],
+)
+def test_an_action_item_without_text_or_with_too_long_a_who_or_due_is_refused(
+    text: str, who: str | None, due: str | None, code: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        clean_action(text, who, due)
+    assert refused.value.code == code
+
+
+def test_an_action_item_goes_with_its_proposal_else_its_item_else_the_assembly() -> None:
+    log = Log()
+    _proposal(log)  # item 1, Winter tents, with proposal 1
+    log.item(2, "Kitchen report")
+    on_proposal = log.action("Buy the tents.", proposal_id=1, agenda_item_id=1)
+    on_item = log.action("Post the breakfast rota.", agenda_item_id=2)
+    on_assembly = log.action("Book the square for next week.")
+    minutes = log.fold()
+    tents, kitchen = minutes.items
+    assert [a.action_id for a in tents.proposals[0].actions] == [on_proposal]
+    assert tents.actions == []
+    assert [a.action_id for a in kitchen.actions] == [on_item]
+    assert [a.action_id for a in minutes.actions] == [on_assembly]
+
+
+def test_an_action_item_is_numbered_by_its_event_and_says_who_recorded_it_and_when() -> None:
+    log = Log()
+    log.item(1)
+    seq = log.action(
+        "Post the breakfast rota.", after=420, who="Farah", due="tomorrow", agenda_item_id=1
+    )
+    (action,) = log.fold().items[0].actions
+    assert (action.action_id, action.at.time, action.text) == (
+        seq,
+        "19:07",
+        "Post the breakfast rota.",
+    )
+    assert (action.who, action.due, action.by) == ("Farah", "tomorrow", "Ruth")
+
+
+def test_recorded_and_derived_action_items_are_one_kind_in_the_order_of_the_log() -> None:
+    log = Log()
+    _proposal(log)
+    recorded = log.action("Ask the hardware store about tarps.", proposal_id=1, who="Comfort")
+    log.add(
+        "proposal_decided",
+        {"proposal_id": 1, "outcome": "tabled", "tabled_to": "Comfort", "version": 1},
+    )
+    later = log.action("Bring it back next week.", proposal_id=1, due="next GA")
+    proposal = log.fold().items[0].proposals[0]
+    assert [type(a).__name__ for a in proposal.actions] == ["ActionItem"] * 3
+    assert [a.action_id for a in proposal.actions][::2] == [recorded, later]
+    assert [a.by for a in proposal.actions] == ["Ruth", None, "Ruth"]
+
+
+def test_markdown_lists_action_items_with_who_by_when_and_who_recorded_them() -> None:
+    log = Log()
+    _proposal(log)
+    log.action("Buy the six tents", after=60, proposal_id=1, who="Comfort working group",
+               due="Friday 20 March")  # fmt: skip
+    log.action("Book the square for next week")
+    text = render_markdown(log.fold())
+    assert (
+        "- Comfort working group: Buy the six tents (by Friday 20 March) — recorded 19:01 by Ruth"
+        in text.splitlines()
+    )
+    section = text.split("## Action items for the assembly as a whole\n\n", 1)[1]
+    assert section.startswith("- Book the square for next week — recorded 19:01 by Ruth\n")
 
 
 # ---- the header --------------------------------------------------------------------------
@@ -384,14 +492,18 @@ def test_a_proposal_tabled_by_hand_says_where_the_last_round_left_it() -> None:
         {"round_id": 1, "proposal_id": 1, "kind": "consensus", "tally": {"agree": 9, "block": 1},
          "outcome": "blocked", "explanation": "9 agree, 1 block: a block stands → blocked"},
     )  # fmt: skip
-    log.add(
+    decided = log.add(
         "proposal_decided",
         {"proposal_id": 1, "outcome": "tabled", "tabled_to": "Comfort", "version": 1},
     )
     proposal = log.fold().items[0].proposals[0]
     assert proposal.outcome_line == "tabled to Comfort"
     assert proposal.after_round is not None and proposal.after_round.endswith("→ blocked")
-    assert proposal.actions == ["Comfort: take up “Winter tents” (tabled to them)"]
+    # Derived from the decision: an action item recorded by nobody.
+    (action,) = proposal.actions
+    assert (action.action_id, action.who, action.text, action.due, action.by) == (
+        decided, "Comfort", "take up “Winter tents” (tabled to them)", None, None
+    )  # fmt: skip
 
 
 def test_every_amendment_keeps_its_fate_and_its_word_diff() -> None:

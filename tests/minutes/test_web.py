@@ -1,11 +1,12 @@
-"""The notes API and who may read the minutes (app/web/api_minutes.py, API.md "Minutes and
-archive"): errors in API.md's shape, the minutes as JSON with "seq"."""
+"""The notes and action items API and who may read the minutes (app/web/api_minutes.py,
+API.md "Minutes and archive"): errors in API.md's shape, the minutes as JSON with "seq"."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.conftest import GA, Person, create_assembly, error_of, join, ok
@@ -104,6 +105,78 @@ def test_no_notes_once_the_assembly_has_closed(
     assert response.status_code == 409 and error_of(response)["code"] == "assembly_closed"
 
 
+def actions_url(ga: GA) -> str:
+    return f"/api/assemblies/{ga.id}/actions"
+
+
+def test_a_minute_taker_records_an_action_item_for_a_proposal_and_gets_its_id(
+    client: TestClient, assembly: GA, ruth: Person
+) -> None:
+    made = ok(
+        client.post(f"/api/assemblies/{assembly.id}/proposals",
+                    json={"title": "Winter tents", "text": "Buy six tents.",
+                          "presenter_name": "Marisol"},
+                    headers=assembly.facilitator.headers),
+        201,
+    )  # fmt: skip
+    body = ok(
+        client.post(actions_url(assembly),
+                    json={"text": "Buy the six tents", "who": "Comfort working group",
+                          "due": "Friday 20 March", "proposal_id": made["proposal_id"]},
+                    headers=ruth.headers),
+        201,
+    )  # fmt: skip
+    assert set(body) == {"action_id", "seq"} and body["action_id"] == body["seq"]
+    minutes = ok(client.get(f"/api/assemblies/{assembly.id}/minutes", headers=ruth.headers))
+    (action,) = minutes["items"][-1]["proposals"][0]["actions"]
+    assert {k: action[k] for k in ("action_id", "text", "who", "due", "by")} == {
+        "action_id": body["action_id"], "text": "Buy the six tents",
+        "who": "Comfort working group", "due": "Friday 20 March", "by": "Ruth",
+    }  # fmt: skip
+    assert action["at"]["utc"].endswith("Z")
+    assert minutes["seq"] == body["seq"]
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "code"),
+    [
+        ("participant", {"text": "Mine."}, 403, "role_required"),
+        ("ruth", {"text": ""}, 422, "text_required"),
+        ("ruth", {"text": "x" * 501}, 422, "text_too_long"),
+        ("ruth", {"text": "Fine.", "who": "w" * 81}, 422, "who_too_long"),
+        ("ruth", {"text": "Fine.", "due": "d" * 61}, 422, "due_too_long"),
+        ("ruth", {"text": "Fine.", "proposal_id": 999}, 404, "proposal_not_found"),
+        ("ruth", {"text": "Fine.", "agenda_item_id": 999}, 404, "item_not_found"),
+        ("ruth", {"text": "Fine.", "label": "R"}, 422, "invalid"),
+        ("ruth", {"text": "Fine.", "proposal_id": "tents"}, 422, "invalid"),
+        ("ruth", {}, 422, "invalid"),
+        ("nobody", {"text": "Fine."}, 401, "unauthorized"),
+        ("stranger", {"text": "Fine."}, 401, "unauthorized"),
+    ],
+)
+def test_action_items_are_refused_with_the_api_error_shape(
+    client: TestClient, assembly: GA, ruth: Person, who: str, body: dict[str, Any], status: int,
+    code: str,
+) -> None:  # fmt: skip
+    headers = {
+        "participant": join(client, assembly, "Abebe").headers,
+        "ruth": ruth.headers,
+        "nobody": {},
+        "stranger": create_assembly(client, title="Elsewhere").facilitator.headers,
+    }[who]
+    response = client.post(actions_url(assembly), json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert error_of(response)["code"] == code
+
+
+def test_no_action_items_once_the_assembly_has_closed(
+    client: TestClient, assembly: GA, ruth: Person
+) -> None:
+    ok(client.post(f"/api/assemblies/{assembly.id}/close", headers=assembly.facilitator.headers))
+    response = client.post(actions_url(assembly), json={"text": "Late."}, headers=ruth.headers)
+    assert response.status_code == 409 and error_of(response)["code"] == "assembly_closed"
+
+
 FORMATS = ("minutes", "minutes.md", "minutes.html")
 
 
@@ -159,7 +232,7 @@ def test_the_minutes_json_has_the_shape_of_the_dataclass_and_the_seq(
     body = ok(client.get(f"/api/assemblies/{evening.assembly_id}/minutes"))
     assert set(body) == {
         "header", "items", "floor", "approvals", "speaking_time", "speaker_names", "cannot_know",
-        "head", "seq",
+        "head", "actions", "seq",
     }  # fmt: skip
     events = ok(client.get(f"/api/assemblies/{evening.assembly_id}/events"))
     assert body["seq"] == body["head"]["seq"] == events["head"]["seq"]
@@ -202,3 +275,52 @@ def test_the_minutes_page_of_an_open_assembly_reads_the_session_cookie(
     assert refused.status_code == 401 and refused.headers["content-type"].startswith("text/html")
     client.get(f"/a/{assembly.id}/console?key={assembly.facilitator.token}")  # the cookie
     assert client.get(f"/a/{assembly.id}/minutes").status_code == 200
+
+
+def fresh_browser(client: TestClient) -> TestClient:
+    return TestClient(client.app, base_url="http://testserver")
+
+
+@pytest.mark.parametrize("link", ["console", "projector"])
+def test_a_key_link_opens_the_minutes_page_of_an_open_assembly_and_leaves_the_address_bar(
+    client: TestClient, assembly: GA, link: str
+) -> None:
+    key = assembly.facilitator.token if link == "console" else assembly.projector_key
+    browser = fresh_browser(client)
+    swapped = browser.get(f"/a/{assembly.id}/minutes?key={key}", follow_redirects=False)
+    assert swapped.status_code == 303
+    assert swapped.headers["location"] == f"/a/{assembly.id}/minutes"
+    page = browser.get(f"/a/{assembly.id}/minutes")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    title = BeautifulSoup(page.text, "html.parser").title
+    assert title is not None and "Riverside Commons GA" in title.get_text()
+
+
+def test_the_projector_key_opens_the_minutes_page_but_not_the_minutes_api(
+    client: TestClient, assembly: GA
+) -> None:
+    browser = fresh_browser(client)
+    browser.get(f"/a/{assembly.id}/projector?key={assembly.projector_key}")  # the wall's cookie
+    assert browser.get(f"/a/{assembly.id}/minutes").status_code == 200
+    assert browser.get(f"/api/assemblies/{assembly.id}/minutes.html").status_code == 401
+
+
+@pytest.mark.parametrize("wrong", ["guess", "other token", "other projector key"])
+def test_a_wrong_key_on_the_minutes_page_is_a_403_page_and_sets_no_cookie(
+    client: TestClient, assembly: GA, wrong: str
+) -> None:
+    other = create_assembly(client, title="Harbour GA")
+    key = {
+        "guess": "guess",
+        "other token": other.facilitator.token,
+        "other projector key": other.projector_key,
+    }[wrong]
+    browser = fresh_browser(client)
+    refused = browser.get(f"/a/{assembly.id}/minutes?key={key}", follow_redirects=False)
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    assert "key in this link is not valid" in BeautifulSoup(refused.text, "html.parser").text
+    assert browser.get(f"/a/{assembly.id}/minutes").status_code == 401
+
+
+def test_a_key_link_to_the_minutes_of_no_assembly_is_404(client: TestClient) -> None:
+    assert client.get("/a/nope/minutes?key=guess").status_code == 404

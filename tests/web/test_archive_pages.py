@@ -324,3 +324,29 @@ def test_the_api_and_the_page_show_the_same_decisions(
     assert [f"/archive/decisions/{d['proposal_id']}" for d in data["decisions"]] == decision_links(
         page
     )
+
+
+LISTINGS = ["/archive", "/archive/riverside-commons", "/archive/riverside-commons/comfort"]
+
+
+@pytest.mark.parametrize("path", LISTINGS)
+def test_every_listing_page_reads_the_same_filters_and_shows_them_in_its_form(
+    client: TestClient, riverside: Meeting, path: str
+) -> None:
+    asked = {"q": "tents", "outcome": "adopted", "from": "2000-01-01", "to": "2100-01-01"}
+    page = soup(client.get(path, params=asked))
+    assert decision_links(page) == [f"/archive/decisions/{riverside.tents}"]
+    assert page.select_one("#f-q")["value"] == "tents"
+    assert page.select_one("#f-outcome option[selected]")["value"] == "adopted"
+    assert (page.select_one("#f-from")["value"], page.select_one("#f-to")["value"]) == (
+        "2000-01-01", "2100-01-01",
+    )  # fmt: skip
+
+
+def test_a_listing_pages_address_outranks_the_group_fields_of_its_query(
+    client: TestClient, riverside: Meeting
+) -> None:
+    params = {"group": "harbour", "working_group": "kitchen"}
+    page = soup(client.get("/archive/riverside-commons/comfort", params=params))
+    assert text_of(page, "h1") == "Comfort"
+    assert f"/archive/decisions/{riverside.tents}" in decision_links(page)

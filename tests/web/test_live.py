@@ -346,6 +346,9 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
         f"/rounds/{s.approval()}/response", {"value": "up"}, "PUT", who=s.who("keiko")
     ),
     "close_minutes_approval": lambda s: s.api(f"/rounds/{s.approval(answered=True)}/close"),
+    "leave_speaker_names_out": lambda s: s.post(
+        "/minutes/settings", {"speaker_names": False}, "PUT"
+    ),
     "take_note": lambda s: s.post("/notes", {"text": "Keiko: the tarps leak.", "label": "Crn"}),
     "correct_note": lambda s: s.post(
         "/notes",
@@ -354,11 +357,15 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
             "corrects": s.post("/notes", {"text": "Keiko: the tarps leak."}).json()["note_id"],
         },
     ),
+    "record_action": lambda s: s.post(
+        "/actions", {"text": "Buy the ten tarps", "who": "Comfort", "due": "Friday"}
+    ),
 }
 
 
-# Notes are the console's alone: phones and the wall get no push for them, so nothing to follow.
-CONSOLE_ONLY = {"take_note", "correct_note"}
+# Notes and action items are the console's alone: phones and the wall get no push for them,
+# so nothing to follow.
+CONSOLE_ONLY = {"take_note", "correct_note", "record_action", "leave_speaker_names_out"}
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,19 @@ def test_creating_from_the_home_page_lands_on_the_console(client: TestClient) ->
     assert int(page.select_one("#mc-seq")["data-seq"]) == 1
 
 
+def test_the_home_page_can_start_an_assembly_whose_minutes_leave_names_out(
+    client: TestClient,
+) -> None:
+    home = soup(client.get("/"))
+    assert home.select_one("input[type=checkbox][name=speaker_names][value=no]") is not None
+    named = start_from_home(client)
+    unnamed = start_from_home(client, speaker_names="no")
+    for assembly_id, expected in ((named, "named"), (unnamed, "without names")):
+        notes = soup(client.get(f"/a/{assembly_id}/console")).select_one("#mc-notes")
+        words = "The minutes name who spoke" if expected == "named" else expected
+        assert words in notes.get_text(), (assembly_id, notes.get_text())
+
+
 def test_a_blank_title_on_the_home_page_keeps_what_was_typed(client: TestClient) -> None:
     response = client.post("/", data={"title": " ", "location": "North lawn"})
     assert response.status_code == 422

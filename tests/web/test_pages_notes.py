@@ -53,3 +53,24 @@ def test_a_participant_without_the_minute_taker_role_cannot_write_notes(
         )
     )
     assert phone.post("notes", text="Now I may.").status_code == 200
+
+
+def test_the_console_leaves_speakers_names_out_of_the_minutes_and_back(
+    client: TestClient, assembly: GA
+) -> None:
+    console = Screen(client, assembly, assembly.facilitator.token, "console")
+    form = console.page().select_one("#mc-notes form.names-setting")
+    assert form.select_one("input[name=speaker_names]")["value"] == "no"
+    assert "Leave speakers’ names out" in form.button.get_text()
+    out = console.post("minutes/settings", speaker_names="no")
+    assert out.status_code == 200
+    shown = soup(out).select_one("#mc-notes form.names-setting")
+    assert "without names" in shown.get_text() and "Name speakers" in shown.button.get_text()
+    state = ok(client.get(f"/api/assemblies/{assembly.id}", headers=assembly.facilitator.headers))
+    assert state["minutes_speaker_names"] is False
+    assert console.post("minutes/settings", speaker_names="yes").status_code == 200
+    refused = console.post("minutes/settings", speaker_names="maybe")
+    assert refused.status_code == 422
+    assert "yes or no" in soup(refused).select_one("#mc-error").get_text()
+    phone = Screen(client, assembly, join(client, assembly, "Ben").token, "phone")
+    assert phone.post("minutes/settings", speaker_names="no").status_code == 403
