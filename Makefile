@@ -22,6 +22,10 @@ browser:
 	  echo "installing chromium for the browser tests"; \
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null 2>&1 || \
 	  echo "could not install chromium: browser tests will skip (and fail under CI=true)"; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (pdftoppm) to look at printed minutes"; \
+	  (apt-get update -q && apt-get install -y -q poppler-utils) >/dev/null 2>&1 || \
+	  echo "could not install poppler-utils: the PDF page test will skip (and fail under CI=true)"; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

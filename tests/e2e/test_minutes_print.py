@@ -17,6 +17,7 @@ from app.db import Database
 from app.minutes.state import load_minutes
 from app.web.minutes_html import render_minutes_html
 from app.web.render import make_environment
+from tests.conftest import unavailable
 from tests.minutes.evening import Clock, freeze, play_evening
 
 
@@ -57,7 +58,7 @@ def test_the_minutes_print_one_item_a_page_on_a4_and_letter(
 def png_of(pdf: Path, *, page: int, name: str) -> Path:
     """One page as PNG with pdftoppm (poppler-utils) when it is installed."""
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed: no PNG of the PDF")
+        unavailable("pdftoppm (poppler-utils) is not installed: no PNG of the PDF")
     out = SCREENSHOT_DIR / name
     subprocess.run(
         ["pdftoppm", "-png", "-r", "110", "-f", str(page), "-l", str(page), "-singlefile",
@@ -79,7 +80,7 @@ def test_the_minutes_on_screen_as_printed(browser: Any, minutes_html: str) -> No
             path=str(SCREENSHOT_DIR / "minutes-evening-print-media.png"), full_page=True
         )
         charts = page.locator("figure.round svg")
-        assert charts.count() == 4
+        assert charts.count() == 5  # four rounds on proposals, and the approval of the minutes
         assert all(box and box["width"] > 300 for box in (c.bounding_box() for c in charts.all()))
     finally:
         context.close()
