@@ -65,6 +65,20 @@ def test_a_correction_names_the_note_it_corrects(
     assert [c["note_id"] for c in note["corrections"]] == [fixed["note_id"]]
 
 
+def post_as(
+    client: TestClient, assembly: GA, ruth: Person, who: str, url: str, body: dict[str, Any]
+) -> Any:
+    """POST as a participant without the role, Ruth (minute taker), nobody, or a member of
+    another assembly."""
+    headers = {
+        "participant": lambda: join(client, assembly, "Abebe").headers,
+        "ruth": lambda: ruth.headers,
+        "nobody": lambda: {},
+        "stranger": lambda: create_assembly(client, title="Elsewhere").facilitator.headers,
+    }[who]()
+    return client.post(url, json=body, headers=headers)
+
+
 @pytest.mark.parametrize(
     ("who", "body", "status", "code"),
     [
@@ -86,13 +100,7 @@ def test_notes_are_refused_with_the_api_error_shape(
     client: TestClient, assembly: GA, ruth: Person, who: str, body: dict[str, Any], status: int,
     code: str,
 ) -> None:  # fmt: skip
-    headers = {
-        "participant": join(client, assembly, "Abebe").headers,
-        "ruth": ruth.headers,
-        "nobody": {},
-        "stranger": create_assembly(client, title="Elsewhere").facilitator.headers,
-    }[who]
-    response = client.post(notes_url(assembly), json=body, headers=headers)
+    response = post_as(client, assembly, ruth, who, notes_url(assembly), body)
     assert response.status_code == status, response.text
     assert error_of(response)["code"] == code
 
@@ -158,13 +166,7 @@ def test_action_items_are_refused_with_the_api_error_shape(
     client: TestClient, assembly: GA, ruth: Person, who: str, body: dict[str, Any], status: int,
     code: str,
 ) -> None:  # fmt: skip
-    headers = {
-        "participant": join(client, assembly, "Abebe").headers,
-        "ruth": ruth.headers,
-        "nobody": {},
-        "stranger": create_assembly(client, title="Elsewhere").facilitator.headers,
-    }[who]
-    response = client.post(actions_url(assembly), json=body, headers=headers)
+    response = post_as(client, assembly, ruth, who, actions_url(assembly), body)
     assert response.status_code == status, response.text
     assert error_of(response)["code"] == code
 
