@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from app.assembly.auth import Member, authenticate
@@ -39,6 +40,10 @@ def ctx_of(conn: HTTPConnection) -> AppContext:
 
 def get_ctx(request: Request) -> AppContext:
     return ctx_of(request)
+
+
+# The app context as a route parameter: `ctx: Ctx`.
+Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 def bearer_token(conn: HTTPConnection) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.assembly import service
@@ -15,12 +15,11 @@ from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, Unauthorized
-from app.web.context import AppContext, client_address, current_member, get_ctx
+from app.web.context import AppContext, Ctx, client_address, current_member
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
 from app.web.render import VIEWS, Snapshot
 
 router = APIRouter(include_in_schema=False)
-Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 def html(content: str, status: int = 200) -> HTMLResponse:

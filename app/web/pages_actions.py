@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.minutes import service
-from app.web.pages import Ctx, form_action
-from app.web.pages_proposals import Text, _optional_int
+from app.web.context import Ctx
+from app.web.forms import Text, optional_int
+from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
 
@@ -35,6 +36,6 @@ def action_form(
             text=text,
             who=who or None,
             due=due or None,
-            proposal_id=_optional_int(proposal_id, "proposal_id"),
+            proposal_id=optional_int(proposal_id, "proposal_id"),
         ),
     )

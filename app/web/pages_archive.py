@@ -13,11 +13,10 @@ from app.archive.decision import decision_page
 from app.archive.logic import OUTCOME_FILTERS, outcome_word
 from app.archive.state import archive_page, decision_feed
 from app.errors import DomainError, NotFound
-from app.web.context import AppContext, get_ctx
+from app.web.context import AppContext, Ctx
 from app.web.feeds import MEDIA_TYPE, atom_feed
 
 router = APIRouter(include_in_schema=False)
-Ctx = Annotated[AppContext, Depends(get_ctx)]
 # An archive page changes only when an assembly closes: a short shared cache is fine.
 CACHE = {"Cache-Control": "public, max-age=60"}
 PRIVATE = {"Cache-Control": "no-store"}

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from app.errors import DomainError
 from app.groups import service
-from app.web.context import AppContext, client_address, get_ctx
+from app.web.context import Ctx, client_address
 from app.web.pages import html
 
 router = APIRouter(include_in_schema=False)
-Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 def working_group_lines(text: str) -> list[str]:

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.blocks import closing, rounds, service
 from app.errors import Invalid
 from app.minutes import service as minutes_service
 from app.minutes import settings
-from app.web.context import AppContext, get_ctx
+from app.web.context import Ctx
+from app.web.forms import Text, optional_int, required_int
 from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
-Ctx = Annotated[AppContext, Depends(get_ctx)]
-Text = Annotated[str, Form()]
-
-
-def _optional_int(raw: str, field: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Invalid(f"{field} is a whole number.", code="bad_number")
-    return int(raw)
-
-
-def _required_int(raw: str, field: str) -> int:
-    number = _optional_int(raw, field)
-    if number is None:
-        raise Invalid(f"{field} is missing; reload the page.", code="bad_number")
-    return number
 
 
 @router.post("/proposals")
@@ -133,7 +116,7 @@ def decide_form(
         assembly_id,
         lambda m: service.move_stage(
             db=ctx.db,
-            proposal_id=_required_int(proposal_id, "proposal_id"),
+            proposal_id=required_int(proposal_id, "proposal_id"),
             actor_id=m.participant_id,
             stage="decided",
             outcome=outcome or None,
@@ -157,9 +140,9 @@ def cap_form(
         assembly_id,
         lambda m: service.set_amendments_open(
             db=ctx.db,
-            proposal_id=_required_int(proposal_id, "proposal_id"),
+            proposal_id=required_int(proposal_id, "proposal_id"),
             actor_id=m.participant_id,
-            max_amendment_rounds=_optional_int(max_amendment_rounds, "max_amendment_rounds"),
+            max_amendment_rounds=optional_int(max_amendment_rounds, "max_amendment_rounds"),
         ),
     )
 
@@ -179,7 +162,7 @@ def amend_form(
         assembly_id,
         lambda m: service.propose_amendment(
             db=ctx.db,
-            proposal_id=_required_int(proposal_id, "proposal_id"),
+            proposal_id=required_int(proposal_id, "proposal_id"),
             actor_id=m.participant_id,
             text=text,
             rationale=rationale or None,
@@ -229,10 +212,10 @@ def open_round_form(
             actor_id=m.participant_id,
             kind=kind,
             fallback=fallback == "yes",
-            block_id=_optional_int(block_id, "block_id"),
+            block_id=optional_int(block_id, "block_id"),
             anonymous=anonymous == "yes",
             results=results or None,
-            closes_in_seconds=_optional_int(closes_in_seconds, "closes_in_seconds"),
+            closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
         ),
     )
 
@@ -257,7 +240,7 @@ def open_minutes_approval_form(
             actor_id=m.participant_id,
             anonymous=anonymous == "yes",
             results=results or None,
-            closes_in_seconds=_optional_int(closes_in_seconds, "closes_in_seconds"),
+            closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
         ),
     )
 
@@ -300,7 +283,7 @@ def respond_form(
         assembly_id,
         lambda m: rounds.respond(
             db=ctx.db,
-            round_id=_required_int(round_id, "round_id"),
+            round_id=required_int(round_id, "round_id"),
             actor_id=m.participant_id,
             value=value,
             reason=reason or None,
@@ -352,7 +335,7 @@ def analog_form(
         "yes": yes,
         "no": no,
     }
-    counts = {k: n for k, v in given.items() if (n := _optional_int(v, k)) is not None}
+    counts = {k: n for k, v in given.items() if (n := optional_int(v, k)) is not None}
     named = parse_analog_blocks(blocks)
     return form_action(
         request,
@@ -360,7 +343,7 @@ def analog_form(
         assembly_id,
         lambda m: rounds.record_analog(
             db=ctx.db,
-            round_id=_required_int(round_id, "round_id"),
+            round_id=required_int(round_id, "round_id"),
             actor_id=m.participant_id,
             counts=counts,
             blocks=named,
@@ -399,6 +382,6 @@ def note_form(
             actor_id=m.participant_id,
             text="…" if gap == "yes" else text,
             label=label or None,
-            corrects=_optional_int(corrects, "corrects"),
+            corrects=optional_int(corrects, "corrects"),
         ),
     )

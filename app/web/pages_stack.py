@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.stack import service
-from app.web.context import AppContext, get_ctx
+from app.web.context import Ctx
 from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
-Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 @router.post("/raise")

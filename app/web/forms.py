@@ -1,0 +1,29 @@
+"""Fields of the HTML forms posted from phones and the console (with or without htmx)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form
+
+from app.errors import Invalid
+
+Text = Annotated[str, Form()]  # a form field; an empty box arrives as ""
+
+
+def optional_int(raw: str, field: str) -> int | None:
+    """A whole number typed or carried in a form; an empty box is None (422 otherwise)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Invalid(f"{field} is a whole number.", code="bad_number")
+    return int(raw)
+
+
+def required_int(raw: str, field: str) -> int:
+    """An id the page carries in a hidden field; missing means the page is stale."""
+    number = optional_int(raw, field)
+    if number is None:
+        raise Invalid(f"{field} is missing; reload the page.", code="bad_number")
+    return number
