@@ -70,6 +70,15 @@ class Changed:
     data: dict[str, Any]
 
 
+def new_assembly_id() -> str:
+    """12 URL-safe characters, never starting with "-" (which a command line reads as an
+    option: `miccheck export -x…` failed for one assembly in 64)."""
+    while True:
+        candidate = secrets.token_urlsafe(9)
+        if not candidate.startswith("-"):
+            return candidate
+
+
 def create_assembly(
     *,
     db: Database,
@@ -113,7 +122,7 @@ def create_assembly(
                     member.decision_rule if member else None
                 )
                 assembly = Assembly(
-                    id=secrets.token_urlsafe(9),
+                    id=new_assembly_id(),
                     title=title,
                     location=location,
                     starts_at=starts_at,

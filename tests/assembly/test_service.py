@@ -255,3 +255,10 @@ def test_announce_tells_listeners_the_seq_and_regions_after_commit(db: Database)
     assert heard == [(made.assembly_id, joined.seq, regions)]
     with db.read() as session:
         assert session.exec(select(Participant).where(Participant.name == "Chen")).one()
+
+
+def test_an_assembly_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command line reads "-x…" as an option (`miccheck export ID`): such ids are redrawn."""
+    drawn = iter(["-zV3kq9fLmN2x", "_a1b2c3d4e5f6", "Qw3rTy-uIoP_a"])
+    monkeypatch.setattr(service.secrets, "token_urlsafe", lambda _n: next(drawn))
+    assert service.new_assembly_id() == "_a1b2c3d4e5f6"
