@@ -26,6 +26,7 @@ class Proposal(SQLModel, table=True):
     amendments_open: bool = True
     max_amendment_rounds: int | None = None  # accepted amendments allowed; None = no cap
     version: int = 1
+    wall_page: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # of a long text
     submitted_at: datetime
     decided_at: datetime | None = None
 

@@ -80,19 +80,29 @@ def submit_proposal(
     working_group: str | None = None,
     agenda_item_id: int | None = None,
 ) -> Changed:
-    """A facilitator puts a proposal before the assembly, at stage `presented`, version 1."""
+    """A facilitator puts a proposal before the assembly, at stage `presented`, version 1.
+
+    Without a presenter it is presented by its working group, else by the facilitator."""
     title = clean_text(title, field="title", max_len=200)
     text = clean_body(text, field="text")
     working_group = clean_optional(working_group, field="working_group", max_len=80)
+    typed = clean_optional(presenter_name, field="presenter_name", max_len=logic.PRESENTER_NAME_MAX)
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "put proposals forward")
+        facilitator = require_role(
+            session, assembly_id, actor_id, ("facilitator",), "put proposals forward"
+        )
         if presenter_id is not None:
-            presenter = participant_in(session, assembly_id, presenter_id)
-            name = presenter.name
+            name = participant_in(session, assembly_id, presenter_id).name
+        elif typed is not None:
+            name = typed
         else:
-            name = clean_text(presenter_name or "", field="presenter_name", max_len=60)
+            presenter_id, name = logic.default_presenter(
+                working_group=working_group,
+                facilitator_id=actor_id,
+                facilitator_name=facilitator.name,
+            )
         if agenda_item_id is not None:
             item = item_in(session, assembly_id, agenda_item_id)
             if item.kind != "proposal":
@@ -370,3 +380,30 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
         event = append_event(session, aid, actor_id, kind, payload)
     db.announce(aid, event.seq, {PROPOSAL})
     return Changed(aid, event.seq, {"status": amendment.status, "version": proposal.version})
+
+
+WALL_PAGES_MAX = 100
+
+
+def turn_wall_page(*, db: Database, proposal_id: int, actor_id: int, page: int) -> Changed:
+    """The facilitator turns the page of a long proposal text on the wall.
+
+    The wall shows as many pages as the text needs at the smallest size the back of the room
+    reads, and shows page `page` of them (wrapping round past the last); phones always show the
+    whole text. A page of the record, so a mirror or a reloaded wall shows the same page.
+    """
+    if not 1 <= page <= WALL_PAGES_MAX:
+        raise Invalid(f"A page is 1 to {WALL_PAGES_MAX}.", code="bad_page")
+    with db.write() as session:
+        proposal = proposal_for_write(session, proposal_id)
+        aid = proposal.assembly_id
+        require_role(session, aid, actor_id, ("facilitator",), "turn the wall's pages")
+        if proposal.stage == "decided":
+            raise Conflict("The proposal is decided: its text is final.", code="proposal_decided")
+        proposal.wall_page = page
+        session.add(proposal)
+        event = append_event(
+            session, aid, actor_id, "wall_page_turned", {"proposal_id": proposal.id, "page": page}
+        )
+    db.announce(aid, event.seq, {PROPOSAL})
+    return Changed(aid, event.seq, {"wall_page": page})

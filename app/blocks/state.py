@@ -11,6 +11,7 @@ from app.assembly.logic import DecisionRule
 from app.assembly.models import AgendaItem
 from app.blocks import logic
 from app.blocks.diff import Piece, diff_summary, diff_text, word_diff
+from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unreviewed_blocks
 from app.db import Database
@@ -133,6 +134,7 @@ class ProposalView:
     round: RoundView | None  # the open round, else the latest one
     rounds: tuple[RoundView, ...]
     rule: DecisionRule
+    wall_page: int = 1  # the page of a long text the wall shows (the console turns it)
 
     @property
     def round_open(self) -> bool:
@@ -267,6 +269,7 @@ def open_proposal_view(
         round=next((r for r in rounds if r.is_open), rounds[-1] if rounds else None),
         rounds=tuple(rounds),
         rule=rule,
+        wall_page=proposal.wall_page,
     )
 
 
@@ -278,14 +281,39 @@ def _takes(stage: str, kind: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class ItemOutcome:
+    """How a proposal item ended, for the agenda lines and the wall's summary of the evening."""
+
+    outcome: str
+    words: str
+    tabled_to: str | None
+    versions: int
+
+
+def item_outcomes(session: Session, assembly_id: str) -> dict[int, ItemOutcome]:
+    """Decided proposals by agenda item id (one small query: a few rows an evening)."""
+    rows = session.exec(
+        select(Proposal.agenda_item_id, Proposal.outcome, Proposal.tabled_to, Proposal.version)
+        .join(AgendaItem, col(AgendaItem.id) == col(Proposal.agenda_item_id))
+        .where(AgendaItem.assembly_id == assembly_id, col(Proposal.outcome).is_not(None))
+    ).all()
+    return {
+        item_id: ItemOutcome(outcome, OUTCOME_WORDS.get(outcome, outcome), tabled_to, version)
+        for item_id, outcome, tabled_to, version in rows
+        if item_id is not None and outcome
+    }
+
+
 def load_open_proposal(
     *, db: Database, assembly_id: str, rule: DecisionRule
-) -> tuple[ProposalView | None, RoundView | None, int]:
-    """The open item's proposal, the assembly's latest approval of the minutes, and the seq
-    both reflect."""
+) -> tuple[ProposalView | None, RoundView | None, int, dict[int, ItemOutcome]]:
+    """The open item's proposal, the assembly's latest approval of the minutes, the seq
+    both reflect, and how the decided proposal items ended."""
     with db.read() as session:
         return (
             open_proposal_view(session, assembly_id, rule),
             minutes_round_view(session, assembly_id),
             head_of(session, assembly_id),
+            item_outcomes(session, assembly_id),
         )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.assembly import service
-from app.assembly.auth import Member, check_projector_key
+from app.assembly.auth import Member, check_projector_key, recover_projector_key
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
@@ -42,6 +42,7 @@ def create_from_form(
     title: Annotated[str, Form()] = "",
     facilitator_name: Annotated[str, Form()] = "",
     location: Annotated[str, Form()] = "",
+    time_zone: Annotated[str, Form()] = "",
     admission: Annotated[str, Form()] = "open",
     visibility: Annotated[str, Form()] = "public",
     group: Annotated[str, Form()] = "",
@@ -49,12 +50,14 @@ def create_from_form(
     speaker_names: Annotated[str, Form()] = "yes",
 ) -> Response:
     """Start an assembly; with a group's slug and admin token (as the API takes them in
-    X-Group-Token) it is numbered within the group."""
+    X-Group-Token) it is numbered within the group and keeps the group's time zone, else it
+    keeps the form's (the browser's, filled in by static/time_zone.js; UTC without it)."""
     form = {
         "title": title, "facilitator_name": facilitator_name, "location": location,
-        "admission": admission, "visibility": visibility, "group": group,
-        "group_token": group_token, "speaker_names": speaker_names,
+        "time_zone": time_zone, "admission": admission, "visibility": visibility,
+        "group": group, "group_token": group_token, "speaker_names": speaker_names,
     }  # fmt: skip
+    zone = None if group.strip() else time_zone.strip() or None
     try:
         ctx.create_limit.hit(client_address(request), what="new assemblies")
         made = service.create_assembly(
@@ -62,11 +65,13 @@ def create_from_form(
             title=title,
             facilitator_name=facilitator_name or None,
             location=location or None,
+            time_zone=zone,
             admission=admission,
             visibility=visibility,
             group=group.strip() or None,
             group_token=group_token.strip() or None,
             minutes_speaker_names=speaker_names != "no",
+            server_secret=ctx.settings.resolved_secret_key(),
         )
     except DomainError as exc:
         return html(ctx.renderer.page("home.html", form=form, error=exc.message), exc.status)
@@ -176,17 +181,27 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
             "The console is for facilitators, stack keepers, minute takers and greeters."
         )
     snap = ctx.renderer.snapshot(assembly_id)
-    links = None
-    if "facilitator" in member.roles:
-        session = ctx.sessions.read(request)
-        key = session.projector_keys.get(assembly_id)
-        token = session.tokens.get(assembly_id)
-        links = {
-            "projector": ctx.urls.projector(assembly_id, key) if key else None,
-            "console": ctx.urls.absolute(ctx.urls.console(assembly_id, token)),
-        }
+    links = console_links(request, ctx, member)
     page = ctx.renderer.page("console.html", **snap.context(), me=member, links=links)
     return html(page)
+
+
+def console_links(request: Request, ctx: AppContext, member: Member) -> dict[str, str | None]:
+    """The minutes, for everyone at the console; for a facilitator also the projector with its
+    key (this browser's, else the one derived from the server's secret: a second device has
+    only its own token) and their secret console link. `projector` is None only for an
+    assembly whose random key is on the device that made it (made before keys were derived)."""
+    assembly_id = member.assembly_id
+    links: dict[str, str | None] = {"minutes": ctx.urls.minutes(assembly_id)}
+    if "facilitator" in member.roles:
+        session = ctx.sessions.read(request)
+        key = session.projector_keys.get(assembly_id) or recover_projector_key(
+            db=ctx.db, assembly_id=assembly_id, server_secret=ctx.settings.resolved_secret_key()
+        )
+        token = session.tokens.get(assembly_id)
+        links["projector"] = ctx.urls.projector(assembly_id, key) if key else None
+        links["console"] = ctx.urls.absolute(ctx.urls.console(assembly_id, token))
+    return links
 
 
 @router.get("/a/{assembly_id}/projector")
@@ -198,11 +213,14 @@ def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
     snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
     join_url = ctx.urls.absolute(ctx.urls.join(snap.state.join_code))
+    minutes_url = ctx.urls.absolute(ctx.urls.minutes(assembly_id))
     page = ctx.renderer.page(
         "projector.html",
         **snap.context(),
         join_url=join_url,
         qr=ctx.renderer.qr_svg(join_url),
+        minutes_url=minutes_url,
+        minutes_qr=ctx.renderer.qr_svg(minutes_url),
     )
     return html(page)
 
@@ -280,13 +298,26 @@ def add_item_form(
 
 
 @router.post("/a/{assembly_id}/agenda/{item_id}/open")
-def open_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
+def open_item_form(
+    assembly_id: str,
+    item_id: int,
+    request: Request,
+    ctx: Ctx,
+    previous: Annotated[str, Form()] = "",
+    hands: Annotated[str, Form()] = "",
+) -> Response:
+    # The "keep pending" box sends previous=pending; the button pressed sends hands=carry|clear.
     return form_action(
         request,
         ctx,
         assembly_id,
         lambda m: service.open_agenda_item(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, item_id=item_id
+            db=ctx.db,
+            assembly_id=assembly_id,
+            actor_id=m.participant_id,
+            item_id=item_id,
+            previous=previous or "done",
+            hands=hands or None,
         ),
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.assembly.state import match_participant
 from app.blocks import closing, rounds, service
 from app.errors import Invalid
 from app.minutes import service as minutes_service
@@ -25,9 +26,17 @@ def submit_form(
     ctx: Ctx,
     title: Text = "",
     text: Text = "",
-    presenter_name: Text = "",
+    presenter: Text = "",
     working_group: Text = "",
 ) -> Response:
+    # A name that picks out one person who joined is their phone (they accept amendments on
+    # it); any other name is someone without a phone; an empty box is the service's default.
+    def presented_by() -> dict[str, Any]:
+        if not presenter.strip():
+            return {}
+        pid = match_participant(db=ctx.db, assembly_id=assembly_id, ref=presenter)
+        return {"presenter_id": pid} if pid is not None else {"presenter_name": presenter}
+
     return form_action(
         request,
         ctx,
@@ -38,8 +47,8 @@ def submit_form(
             actor_id=m.participant_id,
             title=title,
             text=text,
-            presenter_name=presenter_name or m.name,
             working_group=working_group or None,
+            **presented_by(),
         ),
     )
 
@@ -96,6 +105,24 @@ def settings_form(
             proposal_id=proposal_id,
             actor_id=m.participant_id,
             amendments_open=amendments_open == "yes",
+        ),
+    )
+
+
+@router.post("/proposals/{proposal_id}/wall-page")
+def wall_page_form(
+    assembly_id: str, proposal_id: int, request: Request, ctx: Ctx, page: Text = ""
+) -> Response:
+    """Turn the page of a long proposal text on the wall (the console's page buttons)."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.turn_wall_page(
+            db=ctx.db,
+            proposal_id=proposal_id,
+            actor_id=m.participant_id,
+            page=required_int(page, "page"),
         ),
     )
 

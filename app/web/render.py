@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from markupsafe import Markup
 from app.assembly.state import AssemblyState, load_state
 from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.round_state import SHAPES, WORDS, RoundView
-from app.blocks.state import STAGE_WORDS, ProposalView, load_open_proposal
+from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.db import Database
 from app.live import Rendered
 from app.minutes.state import NoteLine, recent_notes
@@ -50,6 +50,9 @@ VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
+# Regions that show another region's facts in one view: the console's agenda asks what to do
+# with the hands up before it opens the next item, so a change of the stack reaches it.
+ALSO_SHOWN_IN: dict[str, dict[str, tuple[str, ...]]] = {"console": {"stack": ("agenda",)}}
 
 
 def _minutes_seconds(seconds: int) -> str:
@@ -106,6 +109,7 @@ class Snapshot:
     proposal_seq: int
     notes: tuple[NoteLine, ...] = ()  # the console's alone: the minute taker's latest notes
     approval: RoundView | None = None  # the latest "approve the minutes" round
+    outcomes: dict[int, ItemOutcome] = field(default_factory=dict)  # decided items, by item id
 
     @property
     def round(self) -> RoundView | None:
@@ -132,6 +136,7 @@ class Snapshot:
             "p": self.proposal,
             "rnd": self.round,
             "notes": self.notes,
+            "outcomes": self.outcomes,
         }
 
 
@@ -154,6 +159,9 @@ class Renderer:
         self, snap: Snapshot, view: str, names: frozenset[str] | None, *, oob: bool = True
     ) -> dict[str, str]:
         """Fragments of the given regions that the view shows (all of them for None)."""
+        if names is not None:
+            also = ALSO_SHOWN_IN.get(view, {})
+            names = names.union(*(also.get(n, ()) for n in names))
         wanted = (
             VIEW_REGIONS[view] if names is None else [n for n in VIEW_REGIONS[view] if n in names]
         )
@@ -166,11 +174,11 @@ class Renderer:
         """
         state = load_state(db=self.db, assembly_id=assembly_id, people_lists=people_lists)
         stack = load_stack(db=self.db, assembly_id=assembly_id)
-        proposal, approval, proposal_seq = load_open_proposal(
+        proposal, approval, proposal_seq, outcomes = load_open_proposal(
             db=self.db, assembly_id=assembly_id, rule=state.rule
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
-        return Snapshot(state, stack, proposal, proposal_seq, notes, approval)
+        return Snapshot(state, stack, proposal, proposal_seq, notes, approval, outcomes)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         snap = self.snapshot(assembly_id, people_lists=view == "console")

@@ -249,7 +249,8 @@ def test_the_projector_shows_the_join_qr_and_updates_live(devices: Devices, base
     join_url = f"{base_url}/j/{ga.join_code}"
     expect(corner.locator("svg")).to_be_visible()
     expect(corner.locator(".join-code")).to_have_text(ga.join_code)
-    expect(corner.locator(".join-url")).to_have_text(join_url)
+    # The address without its scheme; it may break before the code, never inside it.
+    expect(corner.locator(".join-url")).to_have_text(join_url.split("://")[1])
     # The QR code encodes the public join link: same modules as a QR code made for it here.
     expected_qr = re.search(r'class="qrline"[^>]* d="([^"]+)"', Renderer.qr_svg(join_url))
     assert expected_qr

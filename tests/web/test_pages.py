@@ -111,8 +111,9 @@ def test_a_key_in_a_link_becomes_a_cookie_and_leaves_the_address_bar(
     assert first.status_code == 303 and first.headers["location"] == f"/a/{assembly.id}/projector"
     page = soup(fresh.get(f"/a/{assembly.id}/projector"))
     assert page.select_one(".join-code").get_text() == assembly.join_code
-    assert page.select_one(".join-url").get_text() == f"http://testserver/j/{assembly.join_code}"
-    assert page.select_one(".qr svg") is not None
+    # The wall shows the address without its scheme, the code whole (a line may break before it).
+    assert page.select_one(".join-url").get_text() == f"testserver/j/{assembly.join_code}"
+    assert page.select_one(".join-qr svg") is not None
     assert page.find("form") is None  # the projector has no controls
     console_link = assembly.created["urls"]["console"]
     key = parse_qs(urlsplit(console_link).query)["key"][0]
@@ -301,3 +302,133 @@ def test_role_controls_carry_the_classes_that_hide_them_from_other_roles(
     for region in ("mc-people", "mc-admissions", "mc-roles", "mc-agenda", "mc-header"):
         typed = page.select(f"#{region} input:not([type=hidden]), #{region} select")
         assert typed == [], region
+
+
+# ---- opening the next agenda item: the hands still up are never dropped silently ----------
+
+
+def console_with_hands(client: TestClient, hands: int) -> tuple[str, list[int], dict[str, str]]:
+    """A console (this client's cookie) with "Welcome" open and `hands` hands up on its stack;
+    "Kitchen report-back" pending. Returns the assembly id, the item ids and htmx headers."""
+    assembly_id = start_from_home(client)
+    console = f"http://testserver/a/{assembly_id}/console"
+    htmx = {"origin": "http://testserver", "hx-request": "true", "hx-current-url": console}
+    for title in ("Welcome", "Kitchen report-back"):
+        form = {"title": title, "kind": "discussion"}
+        assert client.post(f"/a/{assembly_id}/agenda", data=form, headers=htmx).status_code == 200
+    state = client.get(f"/api/assemblies/{assembly_id}").json()
+    items = [int(i["id"]) for i in state["agenda"]]
+    opened = client.post(f"/a/{assembly_id}/agenda/{items[0]}/open", headers=htmx)
+    assert opened.status_code == 200
+    for n in range(hands):
+        joined = client.post(
+            "/api/join", json={"join_code": state["join_code"], "name": f"Person {n}"}
+        ).json()
+        raised = client.post(
+            f"/api/assemblies/{assembly_id}/stack",
+            json={"kind": "speak"},
+            headers={"Authorization": f"Bearer {joined['token']}"},
+        )
+        assert raised.status_code == 201, raised.text
+    return assembly_id, items, htmx
+
+
+def open_form_of(page: BeautifulSoup, item_id: int) -> BeautifulSoup:
+    return page.select_one(f"#mc-agenda .agenda-item[data-item-id='{item_id}'] form")
+
+
+def test_with_hands_up_the_console_offers_to_carry_or_clear_them_and_to_keep_the_item_pending(
+    client: TestClient,
+) -> None:
+    assembly_id, items, _htmx = console_with_hands(client, 2)
+    form = open_form_of(soup(client.get(f"/a/{assembly_id}/console")), items[1])
+    buttons = [(b.get_text(strip=True), b.get("name"), b.get("value")) for b in form("button")]
+    assert buttons == [
+        ("Open — carry the 2 hands over", "hands", "carry"),
+        ("Open — clear the 2 hands", "hands", "clear"),
+    ]
+    assert all("btn-small" not in b["class"] for b in form("button"))  # 44 px and more
+    keep = form.select_one("input[type=checkbox][name=previous]")
+    assert keep["value"] == "pending"
+    assert keep.find_parent("label").get_text(strip=True) == "Keep “Welcome” pending"
+
+
+def test_with_no_hands_up_the_console_just_opens_and_asks_only_about_the_open_item(
+    client: TestClient,
+) -> None:
+    assembly_id, items, htmx = console_with_hands(client, 0)
+    form = open_form_of(soup(client.get(f"/a/{assembly_id}/console")), items[1])
+    assert [(b.get_text(strip=True), b.get("name")) for b in form("button")] == [("Open", None)]
+    assert form.select_one("input[name=previous]") is not None
+    assert client.post(f"/a/{assembly_id}/agenda/{items[0]}/close", headers=htmx).status_code == 200
+    form = open_form_of(soup(client.get(f"/a/{assembly_id}/console")), items[0])
+    assert [b.get_text(strip=True) for b in form("button")] == ["Reopen"]
+    assert form.select_one("input[name=previous]") is None  # nothing open to keep pending
+
+
+def test_opening_from_the_console_while_hands_are_up_without_a_choice_shows_the_question(
+    client: TestClient,
+) -> None:
+    assembly_id, items, htmx = console_with_hands(client, 3)
+    refused = client.post(f"/a/{assembly_id}/agenda/{items[1]}/open", headers=htmx)
+    assert refused.status_code == 409
+    error = soup(refused).select_one("#mc-error").get_text(" ", strip=True)
+    assert "3 hands are up: carry them over to the next item, or clear them?" in error
+    page = soup(client.get(f"/a/{assembly_id}/console"))
+    assert page.select_one("#mc-agenda .open-title").get_text() == "Welcome"
+    assert len(page.select("#mc-stack .queue li")) == 3
+
+
+def test_the_console_carries_the_hands_over_to_the_next_item(client: TestClient) -> None:
+    assembly_id, items, htmx = console_with_hands(client, 2)
+    carried = client.post(
+        f"/a/{assembly_id}/agenda/{items[1]}/open", data={"hands": "carry"}, headers=htmx
+    )
+    assert carried.status_code == 200
+    fragment = soup(carried)
+    assert fragment.select_one("#mc-agenda .open-title").get_text() == "Kitchen report-back"
+    stack = client.get(f"/api/assemblies/{assembly_id}/stack").json()
+    assert [h["name"] for h in stack["queue"]] == ["Person 0", "Person 1"]
+    agenda = client.get(f"/api/assemblies/{assembly_id}").json()["agenda"]
+    assert [i["status"] for i in agenda] == ["done", "open"]
+
+
+def test_the_console_clears_the_hands_and_keeps_the_item_before_pending(
+    client: TestClient,
+) -> None:
+    assembly_id, items, htmx = console_with_hands(client, 2)
+    form = {"hands": "clear", "previous": "pending"}
+    cleared = client.post(f"/a/{assembly_id}/agenda/{items[1]}/open", data=form, headers=htmx)
+    assert cleared.status_code == 200
+    assert client.get(f"/api/assemblies/{assembly_id}/stack").json()["queue"] == []
+    agenda = client.get(f"/api/assemblies/{assembly_id}").json()["agenda"]
+    assert [i["status"] for i in agenda] == ["pending", "open"]
+
+
+def test_opening_without_javascript_posts_the_choice_and_goes_back_to_the_console(
+    client: TestClient,
+) -> None:
+    assembly_id, items, htmx = console_with_hands(client, 1)
+    plain = {"origin": "http://testserver", "referer": htmx["hx-current-url"]}
+    response = client.post(
+        f"/a/{assembly_id}/agenda/{items[1]}/open",
+        data={"hands": "carry"},
+        headers=plain,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/a/{assembly_id}/console"
+    page = soup(client.get(f"/a/{assembly_id}/console"))
+    assert page.select_one("#mc-agenda .open-title").get_text() == "Kitchen report-back"
+
+
+def test_a_change_of_the_stack_reaches_the_consoles_agenda_but_not_the_phones(
+    client: TestClient,
+) -> None:
+    assembly_id, _items, _htmx = console_with_hands(client, 1)
+    renderer = client.app.state.ctx.renderer  # type: ignore[attr-defined]
+    snap = renderer.snapshot(assembly_id)
+    stack = frozenset({"stack"})
+    assert set(renderer.regions(snap, "console", stack)) == {"mc-stack", "mc-agenda"}
+    assert set(renderer.regions(snap, "phone", stack)) == {"mc-stack"}
+    assert set(renderer.regions(snap, "projector", stack)) == {"mc-stack"}
