@@ -17,6 +17,8 @@ JOIN_CODE_LENGTH = 6
 ROLES = ("facilitator", "stack_keeper", "minute_taker", "greeter")
 CONSOLE_ROLES = frozenset(ROLES)
 AGENDA_KINDS = ("report", "proposal", "announcement", "discussion")
+# What the item open before becomes when another is opened.
+PREVIOUS_STATUSES = ("done", "pending")
 ADMISSIONS = ("open", "checked_in")
 VISIBILITIES = ("public", "private")
 RULE_KINDS = ("consensus", "modified_consensus")

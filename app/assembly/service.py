@@ -29,7 +29,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.events import append_event
 from app.groups.service import claim_number
 from app.minutes.service import NOTES  # the minutes' forms close with the assembly
-from app.stack.service import clear_stack_for_new_item
+from app.stack.service import clear_stack_for_new_item, hand_over_stack
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
 HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
@@ -381,8 +381,18 @@ def _stop_clock(item: AgendaItem, at: datetime) -> int:
     return item.used_seconds
 
 
-def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
-    """Open one item; the item open before it goes back to pending."""
+def open_agenda_item(
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    item_id: int,
+    previous: str = "done",
+    hands: str | None = None,
+) -> Changed:
+    """Open one item; the item open before it is done (or pending, when asked). Hands still up
+    are carried over to it or cleared, as `hands` says: never silently (409 without it)."""
+    logic.check_choice(previous, logic.PREVIOUS_STATUSES, field="previous")
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
@@ -390,16 +400,17 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
         item = item_in(session, assembly_id, item_id)
         if item.status == "open":
             raise Conflict(f"“{item.title}” is already open.", code="item_already_open")
-        previous = session.exec(
+        before = session.exec(
             select(AgendaItem).where(
                 AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
             )
         ).first()
-        if previous is not None:
-            _stop_clock(previous, moment)
-            previous.status = "pending"
-            session.add(previous)
-        clear_stack_for_new_item(session, assembly_id, actor_id)
+        waiting = hand_over_stack(session, assembly_id, actor_id, hands=hands, to_item_id=item_id)
+        used = None
+        if before is not None:
+            used = _stop_clock(before, moment)
+            before.status = previous
+            session.add(before)
         item.status = "open"
         item.opened_at = moment
         session.add(item)
@@ -411,11 +422,26 @@ def open_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: 
             {
                 "item_id": item_id,
                 "title": item.title,
-                "previous_item_id": previous.id if previous else None,
+                "previous_item_id": before.id if before else None,
+                # Older logs lack the rest: the item before went back to pending then.
+                "previous_status": previous if before else None,
+                "previous_used_seconds": used,
+                "hands": hands if waiting else None,
+                "hand_count": waiting,
             },
         )
     db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS, PROPOSAL, ROUND})
-    return Changed(event.seq, {"item_id": item_id, "status": "open"})
+    return Changed(
+        event.seq,
+        {
+            "item_id": item_id,
+            "status": "open",
+            "previous_item_id": before.id if before else None,
+            "previous_status": previous if before else None,
+            "hands": hands if waiting else None,
+            "hand_count": waiting,
+        },
+    )
 
 
 def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:

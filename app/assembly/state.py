@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.db import Database
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.events import head_of
 from app.groups.models import AssemblyGroup
 
@@ -253,3 +253,12 @@ def find_participant(*, db: Database, assembly_id: str, ref: str) -> int:
             f"Several people are called {name}: pick one from the list.", code="ambiguous_name"
         )
     return int(ids[0] or 0)
+
+
+def match_participant(*, db: Database, assembly_id: str, ref: str) -> int | None:
+    """Like find_participant, but None when the box names nobody who joined, or several: then
+    it is a typed name (someone without a phone)."""
+    try:
+        return find_participant(db=db, assembly_id=assembly_id, ref=ref)
+    except (NotFound, Conflict, Invalid):
+        return None

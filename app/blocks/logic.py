@@ -47,6 +47,21 @@ OUTCOME_WORDS = {
 # ---- stages -------------------------------------------------------------------------------
 
 
+PRESENTER_NAME_MAX = 60
+
+
+def default_presenter(
+    *, working_group: str | None, facilitator_id: int, facilitator_name: str
+) -> tuple[int | None, str]:
+    """Who presents a proposal put forward without a presenter: its working group when it has
+    one (by name: nobody's phone), else the facilitator who put it forward (their phone)."""
+    if working_group:
+        if len(working_group) > PRESENTER_NAME_MAX:
+            working_group = working_group[: PRESENTER_NAME_MAX - 1].rstrip() + "…"
+        return None, working_group
+    return facilitator_id, facilitator_name
+
+
 def _check_stage(stage: str) -> None:
     if stage not in STAGES:
         raise Invalid(f"A stage is one of: {', '.join(STAGES)}.", code="bad_stage")

@@ -237,8 +237,18 @@ class _Fold(DecisionFold, ActionFold):
             item.closed = self.at
 
     def on_agenda_item_opened(self, _seq: int, p: Mapping[str, Any]) -> None:
+        # Older logs have no previous_status: the item before went back to pending then.
+        done = p.get("previous_status") == "done"
         for item_id in list(self.running):
-            self.stop_clock(item_id, closed=False)
+            self.stop_clock(item_id, closed=done)
+        before = self.items.get(p.get("previous_item_id") or 0)
+        if before is not None:
+            if done and p.get("previous_used_seconds") is not None:
+                before.used_seconds = int(p["previous_used_seconds"])  # the service's count wins
+            if p.get("hands") == "carry":
+                before.hands_carried += int(p.get("hand_count") or 0)
+            elif p.get("hands") == "clear":
+                before.hands_cleared += int(p.get("hand_count") or 0)
         item = self.items.get(p["item_id"])
         if item is not None:
             item.status, item.opened = "open", item.opened or self.at

@@ -198,6 +198,8 @@ class Item:
     time_box_minutes: int | None  # None: not in the event log
     used_seconds: int = 0
     status: str = "not taken up"  # not taken up, open, put back, done
+    hands_carried: int = 0  # hands still up when the next item opened, carried over to it
+    hands_cleared: int = 0  # … or lowered then
     opened: Moment | None = None
     closed: Moment | None = None
     proposals: list[Proposal] = field(default_factory=list)

@@ -89,6 +89,10 @@ def item_line(item: r.Item) -> str:
         parts.append("put back, not finished")
     elif item.status == "open":
         parts.append("still open")
+    for count, fate in ((item.hands_carried, "carried over"), (item.hands_cleared, "lowered")):
+        if count:
+            hands = "1 hand" if count == 1 else f"{count} hands"
+            parts.append(f"{hands} still up {fate} when the next item opened")
     return " · ".join(parts)
 
 

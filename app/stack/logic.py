@@ -158,6 +158,21 @@ def check_can_raise(
         raise Conflict("Direct responses are turned off for now.", code="direct_responses_off")
 
 
+HAND_CHOICES = ("carry", "clear")  # what opening another item does with the hands still up
+
+
+def check_hands_choice(waiting: int, hands: str | None) -> None:
+    """Hands still up never go silently: with any waiting, the facilitator says carry or clear."""
+    if hands is not None and hands not in HAND_CHOICES:
+        raise Invalid("Hands are carried over or cleared: carry or clear.", code="bad_hands")
+    if waiting and hands is None:
+        are, them = (f"{waiting} hands are", "them") if waiting > 1 else ("1 hand is", "it")
+        raise Conflict(
+            f"{are} up: carry {them} over to the next item, or clear {them}?",
+            code="hands_waiting",
+        )
+
+
 def check_settings(
     *, mode: str | None, speaking_seconds: int | None, report_seconds: int | None
 ) -> None:

@@ -465,22 +465,51 @@ def update_settings(
     return Changed(event.seq, changes)
 
 
-def clear_stack_for_new_item(session: Session, assembly_id: str, actor_id: int) -> list[int]:
-    """Opening another item starts a fresh stack: the turn ends, open hands are lowered.
+def clear_stack_for_new_item(session: Session, assembly_id: str, actor_id: int) -> int:
+    """Closing an item (or the assembly): the turn ends, open hands are lowered (recorded).
 
-    Runs inside the caller's transaction; appends one event per change, returns their seqs.
+    Runs inside the caller's transaction; appends one event per change; returns how many hands.
     """
+    return hand_over_stack(session, assembly_id, actor_id, hands="clear", to_item_id=None)
+
+
+def hand_over_stack(
+    session: Session,
+    assembly_id: str,
+    actor_id: int,
+    *,
+    hands: str | None,
+    to_item_id: int | None,
+) -> int:
+    """Another item is opened: the turn ends; hands still up are carried over to it, in their
+    order and with their kinds, or lowered, as the facilitator said (409 when nobody said).
+
+    Runs inside the caller's transaction; appends one event per change (`hand_carried` or
+    `hand_lowered` for each hand); returns how many hands were carried or lowered.
+    """
+    settings = settings_of(session, assembly_id)
+    queue = queue_of(session, assembly_id, settings)
+    logic.check_hands_choice(len(queue), hands)
     moment = now()
-    seqs: list[int] = []
-    ended = _end_turn(session, assembly_id, actor_id, moment)
-    if ended is not None:
-        seqs.append(ended.seq)
-    for hand in open_hands(session, assembly_id):
-        hand.status, hand.closed_at = "lowered", moment
-        session.add(hand)
-        payload = {**_hand_payload(hand), "by_owner": False, "because": "agenda item changed"}
-        seqs.append(append_event(session, assembly_id, actor_id, "hand_lowered", payload).seq)
-    return seqs
+    _end_turn(session, assembly_id, actor_id, moment)
+    for placed in queue:
+        hand = session.get(Hand, placed.entry.id)
+        assert hand is not None
+        if hands == "carry" and to_item_id is not None:
+            from_item_id, hand.agenda_item_id = hand.agenda_item_id, to_item_id
+            session.add(hand)
+            payload = {
+                **_hand_payload(hand),
+                "from_item_id": from_item_id,
+                "position": placed.position,
+            }
+            append_event(session, assembly_id, actor_id, "hand_carried", payload)
+        else:
+            hand.status, hand.closed_at = "lowered", moment
+            session.add(hand)
+            payload = {**_hand_payload(hand), "by_owner": False, "because": "agenda item changed"}
+            append_event(session, assembly_id, actor_id, "hand_lowered", payload)
+    return len(queue)
 
 
 def give_blockers_the_floor(

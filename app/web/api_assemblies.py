@@ -59,6 +59,11 @@ class AgendaBody(Body):
     working_group: str | None = None
 
 
+class OpenItemBody(Body):
+    previous: Literal["done", "pending"] = "done"  # what the item open before becomes
+    hands: Literal["carry", "clear"] | None = None  # required while hands are up
+
+
 def created(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse(data, status_code=201)
 
@@ -213,12 +218,23 @@ def add_agenda_item(
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/open")
 def open_agenda_item(
-    assembly_id: str, item_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str,
+    item_id: int,
+    request: Request,
+    body: OpenItemBody | None = None,
+    ctx: AppContext = Depends(get_ctx),
 ) -> dict[str, Any]:
-    """Open an item; the one open before goes back to pending (facilitator)."""
+    """Open an item; the one open before is done, or pending when asked (facilitator). While
+    hands are up, say whether they are carried over or cleared (409 `hands_waiting` if not)."""
     actor = admitted_member(request, assembly_id)
+    how = body or OpenItemBody()
     changed = service.open_agenda_item(
-        db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
+        db=ctx.db,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        item_id=item_id,
+        previous=how.previous,
+        hands=how.hands,
     )
     return {**changed.data, "seq": changed.seq}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from app.assembly.auth import authenticate, hash_secret
 from app.assembly.models import AgendaItem, Participant
 from app.assembly.state import load_state
 from app.db import Database
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.events import events_after
 
 
@@ -152,7 +153,7 @@ def test_one_agenda_item_is_open_at_a_time(db: Database) -> None:
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
     )
     state = load_state(db=db, assembly_id=made.assembly_id)
-    assert [i.status for i in state.agenda] == ["pending", "open"]
+    assert [i.status for i in state.agenda] == ["done", "open"]
     assert state.open_item is not None and state.open_item.title == "Kitchen report-back"
     service.close_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
@@ -162,6 +163,51 @@ def test_one_agenda_item_is_open_at_a_time(db: Database) -> None:
             db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
         )
     assert load_state(db=db, assembly_id=made.assembly_id).open_item is None
+
+
+@pytest.mark.parametrize(
+    ("previous", "status"), [(None, "done"), ("done", "done"), ("pending", "pending")]
+)
+def test_opening_another_item_makes_the_one_before_done_unless_kept_pending(
+    db: Database, previous: str | None, status: str
+) -> None:
+    made = new(db)
+    fac = made.participant_id
+    first, second = (
+        service.add_agenda_item(
+            db=db, assembly_id=made.assembly_id, actor_id=fac, title=t, kind="discussion"
+        ).data["item_id"]
+        for t in ("Welcome", "Kitchen report-back")
+    )
+    service.open_agenda_item(db=db, assembly_id=made.assembly_id, actor_id=fac, item_id=first)
+    how = {} if previous is None else {"previous": previous}
+    opened = service.open_agenda_item(
+        db=db, assembly_id=made.assembly_id, actor_id=fac, item_id=second, **how
+    )
+    assert opened.data["previous_item_id"] == first and opened.data["previous_status"] == status
+    state = load_state(db=db, assembly_id=made.assembly_id)
+    assert [i.status for i in state.agenda] == [status, "open"]
+    with db.read() as session:
+        event = events_after(session, made.assembly_id, opened.seq - 1)[0]
+    assert event.type == "agenda_item_opened"
+    assert json.loads(event.payload_json)["previous_status"] == status
+
+
+@pytest.mark.parametrize("previous", ["closed", "", "Done"])
+def test_a_previous_status_other_than_done_or_pending_is_refused(
+    db: Database, previous: str
+) -> None:
+    made = new(db)
+    item_id = service.add_agenda_item(
+        db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title="Welcome",
+        kind="announcement",
+    ).data["item_id"]  # fmt: skip
+    with pytest.raises(Invalid) as info:
+        service.open_agenda_item(
+            db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=item_id,
+            previous=previous,
+        )  # fmt: skip
+    assert info.value.code == "bad_previous"
 
 
 def test_time_used_is_recorded_when_an_item_closes(db: Database) -> None:

@@ -6,6 +6,7 @@ set directly in the database where a test needs it.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -182,9 +183,51 @@ def test_the_presenter_is_named_by_participant_id_or_by_name(db: Database) -> No
         db=db, proposal_id=submit(w, presenter_id=None, presenter_name=" Mr. Alvarez ")
     )
     assert by_name["presenter"] == {"participant_id": None, "name": "Mr. Alvarez"}
-    refused(Invalid, "presenter_name_required", submit, w, presenter_id=None)
+    refused(
+        Invalid, "presenter_name_too_long", submit, w, presenter_id=None, presenter_name="n" * 61
+    )
     other = assembly_service.create_assembly(db=db, title="Elsewhere", facilitator_name="Tomás")
     refused(NotFound, "participant_not_found", submit, w, presenter_id=other.participant_id)
+
+
+@pytest.mark.parametrize(
+    ("working_group", "presented_by"),
+    [
+        ("Comfort", {"participant_id": None, "name": "Comfort"}),
+        (" Comfort ", {"participant_id": None, "name": "Comfort"}),
+        ("W" * 80, {"participant_id": None, "name": "W" * 59 + "…"}),
+        (None, "the facilitator"),
+        ("  ", "the facilitator"),
+    ],
+)
+def test_without_a_presenter_the_working_group_presents_it_else_the_facilitator_who_put_it_forward(
+    db: Database, working_group: str | None, presented_by: Any
+) -> None:
+    w = world(db)
+    for blank in ({}, {"presenter_name": "  "}):
+        pid = submit(w, presenter_id=None, working_group=working_group, **blank)
+        shown = load_proposal(db=db, proposal_id=pid)["presenter"]
+        if presented_by == "the facilitator":
+            presented_by = {"participant_id": w.noor, "name": "Noor"}
+        assert shown == presented_by
+    with db.read() as session:
+        event = events_after(session, w.aid)[-1]
+    assert event.type == "proposal_submitted"
+    assert json.loads(event.payload_json)["presenter_id"] == presented_by["participant_id"]
+
+
+def test_the_facilitator_who_presents_by_default_accepts_amendments_as_the_presenter(
+    db: Database,
+) -> None:
+    w = world(db)
+    pid = submit(w, presenter_id=None, working_group=None)
+    service.move_stage(db=db, proposal_id=pid, actor_id=w.noor, stage="amendments")
+    aid = service.propose_amendment(
+        db=db, proposal_id=pid, actor_id=w.emeka, text=EMEKA_TEXT, rationale=None
+    ).data["amendment_id"]
+    service.decide_amendment(db=db, amendment_id=aid, actor_id=w.noor, accept=True)
+    (amendment,) = load_proposal(db=db, proposal_id=pid)["amendments"]
+    assert (amendment["status"], amendment["on_presenters_word"]) == ("accepted", False)
 
 
 def test_empty_title_or_text_is_refused(db: Database) -> None:

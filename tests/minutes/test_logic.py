@@ -287,6 +287,45 @@ def test_time_used_is_the_service_count_for_a_closed_item_and_event_times_otherw
     assert (legal.status, legal.used_seconds) == ("open", 45)  # up to the last event
 
 
+def test_opening_the_next_item_makes_the_one_before_done_and_says_what_became_of_its_hands() -> (
+    None
+):
+    log = Log()
+    for item_id, title in ((1, "Welcome"), (2, "Kitchen report"), (3, "Legal report")):
+        log.item(item_id, title)
+    log.add("agenda_item_opened", {"item_id": 1, "previous_item_id": None})
+    opened = {"previous_status": "done", "hands": "carry", "hand_count": 3}
+    log.add(
+        "agenda_item_opened",
+        {"item_id": 2, "previous_item_id": 1, "previous_used_seconds": 88, **opened},
+        after=90,
+    )
+    kept = {"previous_status": "pending", "hands": "clear", "hand_count": 1}
+    log.add(
+        "agenda_item_opened",
+        {"item_id": 3, "previous_item_id": 2, "previous_used_seconds": 60, **kept},
+        after=60,
+    )
+    welcome, kitchen, legal = log.fold().items
+    assert (welcome.status, welcome.used_seconds, welcome.hands_carried) == ("done", 88, 3)
+    assert welcome.closed is not None
+    assert (kitchen.status, kitchen.used_seconds, kitchen.hands_cleared) == ("put back", 60, 1)
+    assert legal.status == "open"
+    markdown = render_markdown(log.fold())
+    assert "3 hands still up carried over when the next item opened" in markdown
+    assert "1 hand still up lowered when the next item opened" in markdown
+
+
+def test_an_older_log_without_previous_status_puts_the_item_before_back() -> None:
+    log = Log()
+    log.item(1, "Welcome")
+    log.item(2, "Kitchen report")
+    log.add("agenda_item_opened", {"item_id": 1, "title": "Welcome", "previous_item_id": None})
+    log.add("agenda_item_opened", {"item_id": 2, "previous_item_id": 1}, after=30)
+    welcome, _kitchen = log.fold().items
+    assert (welcome.status, welcome.used_seconds, welcome.hands_carried) == ("put back", 30, 0)
+
+
 def test_an_item_the_assembly_closes_is_done_with_its_time() -> None:
     log = Log()
     log.item(1)

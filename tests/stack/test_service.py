@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from app.assembly import service as assembly
+from app.assembly.models import AgendaItem
 from app.db import Database
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Event, events_after, export_events, verify_chain
 from app.stack import service
 from app.stack.models import Hand, Turn
@@ -41,17 +42,20 @@ class Room:
             participant_id=participant_id, role=role,
         )  # fmt: skip
 
-    def item(self, title: str, kind: str, *, open: bool = True) -> int:
+    def item(self, title: str, kind: str, *, open: bool = True, hands: str | None = None) -> int:
         item_id = int(
             assembly.add_agenda_item(
                 db=self.db, assembly_id=self.id, actor_id=self.noor, title=title, kind=kind
             ).data["item_id"]
         )
         if open:
-            assembly.open_agenda_item(
-                db=self.db, assembly_id=self.id, actor_id=self.noor, item_id=item_id
-            )
+            self.open(item_id, hands=hands)
         return item_id
+
+    def open(self, item_id: int, **how: Any) -> assembly.Changed:
+        return assembly.open_agenda_item(
+            db=self.db, assembly_id=self.id, actor_id=self.noor, item_id=item_id, **how
+        )
 
     def hand(self, who: int, kind: str = "speak", **kw: Any) -> int:
         changed = service.raise_hand(db=self.db, assembly_id=self.id, actor_id=who, kind=kind, **kw)
@@ -545,7 +549,9 @@ def test_a_restart_while_paused_keeps_the_pause(any_db: Database) -> None:
 # ---- a new agenda item, a fresh stack ---------------------------------------------------------
 
 
-def test_opening_another_item_ends_the_turn_and_lowers_open_hands(room: Room) -> None:
+def test_opening_another_item_with_clear_ends_the_turn_and_lowers_the_hands_recorded(
+    room: Room,
+) -> None:
     a, b, c = (room.join(n) for n in ("Abebe", "Bianca", "Chen"))
     room.item("Welcome", "announcement")
     room.hand(a)
@@ -553,7 +559,7 @@ def test_opening_another_item_ends_the_turn_and_lowers_open_hands(room: Room) ->
     room.hand(c, "point_of_information")
     room.next()  # Chen speaks
     before = room.seq()
-    room.item("Kitchen report-back", "report")
+    room.item("Kitchen report-back", "report", hands="clear")
     events = room.events(before)
     assert [e.type for e in events] == [
         "agenda_item_added", "turn_ended", "hand_lowered", "hand_lowered", "agenda_item_opened",
@@ -562,10 +568,109 @@ def test_opening_another_item_ends_the_turn_and_lowers_open_hands(room: Room) ->
     lowered = [payload(e) for e in events if e.type == "hand_lowered"]
     assert {p["name"] for p in lowered} == {"Abebe", "Bianca"}
     assert all(p["because"] == "agenda item changed" and p["by_owner"] is False for p in lowered)
+    assert payload(events[-1])["hands"] == "clear" and payload(events[-1])["hand_count"] == 2
     state = room.stack()
     assert state.current is None and state.queue == ()
     room.hand(a)  # the same person may raise the same kind on the new stack
     assert room.queue() == [("Abebe", "speak", "first time speaking")]
+
+
+def test_opening_another_item_with_carry_keeps_the_hands_their_order_and_kinds(
+    room: Room,
+) -> None:
+    a, b, c, d = (room.join(n) for n in ("Abebe", "Bianca", "Chen", "Dawit"))
+    room.item("Welcome", "announcement")
+    room.hand(a)
+    room.hand(b)
+    room.hand(c)
+    room.next()  # Abebe speaks: Bianca and Chen wait
+    room.hand(a)  # Abebe again, behind people who have not spoken
+    room.named("Big Mike")
+    room.hand(d, "point_of_process")
+    moved = room.hand(c, "point_of_information")
+    service.move_hand(
+        db=room.db, assembly_id=room.id, actor_id=room.noor, entry_id=moved, position=5
+    )
+    waiting = room.queue()
+    assert len(waiting) == 6
+    before = room.seq()
+    kitchen = room.item("Kitchen report-back", "report", hands="carry")
+    assert room.queue() == waiting
+    events = room.events(before)
+    assert [e.type for e in events] == [
+        "agenda_item_added", "turn_ended", *["hand_carried"] * 6, "agenda_item_opened",
+    ]  # fmt: skip
+    carried = [payload(e) for e in events if e.type == "hand_carried"]
+    assert [(p["name"], p["kind"], p["position"]) for p in carried] == [
+        (name, kind, n) for n, (name, kind, _why) in enumerate(waiting, start=1)
+    ]
+    assert all(p["agenda_item_id"] == kitchen for p in carried)
+    assert payload(events[-1])["hands"] == "carry" and payload(events[-1])["hand_count"] == 6
+    with room.db.read() as session:
+        hands = session.exec(select(Hand).where(Hand.status == "open")).all()
+    assert {h.agenda_item_id for h in hands} == {kitchen}
+    assert room.stack().current is None  # the turn ended with the item it belonged to
+    with pytest.raises(Conflict) as info:
+        room.hand(b)  # still up: carried, not lowered
+    assert info.value.code == "hand_already_up"
+
+
+@pytest.mark.parametrize(("hands", "message"), [(1, "1 hand is up"), (3, "3 hands are up")])
+def test_opening_another_item_while_hands_are_up_needs_carry_or_clear(
+    room: Room, hands: int, message: str
+) -> None:
+    welcome = room.item("Welcome", "announcement")
+    for n in range(hands):
+        room.hand(room.join(f"Person {n}"))
+    kitchen = room.item("Kitchen report-back", "report", open=False)
+    before = room.seq()
+    with pytest.raises(Conflict) as info:
+        room.open(kitchen)
+    assert info.value.code == "hands_waiting"
+    assert str(info.value).startswith(message) and "carry" in str(info.value)
+    assert room.seq() == before and len(room.queue()) == hands
+    assert room.open(kitchen, hands="clear").data["hand_count"] == hands
+    with room.db.read() as session:
+        assert session.get(AgendaItem, welcome).status == "done"  # type: ignore[union-attr]
+
+
+def test_opening_an_item_from_the_open_floor_asks_about_the_floors_hands_too(room: Room) -> None:
+    room.hand(room.join("Chen"))
+    kitchen = room.item("Kitchen report-back", "report", open=False)
+    with pytest.raises(Conflict) as info:
+        room.open(kitchen)
+    assert info.value.code == "hands_waiting"
+    assert room.open(kitchen, hands="carry").data["previous_item_id"] is None
+    assert room.queue() == [("Chen", "speak", "first time speaking")]
+
+
+def test_opening_another_item_with_no_hands_up_asks_nothing(room: Room) -> None:
+    room.item("Welcome", "announcement")
+    room.hand(room.join("Chen"))
+    room.next()  # Chen speaks; nobody waits
+    opened = room.open(room.item("Kitchen report-back", "report", open=False))
+    assert opened.data["hands"] is None and opened.data["hand_count"] == 0
+    assert room.stack().current is None
+
+
+@pytest.mark.parametrize("hands", ["keep", "", "CARRY"])
+def test_a_hands_choice_other_than_carry_or_clear_is_refused(room: Room, hands: str) -> None:
+    kitchen = room.item("Kitchen report-back", "report", open=False)
+    with pytest.raises(Invalid) as info:
+        room.open(kitchen, hands=hands)
+    assert info.value.code == "bad_hands"
+
+
+def test_closing_an_item_lowers_the_hands_and_records_them_without_asking(room: Room) -> None:
+    welcome = room.item("Welcome", "announcement")
+    room.hand(room.join("Abebe"))
+    room.named("Big Mike")
+    before = room.seq()
+    assembly.close_agenda_item(db=room.db, assembly_id=room.id, actor_id=room.noor, item_id=welcome)
+    events = room.events(before)
+    assert [e.type for e in events] == ["hand_lowered", "hand_lowered", "agenda_item_closed"]
+    assert all(payload(e)["because"] == "agenda item changed" for e in events[:2])
+    assert room.queue() == []
 
 
 def test_closing_the_assembly_ends_the_turn_and_lowers_hands_then_refuses_changes(

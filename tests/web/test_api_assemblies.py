@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import GA, Person, create_assembly, error_of, join
+from tests.conftest import GA, Person, create_assembly, error_of, join, seq_of
 
 
 def test_creating_returns_tokens_keys_urls_and_seq(client: TestClient) -> None:
@@ -65,7 +65,7 @@ def test_a_full_agenda_walk_through_the_api(
     assert client.post(f"{base}/agenda/{b}/open", headers=h).status_code == 200
     state = client.get(base, headers=h).json()
     assert state["open_item"]["title"] == "Kitchen report-back"
-    assert [i["status"] for i in state["agenda"]] == ["pending", "open"]
+    assert [i["status"] for i in state["agenda"]] == ["done", "open"]
     closed = client.post(f"{base}/agenda/{b}/close", headers=h)
     assert closed.json()["status"] == "done" and closed.json()["seq"] == state["seq"] + 1
     assert (
@@ -73,6 +73,50 @@ def test_a_full_agenda_walk_through_the_api(
     )
     assert client.post(f"{base}/close", headers=h).json()["status"] == "closed"
     assert client.get(base, headers=h).json()["status"] == "closed"
+
+
+def test_opening_the_next_item_while_hands_are_up_needs_carry_or_clear(
+    client: TestClient, assembly: GA, facilitator: Person
+) -> None:
+    h, base = facilitator.headers, f"/api/assemblies/{assembly.id}"
+    welcome, kitchen, legal = (
+        client.post(f"{base}/agenda", json={"title": t, "kind": "discussion"}, headers=h).json()[
+            "item_id"
+        ]
+        for t in ("Welcome", "Kitchen report-back", "Legal report-back")
+    )
+    assert client.post(f"{base}/agenda/{welcome}/open", headers=h).status_code == 200
+    for name in ("Chen", "Dev", "Ema", "Farah"):
+        raised = client.post(
+            f"{base}/stack", json={"kind": "speak"}, headers=join(client, assembly, name).headers
+        )
+        assert raised.status_code == 201
+    before = seq_of(client, assembly)
+    asked = client.post(f"{base}/agenda/{kitchen}/open", json={}, headers=h)
+    assert asked.status_code == 409
+    assert error_of(asked) == {
+        "code": "hands_waiting",
+        "message": "4 hands are up: carry them over to the next item, or clear them?",
+    }
+    assert seq_of(client, assembly) == before
+    carried = client.post(f"{base}/agenda/{kitchen}/open", json={"hands": "carry"}, headers=h)
+    assert carried.status_code == 200
+    assert carried.json() == {
+        "item_id": kitchen, "status": "open", "previous_item_id": welcome,
+        "previous_status": "done", "hands": "carry", "hand_count": 4,
+        "seq": before + 4 + 1,
+    }  # fmt: skip
+    stack = client.get(f"{base}/stack", headers=h).json()
+    assert [e["name"] for e in stack["queue"]] == ["Chen", "Dev", "Ema", "Farah"]
+    cleared = client.post(
+        f"{base}/agenda/{legal}/open", json={"hands": "clear", "previous": "pending"}, headers=h
+    )
+    assert cleared.status_code == 200 and cleared.json()["hand_count"] == 4
+    assert client.get(f"{base}/stack", headers=h).json()["queue"] == []
+    agenda = client.get(base, headers=h).json()["agenda"]
+    assert [i["status"] for i in agenda] == ["done", "pending", "open"]
+    quiet = client.post(f"{base}/agenda/{welcome}/open", headers=h)  # no hands: no question
+    assert quiet.status_code == 200 and quiet.json()["hands"] is None
 
 
 def test_checked_in_admission_waits_for_a_greeter(client: TestClient) -> None:
@@ -242,6 +286,30 @@ BAD_REQUESTS: list[tuple[str, Call, int, str]] = [
     ),
     ("open unknown item", _post("/api/assemblies/{id}/agenda/999999/open"), 404, "item_not_found"),
     ("open item with text id", _post("/api/assemblies/{id}/agenda/abc/open"), 422, "invalid"),
+    *[
+        (
+            f"open with {label}",
+            _post("/api/assemblies/{id}/agenda/999999/open", body),
+            422,
+            "invalid",
+        )
+        for label, body in [
+            ("previous closed", {"previous": "closed"}),
+            ("previous empty", {"previous": ""}),
+            ("previous null", {"previous": None}),
+            ("hands keep", {"hands": "keep"}),
+            ("hands in capitals", {"hands": "CARRY"}),
+            ("hands as a number", {"hands": 2}),
+            ("an unknown field", {"hands": "carry", "keep": True}),
+            ("a list body", ["carry"]),
+        ]
+    ],
+    (
+        "open by a participant",
+        _post("/api/assemblies/{id}/agenda/999999/open", {"hands": "carry"}, "participant"),
+        403,
+        "role_required",
+    ),
     ("headcount negative", _post("/api/assemblies/{id}/headcount", {"count": -1}), 422, "invalid"),
     ("headcount huge", _post("/api/assemblies/{id}/headcount", {"count": 100_001}), 422, "invalid"),
     (

@@ -131,6 +131,28 @@ def test_submitting_to_an_agenda_item_and_presenting_by_name(
     assert again.status_code == 409 and error_of(again)["code"] == "item_has_proposal"
 
 
+@pytest.mark.parametrize(
+    ("working_group", "presented_by"),
+    [("Comfort", {"participant_id": None, "name": "Comfort"}), (None, "the facilitator")],
+)
+def test_a_proposal_without_a_presenter_is_presented_by_its_working_group_else_the_facilitator(
+    client: TestClient,
+    assembly: GA,
+    facilitator: Person,
+    working_group: str | None,
+    presented_by: Any,
+) -> None:
+    body = {"title": "Drumming hours", "text": "Noon to 10 pm.", "working_group": working_group}
+    made = client.post(
+        f"/api/assemblies/{assembly.id}/proposals", json=body, headers=facilitator.headers
+    )
+    assert made.status_code == 201, made.text
+    if presented_by == "the facilitator":
+        presented_by = {"participant_id": facilitator.participant_id, "name": "Noor"}
+    shown = proposal_of(client, made.json()["proposal_id"], facilitator)
+    assert shown["presenter"] == presented_by
+
+
 def test_tabling_through_the_api_needs_a_destination(
     client: TestClient, assembly: GA, facilitator: Person
 ) -> None:
@@ -296,8 +318,10 @@ BAD_REQUESTS: list[tuple[str, Setup, Call, int, str]] = [
     ("empty text", _nothing, _req("POST", SUBMIT, {**NEW, "text": "\n"}), 422, "text_required"),
     ("no text", _nothing, _req("POST", SUBMIT, {"title": "x", "presenter_name": "Farah"}),
      422, "invalid"),
-    ("no presenter", _nothing, _req("POST", SUBMIT, {"title": "x", "text": "y"}),
-     422, "presenter_name_required"),
+    ("presenter name too long", _nothing, _req("POST", SUBMIT, {**NEW, "presenter_name": "n" * 61}),
+     422, "presenter_name_too_long"),
+    ("presenter id as text", _nothing, _req("POST", SUBMIT, {**NEW, "presenter_id": "Farah"}),
+     422, "invalid"),
     ("empty amendment text", _nothing, _req("POST", AMEND, {"text": " "}, "chen"),
      422, "text_required"),
     ("rationale too long", _nothing,

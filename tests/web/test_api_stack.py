@@ -258,7 +258,11 @@ def _two_items_second_open(s: Scene) -> None:
             f"{base}/agenda", json={"title": title, "kind": "report"}, headers=s.fac.headers
         )
         s.items.append(ok(made, 201)["item_id"])
-    ok(s.client.post(f"{base}/agenda/{s.items[1]}/open", headers=s.fac.headers))
+    # The open floor's hands are lowered: the error wanted is about the item, not the hands.
+    opened = s.client.post(
+        f"{base}/agenda/{s.items[1]}/open", json={"hands": "clear"}, headers=s.fac.headers
+    )
+    ok(opened)
 
 
 def _one_item_pending(s: Scene) -> None:

@@ -294,7 +294,12 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     "add_agenda_item": lambda s: s.post(
         "/agenda", {"title": "Legal report-back", "kind": "report", "working_group": "Legal"}
     ),
-    "open_agenda_item": lambda s: s.post(f"/agenda/{s.items[1]}/open"),
+    "open_agenda_item_carrying_hands": lambda s: s.post(
+        f"/agenda/{s.items[1]}/open", {"hands": "carry"}
+    ),
+    "open_agenda_item_clearing_hands_keeping_it_pending": lambda s: s.post(
+        f"/agenda/{s.items[1]}/open", {"hands": "clear", "previous": "pending"}
+    ),
     "close_agenda_item": lambda s: s.post(f"/agenda/{s.items[0]}/close"),
     "close_assembly": lambda s: s.post("/close"),
     "raise_hand": lambda s: s.post(

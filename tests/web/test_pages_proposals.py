@@ -299,3 +299,79 @@ def test_a_phone_cannot_ask_to_approve_the_minutes(room: dict[str, Any]) -> None
     refused = room["ben"].post("minutes/approval")
     assert refused.status_code == 403
     assert room["ben"].page().body["data-round-state"] == "none"
+
+
+# ---- putting a proposal forward: who presents it ----------------------------------------------
+
+
+def presenter_of_newest(client: TestClient, assembly: GA) -> dict[str, Any]:
+    """The presenter of the proposal put forward last, as its `proposal_submitted` event says."""
+    export = ok(
+        client.get(f"/api/assemblies/{assembly.id}/events", headers=assembly.facilitator.headers)
+    )
+    submitted = [e for e in export["events"] if e["type"] == "proposal_submitted"][-1]
+    return {k: submitted["payload"][k] for k in ("presenter_id", "presenter_name")}
+
+
+@pytest.mark.parametrize(
+    ("typed", "working_group", "presented_by"),
+    [
+        ("Ana #{ana}", "", ("ana", "Ana")),  # picked from the list of people who joined
+        (" ana ", "", ("ana", "Ana")),  # a typed name that matches one person who joined
+        ("Mr. Alvarez", "", (None, "Mr. Alvarez")),  # someone without a phone
+        ("Ben", "", (None, "Ben")),  # two people called Ben joined: a name, no phone
+        ("Ana #999999", "", (None, "Ana #999999")),  # nobody with that number: kept as typed
+        ("", "Comfort", (None, "Comfort")),  # empty: the working group presents it
+        ("", "", ("fac", "Noor")),  # empty, no working group: the facilitator does
+    ],
+)
+def test_the_console_names_the_presenter_by_a_person_who_joined_a_typed_name_or_the_default(
+    client: TestClient,
+    assembly: GA,
+    room: dict[str, Any],
+    typed: str,
+    working_group: str,
+    presented_by: tuple[str | None, str],
+) -> None:
+    join(client, assembly, "Ben")  # a second Ben
+    people, console = room["people"], room["console"]
+    posted = console.post(
+        "proposals",
+        title="Drumming hours",
+        text="Noon to 10 pm.",
+        presenter=typed.format(ana=people["ana"].participant_id),
+        working_group=working_group,
+    )
+    assert posted.status_code == 200, posted.text
+    who, name = presented_by
+    expected_id = people[who].participant_id if who else None
+    assert presenter_of_newest(client, assembly) == {
+        "presenter_id": expected_id,
+        "presenter_name": name,
+    }
+
+
+def test_the_console_form_searches_the_people_who_joined_and_says_what_empty_means(
+    room: dict[str, Any],
+) -> None:
+    page = room["console"].page()
+    form = page.select_one("form[action$='/proposals']")
+    box = form.select_one("input[name=presenter]")
+    assert box["list"] == "mc-people-options"
+    options = [o["value"] for o in page.select("#mc-people-options option")]
+    assert f"Ana #{room['people']['ana'].participant_id}" in options
+    hint = form.select_one(f"#{box['aria-describedby']}").get_text(" ", strip=True)
+    assert "Left empty" in hint and "working group" in hint
+    assert form.select_one(f"label[for={box['id']}]").get_text() == "Presented by"
+
+
+def test_a_proposal_put_forward_without_javascript_goes_back_to_the_console(
+    client: TestClient, assembly: GA, room: dict[str, Any]
+) -> None:
+    posted = room["console"].post("proposals", htmx=False, title="Drumming hours", text="Noon.")
+    assert posted.status_code == 303 and posted.headers["location"].endswith("/console")
+    facilitator = room["people"]["fac"]
+    assert presenter_of_newest(client, assembly) == {
+        "presenter_id": facilitator.participant_id,
+        "presenter_name": "Noor",
+    }
