@@ -14,6 +14,9 @@
     var roundId = attr(round, "data-round-id");
     var state = roundId ? attr(round, "data-kind") + "-" + attr(round, "data-status") : "none";
     body.setAttribute("data-round-state", state);
+    // Forms that no longer apply leave as soon as the assembly closes (CSS reads data-status).
+    var header = document.getElementById("mc-header");
+    if (header) { body.setAttribute("data-status", attr(header, "data-status") || "open"); }
     body.setAttribute("data-amendable", attr(proposal, "data-amendable") || "no");
     body.setAttribute("data-decidable", attr(proposal, "data-decidable") || "no");
     body.setAttribute("data-can-block", attr(proposal, "data-can-block") || "no");

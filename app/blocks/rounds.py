@@ -23,10 +23,12 @@ from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.blocks.service import (
     PROPOSAL,
     ROUND,
+    STACK,
     Changed,
     now,
     open_round_of,
     proposal_for_write,
+    set_stage,
 )
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -119,8 +121,14 @@ def open_round(
     anonymous: bool = False,
     results: str | None = None,
     closes_in_seconds: int | None = None,
+    recall: bool = False,
 ) -> Changed:
-    """The facilitator opens a round the stage takes; one open round per proposal."""
+    """The facilitator opens a round the stage takes; one open round per proposal.
+
+    `recall`: a consensus round asked for in `block_discussion` (the console's "Call for
+    consensus again" and "Fallback vote" after a blocked call) first moves the proposal back to
+    `consensus_call`: one step for the facilitator, two facts in the log.
+    """
     check_round_options(results, closes_in_seconds)
     if kind == "block_review" and block_id is None:
         raise Invalid(
@@ -140,6 +148,10 @@ def open_round(
         assembly = session.get(Assembly, aid)
         assert assembly is not None
         rule = rule_of(assembly)
+        recalled = recall and kind == "consensus" and proposal.stage == "block_discussion"
+        if recalled:
+            logic.check_move(proposal.stage, "consensus_call", round_open=False)
+            set_stage(session, proposal, actor_id, "consensus_call", None, None)
         logic.check_round_kind(
             proposal.stage,
             kind,
@@ -189,7 +201,8 @@ def open_round(
                 "closes_at": row.closes_at.isoformat() if row.closes_at else None,
             },
         )
-    db.announce(aid, event.seq, {ROUND, PROPOSAL})
+    # A recall moved the stage too, which ranks clarifying questions on the stack.
+    db.announce(aid, event.seq, {ROUND, PROPOSAL, STACK} if recalled else {ROUND, PROPOSAL})
     return Changed(aid, event.seq, {"round_id": row.id, "kind": kind, "results": row.results})
 
 

@@ -228,6 +228,7 @@ def open_round_form(
     anonymous: Text = "",
     results: Text = "",
     closes_in_seconds: Text = "",
+    recall: Text = "",
 ) -> Response:
     return form_action(
         request,
@@ -243,6 +244,7 @@ def open_round_form(
             anonymous=anonymous == "yes",
             results=results or None,
             closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
+            recall=recall == "yes",
         ),
     )
 

@@ -64,6 +64,7 @@ def room(client: TestClient, assembly: GA) -> dict[str, Any]:
         )
     )
     return {
+        "item": made["agenda_item_id"],
         "console": Screen(client, assembly, fac.token, "console"),
         "ana": Screen(client, assembly, ana.token, "phone"),
         "ben": Screen(client, assembly, ben.token, "phone"),
@@ -269,6 +270,9 @@ def test_the_console_asks_to_approve_the_minutes_and_phones_answer_with_thumbs(
     console, ben = room["console"], room["ben"]
     assert console.page().select_one("#mc-round form.approve-minutes") is None  # mid-proposal
     console.post(f"proposals/{room['pid']}/withdraw")
+    # Nothing to approve yet: the minutes have no item done.
+    assert console.page().select_one("#mc-round form.approve-minutes") is None
+    console.post(f"agenda/{room['item']}/close")
     ask = console.page().select_one("#mc-round form.approve-minutes")
     assert ask is not None and ask["hx-post"].endswith("/minutes/approval")
     assert console.post("minutes/approval").status_code == 200
