@@ -88,7 +88,12 @@ def demo() -> None:
     settings = get_settings()
     # The evening after its proposals were decided, with Winter tents (blocked, then passed by
     # a fallback vote) back on the screens to look at.
-    made = seed_demo(db=Database(settings.database_url), open_item="Winter tents", proposals=True)
+    made = seed_demo(
+        db=Database(settings.database_url),
+        open_item="Winter tents",
+        proposals=True,
+        server_secret=settings.resolved_secret_key(),
+    )
     urls = Urls(settings.public_url)
     group = made.group
     assert group is not None  # seeded in its group

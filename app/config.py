@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         None,
-        description="Signs session cookies; when unset, generated once and kept beside the "
-        "SQLite database (or in the working folder).",
+        description="Signs session cookies and derives projector keys; when unset, generated "
+        "once and kept beside the SQLite database (or in the working folder).",
     )
     environment: Literal["development", "production"] = Field(
         "development",

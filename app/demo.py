@@ -74,6 +74,7 @@ def seed_demo(
     open_item: str | None = "Kitchen report-back",
     proposals: bool = False,
     in_group: bool = True,
+    server_secret: str | None = None,
 ) -> Demo:
     """The evening assembly of demo_assembly.json: people, roles, headcount, agenda. It is the
     next assembly of the file's group and takes its time zone and decision rule (unless the
@@ -82,6 +83,8 @@ def seed_demo(
 
     With `proposals`, its proposals are also put forward and played through every stage, as
     the file tells (amendments, temperature checks, calls, block discussion, fallback vote).
+    `server_secret` is the server's, so its consoles can show the projector link (a key
+    derived from it).
     """
     demo = load_demo()
     spec = demo["assembly"]
@@ -101,6 +104,7 @@ def seed_demo(
         decision_rule=None if inherits_rule else rule,
         group=group.slug if group else None,
         group_token=group.admin_token if group else None,
+        server_secret=server_secret,
     )
     tokens = {facilitator: made.facilitator_token}
     ids = {facilitator: made.participant_id}

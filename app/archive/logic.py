@@ -3,6 +3,7 @@ a match is shown (no database, no clock, no I/O)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -221,41 +222,102 @@ def compose_document(
 
 @dataclass(frozen=True)
 class Excerpt:
-    """A piece of a document around the first word searched for, to show why it matched."""
+    """A piece of a decision's text, to show why it matched: `pieces` are (text, marked), the
+    words searched for marked; `elsewhere` when they were searched for but are not in it."""
 
-    before: str
-    match: str
-    after: str
+    pieces: tuple[tuple[str, bool], ...]
+    elsewhere: bool = False
 
     @property
     def text(self) -> str:
-        return self.before + self.match + self.after
+        return "".join(piece for piece, _marked in self.pieces)
+
+    @property
+    def marked(self) -> list[str]:
+        return [piece for piece, marked in self.pieces if marked]
+
+    @property
+    def match(self) -> str:
+        """The first word marked ("" when none)."""
+        return next(iter(self.marked), "")
+
+    @property
+    def before(self) -> str:
+        """What comes before the first word marked (all of it when none is)."""
+        return "".join(p for p, _m in itertools.takewhile(lambda piece: not piece[1], self.pieces))
+
+    @property
+    def after(self) -> str:
+        """What comes after the first word marked, later marks included."""
+        rest = list(itertools.dropwhile(lambda piece: not piece[1], self.pieces))
+        return "".join(piece for piece, _marked in rest[1:])
 
 
-def excerpt(document: str, words: Sequence[str], width: int = 180) -> Excerpt:
-    """The passage where a searched word (or a word starting like it: the index stems) first
-    appears, cut to whole words around it; the document's start when none does."""
-    paragraphs = [" ".join(p.split()) for p in document.split("\n\n")]
-    best: tuple[int, int, re.Match[str]] | None = None
-    for number, paragraph in enumerate(paragraphs):
-        for word in words:
-            stem = word[: max(4, len(word) - 2)]
-            found = re.search(rf"\b{re.escape(stem)}\w*", paragraph, re.IGNORECASE)
-            if found and (best is None or (number, found.start()) < best[:2]):
-                best = (number, found.start(), found)
-        if best is not None:
-            break
-    if best is None:
-        flat = " ".join(document.split())
-        return Excerpt(_cut_end(flat, width), "", "")
-    paragraph, found = paragraphs[best[0]], best[2]
-    side = max(0, (width - len(found.group())) // 2)
-    before = paragraph[: found.start()]
-    after = paragraph[found.end() :]
-    if len(before) > side:  # start on a whole word
-        tail = before[-side:]
-        before = "…" + (tail.split(" ", 1)[1] if " " in tail else tail)
-    return Excerpt(before, found.group(), _cut_end(after, side))
+# Rough English endings, longest first: enough to mark "tents" for "tent" or "moving" for
+# "moved"; the indexes' own stemmers (FTS5 porter, PostgreSQL english) decide what matches.
+_ENDINGS = ("ingly", "edly", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+
+
+def word_root(word: str) -> str:
+    """A word's rough stem: "tents", "tent" → "tent"; "moves", "moving", "move" → "mov";
+    "parties", "party" → "parti"; "drumming", "drums" → "drum"."""
+    root = word.casefold()
+    if not root.endswith("eed"):  # "speed", "needed": the e's are the word's own
+        for ending in _ENDINGS:
+            if ending == "s" and root.endswith("ss"):  # "pass", "grass": not plurals
+                break
+            if root.endswith(ending) and len(root) - len(ending) >= 3:
+                root = root[: -len(ending)] + ("i" if ending in ("ies", "ied") else "")
+                break
+    if len(root) > 3 and root[-1] == root[-2] and root[-1] not in "aeiouls":
+        root = root[:-1]  # "drumm(ing)" → "drum"; "pass", "fall" keep theirs
+    if len(root) > 3 and root[-1] == "e":
+        root = root[:-1]
+    if len(root) > 3 and root[-1] == "y":
+        root = root[:-1] + "i"
+    return root
+
+
+def excerpt(text: str, words: Sequence[str], width: int = 180) -> Excerpt:
+    """The passage of `text` (a decision's last version) where a word searched for first
+    appears, cut to whole words around it, every word searched for in it marked; the text's
+    start when none appears (with `elsewhere` when words were searched for)."""
+    roots = {word_root(w) for w in words}
+    for paragraph in (" ".join(p.split()) for p in text.split("\n\n")):
+        found = [m for m in _WORD.finditer(paragraph) if word_root(m.group()) in roots]
+        if found:
+            return _marked_window(paragraph, found, width)
+    flat = " ".join(text.split())
+    return Excerpt(((_cut_end(flat, width), False),), elsewhere=bool(words))
+
+
+def _marked_window(paragraph: str, found: list[re.Match[str]], width: int) -> Excerpt:
+    """At most `width` characters of `paragraph` around the first match (centred on it when
+    the paragraph is longer), on whole words."""
+    first = found[0]
+    side = max(0, (width - len(first.group())) // 2)
+    start, end = 0, len(paragraph)
+    if first.start() > side:
+        start = max(0, min(first.start() - side, len(paragraph) - width))
+        space = paragraph.find(" ", start, first.start()) if start > 0 else -1
+        start = space + 1 if space != -1 else start
+    if end - start > width:
+        space = paragraph.rfind(" ", first.end(), start + width + 1)
+        end = space if space != -1 else max(first.end(), start + width)
+    pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    at = start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        if match.start() > at:
+            pieces.append((paragraph[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < end:
+        pieces.append((paragraph[at:end], False))
+    if end < len(paragraph):
+        pieces.append(("…", False))
+    return Excerpt(tuple(pieces))
 
 
 def _cut_end(text: str, width: int) -> str:

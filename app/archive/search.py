@@ -182,7 +182,7 @@ def search_in(
                 presenter_name=proposal.presenter_name,
                 decided_at=entry.decided_at,
                 decided_on=entry.decided_on,
-                excerpt=logic.excerpt(entry.body if words else text, words),
+                excerpt=logic.excerpt(text, words),  # the last version: what was decided
                 assembly_id=assembly.id,
                 assembly_title=assembly.title,
                 assembly_closed_at=assembly.closed_at or entry.decided_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -21,6 +22,26 @@ def new_secret() -> str:
 def hash_secret(secret: str) -> str:
     """High-entropy tokens need no slow hash; SHA-256 keeps them out of the database."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def projector_key_for(server_secret: str, assembly_id: str) -> str:
+    """An assembly's projector key derived from the server's secret (HMAC-SHA256, as long as
+    a token): only its hash is stored, yet any facilitator's console can show it again."""
+    digest = hmac.new(
+        server_secret.encode(), f"projector-key:{assembly_id}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def recover_projector_key(*, db: Database, assembly_id: str, server_secret: str) -> str | None:
+    """The projector key again, when the assembly's was derived from this server's secret;
+    None for one made with a random key (before keys were derived) or under another secret."""
+    key = projector_key_for(server_secret, assembly_id)
+    try:
+        check_projector_key(db=db, assembly_id=assembly_id, key=key)
+    except Forbidden:
+        return None
+    return key
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from app.assembly.access import (
     require_role,
     roles_of,
 )
-from app.assembly.auth import hash_secret, new_secret
+from app.assembly.auth import hash_secret, new_secret, projector_key_for
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.blocks.models import Round
 from app.db import Database
@@ -94,12 +94,14 @@ def create_assembly(
     group: str | None = None,
     group_token: str | None = None,
     minutes_speaker_names: bool = True,
+    server_secret: str | None = None,
 ) -> Created:
     """Open a new assembly; its creator joins as a participant holding the facilitator role.
 
     With `group` (a slug) and that group's admin token, the assembly takes the group's next
     number, and its time zone and decision rule unless they are given; without, it stands
-    alone (UTC and the default rule unless given).
+    alone (UTC and the default rule unless given). With `server_secret` the projector key is
+    derived from it (`projector_key_for`), so every facilitator's console can link the wall.
     """
     title = logic.clean_text(title, field="title", max_len=200)
     name = logic.clean_text(facilitator_name or "Facilitator", field="name", max_len=60)
@@ -114,6 +116,9 @@ def create_assembly(
         raise Invalid("A group token was sent without naming the group.", code="group_required")
     token, projector_key = new_secret(), new_secret()
     for _attempt in range(5):
+        assembly_id = new_assembly_id()
+        if server_secret is not None:
+            projector_key = projector_key_for(server_secret, assembly_id)
         try:
             with db.write() as session:
                 member = claim_number(session, slug=group, token=group_token) if group else None
@@ -122,7 +127,7 @@ def create_assembly(
                     member.decision_rule if member else None
                 )
                 assembly = Assembly(
-                    id=new_assembly_id(),
+                    id=assembly_id,
                     title=title,
                     location=location,
                     starts_at=starts_at,

@@ -81,7 +81,12 @@ def create_assembly(
     group and takes the group's time zone and decision rule unless they are given.
     """
     ctx.create_limit.hit(client_address(request), what="new assemblies")
-    made = service.create_assembly(db=ctx.db, group_token=x_group_token, **body.model_dump())
+    made = service.create_assembly(
+        db=ctx.db,
+        group_token=x_group_token,
+        server_secret=ctx.settings.resolved_secret_key(),
+        **body.model_dump(),
+    )
     urls = ctx.urls
     return created(
         {

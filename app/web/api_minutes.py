@@ -87,13 +87,12 @@ def minutes_settings(
     return JSONResponse({"speaker_names": changed.speaker_names, "seq": changed.seq})
 
 
-def _read(
-    request: Request, ctx: AppContext, assembly_id: str, *, wall: bool = False
-) -> tuple[MinutesRead, bool]:
-    """Members read the minutes; anyone once the assembly is closed and public; with `wall`
-    (the page), also a browser holding the projector key in its cookie."""
+def _read(request: Request, ctx: AppContext, assembly_id: str) -> tuple[MinutesRead, bool]:
+    """Members read the minutes; anyone once the assembly is closed and public; and a browser
+    holding the projector key in its cookie (the wall, or a `?key=` link to the page), in every
+    format: the page links the others without a key, as it may be projected."""
     public = open_to_all(db=ctx.db, assembly_id=assembly_id)
-    if not public and not (wall and _holds_projector_key(request, ctx, assembly_id)):
+    if not public and not _holds_projector_key(request, ctx, assembly_id):
         admitted_member(request, assembly_id)
     return load_minutes(db=ctx.db, assembly_id=assembly_id), public
 
@@ -145,16 +144,20 @@ def minutes_html(
     return _printable(ctx, *_read(request, ctx, assembly_id))
 
 
-def _printable(ctx: AppContext, read: MinutesRead, public: bool) -> HTMLResponse:
-    page = render_minutes_html(ctx.renderer.env, read.minutes, seq=read.seq)
+def _printable(
+    ctx: AppContext, read: MinutesRead, public: bool, formats: dict[str, str] | None = None
+) -> HTMLResponse:
+    page = render_minutes_html(ctx.renderer.env, read.minutes, seq=read.seq, formats=formats)
     return HTMLResponse(page, headers=_headers(public))
 
 
 @router.get("/a/{assembly_id}/minutes", include_in_schema=False)
 def minutes_page(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
-    """The page of the minutes: the printable HTML, read with the session cookie, which a
-    `?key=` link sets (a member's, as in the console link, or the projector's)."""
+    """The page of the minutes: the printable HTML with links to the other formats, read with
+    the session cookie, which a `?key=` link sets (a member's, as in the console link, or the
+    projector's)."""
     swapped = swap_key_for_cookie(request, ctx, assembly_id, opens=(TOKEN, PROJECTOR))
     if swapped:
         return swapped
-    return _printable(ctx, *_read(request, ctx, assembly_id, wall=True))
+    read, public = _read(request, ctx, assembly_id)
+    return _printable(ctx, read, public, ctx.urls.minutes_formats(assembly_id))

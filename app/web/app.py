@@ -24,6 +24,7 @@ from app.web import (
     api_proposals,
     api_rounds,
     api_stack,
+    assets,
     pages,
     pages_actions,
     pages_archive,
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="Mic Check",
         summary="Consensus general assemblies: stack, proposals, blocks, verifiable minutes.",
         lifespan=lifespan,
+        docs_url=None,  # app.web.assets serves /docs on a vendored Swagger UI
+        redoc_url=None,  # ReDoc would load from a CDN; /docs is enough
     )
     app.state.ctx = ctx
     install_error_handlers(app)
@@ -142,4 +145,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_archive.router)
     app.include_router(pages_groups.router)
     app.include_router(sockets.router)
+    app.include_router(assets.router)
     return app

@@ -16,8 +16,12 @@ def css_string(text: str) -> Markup:
     return Markup("".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text))
 
 
-def render_minutes_html(env: Environment, minutes: Minutes, *, seq: int) -> str:
-    """The whole page: header, items with charts of every round, the head hash to check."""
+def render_minutes_html(
+    env: Environment, minutes: Minutes, *, seq: int, formats: dict[str, str] | None = None
+) -> str:
+    """The whole page: header, items with charts of every round, the head hash to check.
+    `formats` (md, html, json → URL) adds links to the other formats: the page /a/{id}/minutes
+    has them; the file `miccheck export` writes and the API's copy stand alone."""
     h = minutes.header
     number = f" no. {h.number}" if h.number is not None else ""
     page_title = f"Minutes: {h.title}{number}, {h.date}"
@@ -26,5 +30,10 @@ def render_minutes_html(env: Environment, minutes: Minutes, *, seq: int) -> str:
         return Markup(round_chart(row))  # built from escaped parts in app/minutes/charts.py
 
     return env.get_template("minutes.html").render(
-        m=minutes, w=words, chart=chart, seq=seq, page_title_css=css_string(page_title)
+        m=minutes,
+        w=words,
+        chart=chart,
+        seq=seq,
+        page_title_css=css_string(page_title),
+        formats=formats,
     )

@@ -36,6 +36,11 @@ class Urls:
     def minutes(self, assembly_id: str) -> str:
         return f"/a/{quote(assembly_id)}/minutes"
 
+    def minutes_formats(self, assembly_id: str) -> dict[str, str]:
+        """The minutes' Markdown, printable HTML and JSON (API.md "Minutes and archive")."""
+        base = f"/api/assemblies/{quote(assembly_id)}/minutes"
+        return {"md": base + ".md", "html": base + ".html", "json": base}
+
     def archive(self, params: dict[str, str] | None = None) -> str:
         """/archive, with a search's GET parameters when given."""
         return "/archive" + (f"?{urlencode(params)}" if params else "")

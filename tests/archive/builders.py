@@ -164,3 +164,27 @@ def _item(db: Database, proposal_id: int) -> int:
         proposal = session.get(Proposal, proposal_id)
         assert proposal is not None
         return proposal.agenda_item_id
+
+
+BREAKFAST = "Breakfast is porridge at 7, cooked by the kitchen working group."
+BREAKFAST_DECIDED = "Breakfast is pancakes at 8, cooked by the kitchen working group."
+
+
+def decide_breakfast(db: Database, meeting: Meeting, text: str = BREAKFAST_DECIDED) -> int:
+    """A third proposal of an open meeting, amended to `text` and passed; then the meeting
+    closes. Its first version ("porridge at 7") and its decided one differ."""
+    noor, people = meeting.noor, meeting.people
+    pid: int = proposals.submit_proposal(
+        db=db, assembly_id=meeting.aid, actor_id=noor, title="Breakfast",
+        text=BREAKFAST, presenter_id=people["Emeka"],
+    ).data["proposal_id"]  # fmt: skip
+    proposals.move_stage(db=db, proposal_id=pid, actor_id=noor, stage="amendments")
+    amendment = proposals.propose_amendment(
+        db=db, proposal_id=pid, actor_id=people["Chen"], text=text
+    ).data["amendment_id"]
+    proposals.decide_amendment(db=db, amendment_id=amendment, actor_id=people["Emeka"], accept=True)
+    proposals.move_stage(db=db, proposal_id=pid, actor_id=noor, stage="consensus_call")
+    agree = ("agree", None)
+    _call(db, pid, noor, {people[name]: agree for name in ("Emeka", "Chen", "Kofi")})
+    assembly_service.close_assembly(db=db, assembly_id=meeting.aid, actor_id=noor)
+    return pid

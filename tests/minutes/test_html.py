@@ -171,7 +171,7 @@ def test_action_items_print_with_who_by_when_and_who_recorded_them(
         "the fire lane (by Friday 20 March) — recorded 19:19 by Ruth"
     )
     kitchen = sections(page)["2. Kitchen report-back"]
-    assert [h.get_text() for h in kitchen.find_all("h4")] == ["Action items", "Speakers", "Notes"]
+    assert [h.get_text() for h in kitchen.find_all("h3")] == ["Action items", "Speakers", "Notes"]
     (breakfast,) = kitchen.select("ul.actions li")
     assert breakfast["id"] == f"action-{evening.actions['breakfast']}"
     assert line(breakfast) == (

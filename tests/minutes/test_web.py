@@ -261,13 +261,17 @@ def test_markdown_is_served_as_markdown(client: TestClient, evening: Evening) ->
     assert response.text.startswith("# Minutes: Riverside Commons GA")
 
 
-def test_the_minutes_page_serves_the_printable_minutes(
+def test_the_minutes_page_serves_the_printable_minutes_with_links_to_the_other_formats(
     client: TestClient, evening: Evening
 ) -> None:
     page = client.get(f"/a/{evening.assembly_id}/minutes")
     api = client.get(f"/api/assemblies/{evening.assembly_id}/minutes.html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert page.text == api.text
+    parsed = BeautifulSoup(page.text, "html.parser")
+    nav = parsed.select_one("nav.formats")
+    assert nav is not None and BeautifulSoup(api.text, "html.parser").select_one("nav") is None
+    nav.decompose()  # the page is the API's printable copy, plus the links
+    assert str(parsed).split() == str(BeautifulSoup(api.text, "html.parser")).split()
 
 
 def test_the_minutes_page_of_an_open_assembly_reads_the_session_cookie(
@@ -298,13 +302,17 @@ def test_a_key_link_opens_the_minutes_page_of_an_open_assembly_and_leaves_the_ad
     assert title is not None and "Riverside Commons GA" in title.get_text()
 
 
-def test_the_projector_key_opens_the_minutes_page_but_not_the_minutes_api(
-    client: TestClient, assembly: GA
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_the_projector_key_in_the_cookie_opens_the_minutes_in_every_format_but_not_as_a_bearer(
+    client: TestClient, assembly: GA, suffix: str
 ) -> None:
     browser = fresh_browser(client)
     browser.get(f"/a/{assembly.id}/projector?key={assembly.projector_key}")  # the wall's cookie
     assert browser.get(f"/a/{assembly.id}/minutes").status_code == 200
-    assert browser.get(f"/api/assemblies/{assembly.id}/minutes.html").status_code == 401
+    assert browser.get(f"/api/assemblies/{assembly.id}/{suffix}").status_code == 200
+    bearer = {"Authorization": f"Bearer {assembly.projector_key}"}  # not a member's token
+    assert fresh_browser(client).get(f"/api/assemblies/{assembly.id}/{suffix}",
+                                     headers=bearer).status_code == 401  # fmt: skip
 
 
 @pytest.mark.parametrize("wrong", ["guess", "other token", "other projector key"])

@@ -69,7 +69,8 @@ def test_the_home_page_has_a_plain_form_to_start_a_standing_group(client: TestCl
     assert form is not None and (form["method"], form["action"]) == ("post", "/groups")
     assert fields_of(form) == {"name": "", "slug": "", "time_zone": "UTC", "working_groups": ""}
     assert "btn-big" in form.select_one("button[type=submit]")["class"]
-    assert page.find("script") is None  # nothing on the home page needs JavaScript
+    # Nothing on the home page needs JavaScript: its one script only fills in the time zone.
+    assert [s.get("src") for s in page.find_all("script")] == ["/static/time_zone.js"]
 
 
 def test_the_group_form_also_stands_alone(client: TestClient) -> None:
