@@ -92,6 +92,7 @@
   }
 
   readSeq();
+  setStatus('connecting', 'Connecting\u2026');
 
   // The extension computes the URL once but calls htmx.createWebSocket(url) on every attempt,
   // first connect and each retry alike, so wrapping it is the one place to set since=lastSeq.

@@ -20,6 +20,8 @@
     body.setAttribute("data-amendable", attr(proposal, "data-amendable") || "no");
     body.setAttribute("data-decidable", attr(proposal, "data-decidable") || "no");
     body.setAttribute("data-can-block", attr(proposal, "data-can-block") || "no");
+    body.setAttribute("data-fallback", attr(round, "data-fallback") || "no");
+    body.setAttribute("data-proposal", proposal && !proposal.classList.contains("empty") ? "yes" : "no");
     var presenter = attr(proposal, "data-presenter-id");
     body.classList.toggle("is-presenter", !!me && presenter === me);
 
@@ -43,6 +45,37 @@
     var blocked = attr(round, "data-status") === "closed" && attr(round, "data-outcome") === "blocked" &&
       attr(round, "data-anonymous") === "yes";
     body.classList.toggle("i-blocked", blocked && mineRound === roundId && attr(mine, "data-value") === "block");
+
+    // My answer is marked on its own button, not only written below.
+    var chosen = mine && !mine.hidden ? attr(mine, "data-value") : "";
+    var answers = document.querySelectorAll("#mc-answers [data-value]");
+    for (var j = 0; j < answers.length; j++) {
+      var on = !!chosen && answers[j].getAttribute("data-value") === chosen;
+      answers[j].classList.toggle("chosen", on);
+      if (answers[j].tagName === "BUTTON") { answers[j].setAttribute("aria-pressed", on ? "true" : "false"); }
+    }
+    bringIntoView(roundId, attr(round, "data-status"), round);
+  }
+
+  // A phone is often scrolled far down: when a round opens, bring it (and its answer buttons)
+  // into view and buzz once; when it closes, bring its outcome into view.
+  var seen = null;
+  function bringIntoView(roundId, status, round) {
+    var now = roundId ? roundId + ":" + status : "";
+    var before = seen;
+    seen = now;
+    if (before === null || before === now || !roundId || document.body.getAttribute("data-view") !== "phone") { return; }
+    var opened = status === "open" && before.split(":")[0] !== roundId;
+    var closed = status === "closed" && before === roundId + ":open";
+    if (!opened && !closed) { return; }
+    // After the push's other regions have been swapped in (they would move the page again).
+    setTimeout(function () {
+      var now = document.getElementById("mc-round");
+      if (now) { now.scrollIntoView({block: "start"}); }
+    }, 60);
+    if (opened && navigator.vibrate) {
+      try { navigator.vibrate(200); } catch (e) { /* not allowed before a first tap */ }
+    }
   }
 
   // A friendly amendment starts from the current text, so people change words, not retype.

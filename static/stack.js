@@ -31,6 +31,8 @@
     document.body.setAttribute("data-my-kinds", kinds.join(" "));
     var you = document.getElementById("mc-you-pos");
     if (you) { you.textContent = lines.join(" · "); }
+    var bar = document.querySelector("#mc-hand-bar .hand-bar-pos");
+    if (bar) { bar.textContent = lines.length ? lines[0].replace(/ — .*/, "") : ""; }
     var speaker = document.querySelector("#mc-speaker .speaker-name");
     if (speaker && me && speaker.getAttribute("data-participant-id") === me) {
       speaker.classList.add("mine");

@@ -11,6 +11,7 @@ them and still finish its story.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,10 @@ def phone_problems(page: Any, moment: str, *, answering: bool = False) -> list[s
     if wide > 1:
         problems.append(f"{moment}: the phone scrolls sideways by {wide}px")
     if answering:
+        # The phone brings the round into view as soon as the push has settled: give it the
+        # moment a person takes to look down at it.
+        with contextlib.suppress(Exception):  # the check below says what is wrong
+            page.wait_for_function(f"!({_ANSWERS_JS})()", timeout=3_000)
         shown = page.evaluate(_ANSWERS_JS)
         if shown:
             problems.append(f"{moment}: {shown}")

@@ -156,7 +156,8 @@ def block(phone: Page, reason: str, *, shot: str | None = None) -> None:
     if shot:
         box.scroll_into_view_if_needed()
         screenshot(phone, shot)
-    box.get_by_role("button", name="Block this proposal").click()
+    # "Block this proposal" in a call; "Block (a vote against it)" in a fallback vote.
+    box.get_by_role("button", name=re.compile(r"^Block\b")).click()
     expect(mine(phone).locator("strong")).to_contain_text("block")
     expect(mine(phone)).to_contain_text(f"“{reason}”")
     expect(box).not_to_have_attribute("open", "")

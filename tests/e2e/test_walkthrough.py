@@ -166,6 +166,10 @@ def agenda_entry(page: Page, title: str) -> Locator:
 
 
 def add_item(console: Page, item: Item) -> None:
+    # The console folds "Add an agenda item" away once the agenda has items: unfold it.
+    adder = console.locator(".add-item details")
+    if adder.get_attribute("open") is None:
+        adder.locator("summary").click()
     form = console.locator("form").filter(has=console.get_by_role("button", name="Add item"))
     form.get_by_label("Title").fill(item.title)
     form.get_by_label("Kind").select_option(item.kind)
