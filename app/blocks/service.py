@@ -17,6 +17,7 @@ from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
+from app.stack.service import lower_block_hands
 
 PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
 TEXT_MAX = 20_000
@@ -212,6 +213,8 @@ def set_stage(
     proposal.stage = stage
     if stage == "decided":
         proposal.outcome, proposal.tabled_to, proposal.decided_at = outcome, tabled_to, now()
+        # The blockers' floor passes with the decision; the decision stays the last event.
+        lower_block_hands(session, proposal.assembly_id, actor_id)
     session.add(proposal)
     payload = {"proposal_id": proposal.id, "from": before, "to": stage}
     if stage != "decided":

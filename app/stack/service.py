@@ -559,3 +559,22 @@ def give_blockers_the_floor(
         kind = "hand_raised" if raised else "hand_moved"
         seqs.append(append_event(session, assembly_id, actor_id, kind, payload).seq)
     return seqs
+
+
+def lower_block_hands(session: Session, assembly_id: str, actor_id: int | None) -> int:
+    """The proposal is decided: the hands its blockers were given to speak to their block are
+    lowered (recorded), so the stack and the wall stop offering a floor that has passed; a
+    blocker who still wants to speak raises a new hand.
+
+    Runs inside the caller's transaction; one `hand_lowered` event a hand; returns how many.
+    """
+    moment, lowered = now(), 0
+    for hand in open_hands(session, assembly_id):
+        if hand.note != "block":
+            continue
+        hand.status, hand.closed_at = "lowered", moment
+        session.add(hand)
+        payload = {**_hand_payload(hand), "by_owner": False, "because": "proposal decided"}
+        append_event(session, assembly_id, actor_id, "hand_lowered", payload)
+        lowered += 1
+    return lowered

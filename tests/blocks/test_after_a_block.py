@@ -1,4 +1,5 @@
-"""What the console offers after a blocked call, and the pages of a long text on the wall.
+"""What comes after a blocked call (the console's one-click recall, the blockers' floor passing
+with the decision) and the pages of a long text on the wall.
 
 After a blocked call the facilitator calls for consensus again or opens the fallback vote in
 one click (`open_round(recall=True)`): the move back to `consensus_call` and the round are
@@ -15,13 +16,20 @@ from app.blocks.models import Proposal
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
+from app.stack import service as stack_service
+from app.stack.state import load_stack
 from tests.blocks.test_rounds import (
+    REASON,
+    analog,
+    answer,
     blocked_call,
     chain_verifies,
+    close,
     events_since,
     head,
     move,
     open_,
+    open_item,
     stage_of,
     submit,
     world,
@@ -123,3 +131,36 @@ def test_a_decided_proposal_keeps_its_wall_page(db: Database) -> None:
     move(w, pid, "decided", outcome="withdrawn")
     with pytest.raises(Conflict):
         service.turn_wall_page(db=db, proposal_id=pid, actor_id=w.noor, page=2)
+
+
+# ---- the blockers' floor passes with the decision -----------------------------------------
+
+
+def test_a_decision_lowers_the_hands_given_to_the_blockers_and_keeps_the_others(
+    any_db: Database,
+) -> None:
+    w = world(any_db)
+    pid = submit(w, "consensus_call")
+    open_item(w, pid)
+    stack_service.raise_hand(db=any_db, assembly_id=w.aid, actor_id=w.chen, kind="speak")
+    rid = open_(w, pid, "consensus")
+    answer(w, rid, w.emeka, "block", REASON)
+    answer(w, rid, w.quentin, "agree")
+    close(w, rid)
+    queue = load_stack(db=any_db, assembly_id=w.aid).as_json()["queue"]
+    assert (queue[0]["name"], queue[0]["reason"]) == ("Emeka", "block")
+
+    move(w, pid, "consensus_call")
+    fallback = open_(w, pid, "consensus", fallback=True)
+    analog(w, fallback, {"agree": 27}, [{"name": "Kofi", "reason": REASON}])
+    before = head(any_db, w.aid)
+    closed = close(w, fallback)
+
+    assert stage_of(w, pid) == ("decided", "passed_by_supermajority")
+    queue = load_stack(db=any_db, assembly_id=w.aid).as_json()["queue"]
+    assert [q["name"] for q in queue] == ["Chen"]
+    logged = events_since(any_db, w.aid, before)
+    assert [e.type for e in logged] == ["round_closed", "hand_lowered", "proposal_decided"]
+    assert logged[1].payload["because"] == "proposal decided"
+    assert closed.seq == logged[-1].seq  # the decision is the seq the screens are told
+    assert chain_verifies(any_db, w.aid)
