@@ -92,7 +92,9 @@
   }
 
   readSeq();
-  setStatus('connecting', 'Connecting\u2026');
+  // The page says "Not live: refresh to update" for phones without JavaScript; with it, connect.
+  var badge = document.getElementById('mc-connection');
+  if (badge && badge.getAttribute('data-state') === 'static') { setStatus('connecting', 'Connecting\u2026'); }
 
   // The extension computes the URL once but calls htmx.createWebSocket(url) on every attempt,
   // first connect and each retry alike, so wrapping it is the one place to set since=lastSeq.
