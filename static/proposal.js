@@ -16,7 +16,15 @@
     body.setAttribute("data-round-state", state);
     // Forms that no longer apply leave as soon as the assembly closes (CSS reads data-status).
     var header = document.getElementById("mc-header");
-    if (header) { body.setAttribute("data-status", attr(header, "data-status") || "open"); }
+    if (header) {
+      var status = attr(header, "data-status") || "open";
+      // When the assembly closes, a phone goes back to the top: "closed: read the minutes".
+      if (status === "closed" && body.getAttribute("data-status") === "open" &&
+          body.getAttribute("data-view") === "phone") {
+        setTimeout(function () { window.scrollTo(0, 0); }, 120);
+      }
+      body.setAttribute("data-status", status);
+    }
     body.setAttribute("data-amendable", attr(proposal, "data-amendable") || "no");
     body.setAttribute("data-decidable", attr(proposal, "data-decidable") || "no");
     body.setAttribute("data-can-block", attr(proposal, "data-can-block") || "no");
