@@ -112,6 +112,12 @@ class DecisionRule:
             "block_review_threshold": _fraction_text(self.block_review_threshold),
         }
 
+    def fallback_passes(self) -> str:
+        """When a fallback vote passes, in the words phones and the console use:
+        "agree reaches 9/10 of agree and block together"."""
+        of = "agree, stand-asides and blocks" if self.count_stand_asides else "agree and block"
+        return f"agree reaches {_fraction_text(self.threshold)} of {of} together"
+
     def describe(self) -> str:
         """One line for people: "modified consensus, 9/10 (90%) of agree + block"."""
         if self.kind == "consensus":

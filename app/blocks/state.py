@@ -288,19 +288,30 @@ class ItemOutcome:
     outcome: str
     words: str
     tabled_to: str | None
-    versions: int
+
+    @property
+    def line(self) -> str:
+        """One line, e.g. "tabled to the Comfort working group"."""
+        return f"{self.words} to {self.tabled_to}" if self.tabled_to else self.words
+
+    @property
+    def mark(self) -> str:
+        """A text symbol beside the line: passed, stopped, or set aside."""
+        if self.outcome.startswith("passed"):
+            return "✓"
+        return "⊘" if self.outcome in ("blocked", "not_enough_support") else "→"
 
 
 def item_outcomes(session: Session, assembly_id: str) -> dict[int, ItemOutcome]:
     """Decided proposals by agenda item id (one small query: a few rows an evening)."""
     rows = session.exec(
-        select(Proposal.agenda_item_id, Proposal.outcome, Proposal.tabled_to, Proposal.version)
+        select(Proposal.agenda_item_id, Proposal.outcome, Proposal.tabled_to)
         .join(AgendaItem, col(AgendaItem.id) == col(Proposal.agenda_item_id))
         .where(AgendaItem.assembly_id == assembly_id, col(Proposal.outcome).is_not(None))
     ).all()
     return {
-        item_id: ItemOutcome(outcome, OUTCOME_WORDS.get(outcome, outcome), tabled_to, version)
-        for item_id, outcome, tabled_to, version in rows
+        item_id: ItemOutcome(outcome, OUTCOME_WORDS.get(outcome, outcome), tabled_to)
+        for item_id, outcome, tabled_to in rows
         if item_id is not None and outcome
     }
 

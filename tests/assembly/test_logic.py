@@ -116,3 +116,18 @@ def test_a_person_is_named_by_the_console_list_or_by_name(
 def test_an_empty_person_reference_is_refused() -> None:
     with pytest.raises(Invalid):
         logic.parse_person_ref("   ")
+
+
+@pytest.mark.parametrize(
+    "rule, words",
+    [
+        ({}, "agree reaches 9/10 of agree and block together"),
+        ({"threshold": "4/5"}, "agree reaches 4/5 of agree and block together"),
+        (
+            {"threshold": 0.9, "count_stand_asides": True},
+            "agree reaches 9/10 of agree, stand-asides and blocks together",
+        ),
+    ],
+)
+def test_a_fallback_vote_is_worded_from_the_rule(rule: dict[str, object], words: str) -> None:
+    assert logic.parse_decision_rule(rule).fallback_passes() == words

@@ -12,8 +12,9 @@ from __future__ import annotations
 import pytest
 
 from app.blocks import service
+from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Proposal
-from app.blocks.state import load_proposal
+from app.blocks.state import ItemOutcome, load_proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
 from app.stack import service as stack_service
@@ -164,3 +165,18 @@ def test_a_decision_lowers_the_hands_given_to_the_blockers_and_keeps_the_others(
     assert logged[1].payload["because"] == "proposal decided"
     assert closed.seq == logged[-1].seq  # the decision is the seq the screens are told
     assert chain_verifies(any_db, w.aid)
+
+
+@pytest.mark.parametrize(
+    "outcome, tabled_to, line, mark",
+    [
+        ("passed_by_supermajority", None, "passed by supermajority", "✓"),
+        ("blocked", None, "blocked", "⊘"),
+        ("tabled", "the Comfort working group", "tabled to the Comfort working group", "→"),
+    ],
+)
+def test_a_decided_item_says_how_it_ended_in_one_line(
+    outcome: str, tabled_to: str | None, line: str, mark: str
+) -> None:
+    ended = ItemOutcome(outcome, OUTCOME_WORDS.get(outcome, outcome), tabled_to)
+    assert (ended.line, ended.mark) == (line, mark)
