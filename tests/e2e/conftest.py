@@ -90,17 +90,23 @@ def live_server() -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
-def room(browser: Any, settings: Any, db: Any, live_server: Callable[..., str]) -> Iterator[Any]:
-    """The real app on a real server that knows its own address, and the devices in the room."""
-    from test_walkthrough import Devices
-
+def base_url(settings: Any, db: Any, live_server: Callable[..., str]) -> str:
+    """The real app on a real server that knows its own address (join links, QR codes)."""
     from app.web.app import create_app
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(settings.model_copy(update={"public_url": base}), db)
     assert live_server(app, port=port) == base
-    devices = Devices(browser, base)
+    return base
+
+
+@pytest.fixture
+def room(browser: Any, base_url: str) -> Iterator[Any]:
+    """The real app on a real server, and the devices in the room."""
+    from test_walkthrough import Devices
+
+    devices = Devices(browser, base_url)
     try:
         yield devices
     finally:

@@ -17,12 +17,9 @@ from typing import Any
 import httpx
 import pytest
 from axe import describe, refused, run_axe
-from harness import free_port
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from app.config import Settings
 from app.db import Database
-from app.web.app import create_app
 from tests.archive.builders import hold_meeting, make_group
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -255,16 +252,6 @@ SCREENS: dict[str, Screen] = {
     "archive-search": Screen(archive, PHONE, "/archive", then=search_the_archive),
     "archive-decision": Screen(archive, PHONE, "/archive/decisions/{decision}"),
 }
-
-
-@pytest.fixture
-def base_url(settings: Settings, db: Database, live_server: Callable[..., str]) -> str:
-    """The real app on a real server that knows its own address (join links, QR codes)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": base}), db)
-    assert live_server(app, port=port) == base
-    return base
 
 
 @pytest.fixture

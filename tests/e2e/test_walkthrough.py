@@ -8,14 +8,14 @@ screen is its own browser context (its own cookies), as on separate devices.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from harness import free_port, screenshot
+from harness import screenshot
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -27,9 +27,6 @@ from playwright.sync_api import (
 )
 
 from app.assembly.logic import JOIN_ALPHABET
-from app.config import Settings
-from app.db import Database
-from app.web.app import create_app
 from app.web.render import Renderer
 
 WAIT_MS = 10_000  # upper bound for anything a screen should do "soon"
@@ -67,16 +64,6 @@ PHONES = ["Abebe", "Bianca", "Emeka", "Farah", "Gus", "Hannah", "Ilse", "Jamal",
 
 
 # ---- servers and devices ------------------------------------------------------------------
-
-
-@pytest.fixture
-def base_url(settings: Settings, db: Database, live_server: Callable[..., str]) -> str:
-    """The real app on a real server that knows its own address (for QR codes and links)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": base}), db)
-    assert live_server(app, port=port) == base
-    return base
 
 
 class Devices:
