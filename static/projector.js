@@ -123,7 +123,6 @@
     var page = ((asked - 1) % pages) + 1;
     text.scrollTop = (page - 1) * lines * line;
     note.textContent = "Page " + page + " of " + pages + " — the whole text is on your phone";
-    region.setAttribute("data-wall-pages", String(pages));
   }
 
   function fit() {
