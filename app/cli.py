@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 
 cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -58,20 +60,145 @@ def archive_rebuild() -> None:
     typer.echo(f"archive rebuilt: {decisions} from {assemblies}")
 
 
+WORKERS_NEED_SHARED_STORAGE = (
+    "miccheck serve: --workers {workers} needs PostgreSQL and Redis, and this server has {what}. "
+    "SQLite lets one writer into the whole file at a time, so a second process adds lock "
+    "contention and no throughput; the memory:// bus does not cross processes, so phones on one "
+    "worker would never see changes made through another. One worker holds a 2,000-person "
+    "assembly; for more, set MICCHECK_DATABASE_URL=postgresql+psycopg://… and "
+    "MICCHECK_BROADCAST_URL=redis://host:6379/0, or run without --workers."
+)
+NO_LAN_ADDRESS = (
+    "miccheck serve --lan: this machine has no network address phones could reach (only "
+    "loopback). Join the venue's network (Wi-Fi or cable) and try again, or set "
+    "MICCHECK_PUBLIC_URL to the address phones use."
+)
+
+
+class Refused(Exception):
+    """`miccheck serve` cannot run as asked; the message says why (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """How `miccheck serve` runs: where it binds, the public URL, what workers inherit."""
+
+    host: str
+    public_url: str
+    environment: dict[str, str]  # set before the workers start, so each reads the same
+    join_link: str | None = None  # printed with a QR code (--lan)
+
+
+def serve_plan(
+    settings: Settings,
+    *,
+    host: str | None,
+    port: int,
+    workers: int,
+    lan: bool,
+    find_address: Callable[[], str | None] | None = None,
+) -> ServePlan:
+    """Check the options against the settings and say how to serve; `Refused` says why not.
+
+    `find_address` finds this machine's LAN address for --lan (tests pass their own).
+    """
+    if workers < 1:
+        raise Refused("miccheck serve: --workers must be 1 or more.")
+    if workers > 1:
+        shortfalls = []
+        if settings.is_sqlite:
+            shortfalls.append("a SQLite database")
+        if settings.broadcast_url.startswith("memory:"):
+            shortfalls.append("the memory:// live bus")
+        if shortfalls:
+            raise Refused(
+                WORKERS_NEED_SHARED_STORAGE.format(workers=workers, what=" and ".join(shortfalls))
+            )
+    environment: dict[str, str] = {}
+    public_url = settings.public_url
+    join_link = None
+    if lan:
+        host = host or "0.0.0.0"
+        if "public_url" not in settings.model_fields_set:
+            from app.web import lan as lan_module
+
+            address = (find_address or lan_module.lan_address)()
+            if address is None:
+                raise Refused(NO_LAN_ADDRESS)
+            public_url = lan_module.public_url(address, port)
+            environment["MICCHECK_PUBLIC_URL"] = public_url
+        join_link = public_url.rstrip("/") + "/join"
+    if workers > 1 and not settings.secret_key:
+        # Each worker would otherwise read (or race to write) the key file on its own.
+        environment["MICCHECK_SECRET_KEY"] = settings.resolved_secret_key()
+    return ServePlan(
+        host=host or "127.0.0.1",
+        public_url=public_url,
+        environment=environment,
+        join_link=join_link,
+    )
+
+
+def terminal_qr(link: str) -> str:
+    """A QR code of `link` drawn with block characters, for a terminal."""
+    import io
+
+    import segno
+
+    out = io.StringIO()
+    segno.make(link, error="m").terminal(out=out, compact=True)
+    return out.getvalue()
+
+
 @cli.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 for a real room."),
+    host: str | None = typer.Option(
+        None, help="Address to bind [default: 127.0.0.1; 0.0.0.0 with --lan]."
+    ),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1, help="Worker processes; more than 1 needs PostgreSQL and Redis (DESIGN.md)."
+    ),
+    lan: bool = typer.Option(
+        False,
+        "--lan",
+        help="Serve a venue network: bind 0.0.0.0, point join links and QR codes at this "
+        "machine's LAN address, print the join link and its QR code.",
+    ),
 ) -> None:
     """Serve Mic Check."""
+    import os
+
     import uvicorn
 
+    settings = get_settings()
+    try:
+        plan = serve_plan(settings, host=host, port=port, workers=workers, lan=lan)
+    except Refused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(code=2) from None
+    os.environ.update(plan.environment)
+    settings = settings.model_copy(update={"public_url": plan.public_url})
+    if plan.join_link is not None:
+        typer.echo(f"Phones join at {plan.join_link}\n")
+        typer.echo(terminal_qr(plan.join_link))
+    if workers > 1:
+        # Each worker imports the app and builds it from the environment set above.
+        uvicorn.run(
+            "app.web.app:create_app",
+            factory=True,
+            workers=workers,
+            host=plan.host,
+            port=port,
+            ws_per_message_deflate=settings.ws_compression,
+            proxy_headers=True,
+        )
+        return
     from app.web.app import create_app
 
-    settings = get_settings()
     uvicorn.run(
         create_app(settings),
-        host=host,
+        host=plan.host,
         port=port,
         ws_per_message_deflate=settings.ws_compression,
         proxy_headers=True,
