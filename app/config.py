@@ -63,7 +63,22 @@ class Settings(BaseSettings):
         30, ge=1, description="Assemblies one address may create per hour."
     )
     joins_per_minute: int = Field(
-        120, ge=1, description="Joins one address may make per minute (a crowded venue shares one)."
+        1200,
+        ge=1,
+        description="Joins one address may make per minute once its burst is spent (a venue's "
+        "phones share one address).",
+    )
+    join_burst: int = Field(
+        2500,
+        ge=1,
+        description="Joins one address may make at once: a full venue behind one address "
+        "joining together.",
+    )
+    code_misses_per_minute: int = Field(
+        20,
+        ge=1,
+        description="Join codes matching no assembly one address may try per minute; past it "
+        "every lookup by code from that address is refused (429) until the minute is up.",
     )
 
     @model_validator(mode="after")

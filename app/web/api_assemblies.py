@@ -132,8 +132,10 @@ def _joined(joined: service.Joined) -> JSONResponse:
 @router.post("/join", status_code=201)
 def join(body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
     """Join by code; the token in the reply is this participant's bearer token."""
-    ctx.join_limit.hit(client_address(request), what="joins")
-    return _joined(service.join_assembly(db=ctx.db, **body.model_dump()))
+    address = client_address(request)
+    with ctx.code_guard.lookup(address):
+        ctx.join_limit.hit(address, what="joins")
+        return _joined(service.join_assembly(db=ctx.db, **body.model_dump()))
 
 
 @router.post("/assemblies/{assembly_id}/join", status_code=201)
@@ -141,8 +143,11 @@ def join_known(
     assembly_id: str, body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Join an assembly whose id is known; the code must still match."""
-    ctx.join_limit.hit(client_address(request), what="joins")
-    return _joined(service.join_assembly(db=ctx.db, assembly_id=assembly_id, **body.model_dump()))
+    address = client_address(request)
+    with ctx.code_guard.lookup(address):
+        ctx.join_limit.hit(address, what="joins")
+        joined = service.join_assembly(db=ctx.db, assembly_id=assembly_id, **body.model_dump())
+    return _joined(joined)
 
 
 def _admission(assembly_id: str, pid: int, request: Request, ctx: AppContext, admit: bool) -> Any:

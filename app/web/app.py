@@ -35,7 +35,7 @@ from app.web import (
 )
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
-from app.web.ratelimit import RateLimiter
+from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import STATIC, Renderer
 from app.web.sessions import SessionCodec
 from app.web.urls import Urls
@@ -90,7 +90,8 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
             settings.resolved_secret_key(), secure=settings.environment == "production"
         ),
         create_limit=RateLimiter(settings.assemblies_per_hour, 3600),
-        join_limit=RateLimiter(settings.joins_per_minute, 60),
+        join_limit=TokenBucket(settings.joins_per_minute, settings.join_burst),
+        code_guard=CodeGuard(settings.code_misses_per_minute, 60),
     )
 
 

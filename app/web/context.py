@@ -13,7 +13,7 @@ from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
 from app.live import Hub
-from app.web.ratelimit import RateLimiter
+from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
 from app.web.sessions import SessionCodec, same_origin
 from app.web.urls import Urls
@@ -30,7 +30,8 @@ class AppContext:
     hub: Hub
     sessions: SessionCodec
     create_limit: RateLimiter
-    join_limit: RateLimiter
+    join_limit: TokenBucket
+    code_guard: CodeGuard
 
 
 def ctx_of(conn: HTTPConnection) -> AppContext:

@@ -14,7 +14,7 @@ from app.assembly.auth import Member, check_projector_key, recover_projector_key
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
-from app.errors import DomainError, Forbidden, Unauthorized
+from app.errors import DomainError, Forbidden, TooMany, Unauthorized
 from app.web.context import AppContext, Ctx, client_address, current_member
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
 from app.web.render import VIEWS, Snapshot
@@ -24,6 +24,13 @@ router = APIRouter(include_in_schema=False)
 
 def html(content: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(content, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def refused(response: HTMLResponse, exc: DomainError) -> HTMLResponse:
+    """A page refusing with 429 says when to try again, as the API does."""
+    if isinstance(exc, TooMany):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -89,14 +96,15 @@ def join_page(ctx: Ctx, code: str = "") -> HTMLResponse:
 
 
 @router.get("/j/{code}")
-def join_by_link(code: str, ctx: Ctx) -> HTMLResponse:
+def join_by_link(code: str, request: Request, ctx: Ctx) -> HTMLResponse:
     """The QR code's target: the code is filled in, only a name is asked."""
     try:
-        clean = normalise_join_code(code)
-        title = find_by_code(db=ctx.db, join_code=clean)
+        with ctx.code_guard.lookup(client_address(request)):
+            clean = normalise_join_code(code)
+            title = find_by_code(db=ctx.db, join_code=clean)
     except DomainError as exc:
         page = ctx.renderer.page("join.html", code=None, form={}, error=exc.message)
-        return html(page, exc.status)
+        return refused(html(page, exc.status), exc)
     return html(ctx.renderer.page("join.html", code=clean, assembly_title=title, form={}))
 
 
@@ -109,15 +117,16 @@ def join_from_form(
     pronouns: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"join_code": join_code, "name": name, "pronouns": pronouns}
+    address = client_address(request)
     try:
-        ctx.join_limit.hit(client_address(request), what="joins")
-        joined = service.join_assembly(
-            db=ctx.db, join_code=join_code, name=name, pronouns=pronouns or None
-        )
+        with ctx.code_guard.lookup(address):
+            ctx.join_limit.hit(address, what="joins")
+            joined = service.join_assembly(
+                db=ctx.db, join_code=join_code, name=name, pronouns=pronouns or None
+            )
     except DomainError as exc:
-        return html(
-            ctx.renderer.page("join.html", code=None, form=form, error=exc.message), exc.status
-        )
+        page = ctx.renderer.page("join.html", code=None, form=form, error=exc.message)
+        return refused(html(page, exc.status), exc)
     response = see_other(ctx.urls.phone(joined.assembly_id))
     session = ctx.sessions.read(request)
     session.tokens[joined.assembly_id] = joined.token
