@@ -14,7 +14,12 @@ from typing import Any, TypeVar
 
 import httpx
 
+from bench.phones import seq_of
+
 AGENDA_KINDS = ("report", "proposal", "announcement", "discussion")
+SESSION_COOKIE = "miccheck"  # app/web/sessions.py COOKIE
+SEQ_HEADER = "MC-Seq"  # app/web/pages.py: the seq after a form post
+LIVE_HEADER = "MC-Live"  # static/live.js: the last seq the page saw, while its socket is open
 WORKING_GROUPS = ("Facilitation", "Kitchen", "Legal", "Outreach", "Sanitation", "Media")
 
 
@@ -168,7 +173,8 @@ class Joins(Calls):
 
 @dataclass(frozen=True)
 class Answer:
-    """One phone's answer to a round: its bearer token, the value and maybe a reason."""
+    """One phone's answer to a round: its credential (a bearer token on the JSON path, the
+    session cookie on the form path), the value and maybe a reason."""
 
     token: str
     value: str
@@ -177,7 +183,7 @@ class Answer:
 
 @dataclass
 class Answers(Calls):
-    """The outcome of many `PUT /api/rounds/{rid}/response` calls."""
+    """The outcome of many answers to a round, through the JSON API or the page form."""
 
     done: list[Answer] = field(default_factory=list)  # the answers the server acknowledged
     wrong: list[str] = field(default_factory=list)  # replies that did not echo the answer
@@ -190,10 +196,11 @@ async def _call_many(
     result: Calls,
     send: Callable[[httpx.AsyncClient, T], Awaitable[httpx.Response]],
     status: int,
-    took: Callable[[T, dict[str, Any]], None],
+    took: Callable[[T, httpx.Response], int],
 ) -> None:
     """`send` every item from `concurrency` clients, each with its own connection; time each
-    call and hand every successful reply to `took`."""
+    call and hand every reply with the expected status to `took`, which returns its seq
+    (-1 when it carries none)."""
     todo = iter(items)
 
     async def worker(http: httpx.AsyncClient) -> None:
@@ -209,10 +216,9 @@ async def _call_many(
             if reply.status_code != status:
                 result.errors.append(f"{reply.status_code}: {reply.text[:200]}")
                 continue
-            data = reply.json()
-            took(item, data)
+            seq = took(item, reply)
             result.latencies.append(replied - sent)
-            result.changes.append(Change(int(data["seq"]), sent, replied))
+            result.changes.append(Change(seq, sent, replied))
 
     clients = [client(base_url) for _ in range(min(concurrency, len(items)))]
     try:
@@ -225,23 +231,78 @@ async def _call_many(
 
 
 async def join_many(base_url: str, join_code: str, names: list[str], concurrency: int) -> Joins:
-    """Join every name, from `concurrency` clients each with its own connection."""
+    """Join every name through the JSON API, from `concurrency` clients each with its own
+    connection."""
     result = Joins()
 
     def send(http: httpx.AsyncClient, name: str) -> Awaitable[httpx.Response]:
         return http.post("/api/join", json={"join_code": join_code, "name": name})
 
-    def took(name: str, data: dict[str, Any]) -> None:
+    def took(name: str, reply: httpx.Response) -> int:
+        data = reply.json()
         result.tokens.append(data["token"])
+        return int(data["seq"])
 
     await _call_many(base_url, names, concurrency, result, send, 201, took)
     return result
 
 
+@dataclass
+class FormJoins(Calls):
+    """The outcome of many joins through the page form: each phone's session cookie and the
+    phone page it was sent to."""
+
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (name, cookie)
+    page_path: str = ""
+
+
+async def join_many_form(
+    base_url: str, join_code: str, names: list[str], concurrency: int
+) -> FormJoins:
+    """Join every name as a phone's browser does: `POST /join` with the form's fields; the
+    server sets the signed session cookie and redirects (303) to the phone page."""
+    result = FormJoins()
+    origin = base_url.rstrip("/")
+
+    def send(http: httpx.AsyncClient, name: str) -> Awaitable[httpx.Response]:
+        http.cookies.clear()  # one client joins many phones: each must start without a cookie
+        return http.post(
+            "/join",
+            data={"join_code": join_code, "name": name, "pronouns": ""},
+            headers={"Origin": origin, "Referer": f"{origin}/j/{join_code}"},
+        )
+
+    def took(name: str, reply: httpx.Response) -> int:
+        cookie = reply.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            result.errors.append(f"{name}: the join set no {SESSION_COOKIE} cookie")
+        else:
+            result.joined.append((name, cookie))
+            result.page_path = reply.headers.get("location", result.page_path)
+        return -1
+
+    await _call_many(base_url, names, concurrency, result, send, 303, took)
+    return result
+
+
+def reply_seq(reply: httpx.Response) -> int | None:
+    """The seq after a form post: the `MC-Seq` header, else the reply's `#mc-seq` (a reply
+    to a page without a socket carries every region and `#mc-seq`)."""
+    header = reply.headers.get(SEQ_HEADER, "")
+    if header.isdigit():
+        return int(header)
+    return seq_of(reply.text)
+
+
+def _echoed(text: str, round_id: int, value: str) -> bool:
+    """Whether a form reply's `#mc-mine` shows this answer to this round."""
+    return f'data-round-id="{round_id}"' in text and f'data-value="{value}"' in text
+
+
 async def answer_many(
     base_url: str, round_id: int, answers: Sequence[Answer], concurrency: int
 ) -> Answers:
-    """Each phone answers with its own token, from `concurrency` clients at once."""
+    """Each phone answers with its own token through the JSON API, `concurrency` at once."""
     result, path = Answers(), f"/api/rounds/{round_id}/response"
 
     def send(http: httpx.AsyncClient, answer: Answer) -> Awaitable[httpx.Response]:
@@ -251,11 +312,72 @@ async def answer_many(
         headers = {"Authorization": f"Bearer {answer.token}"}
         return http.put(path, json=body, headers=headers)
 
-    def took(answer: Answer, data: dict[str, Any]) -> None:
+    def took(answer: Answer, reply: httpx.Response) -> int:
+        data = reply.json()
         if data.get("value") != answer.value or data.get("round_id") != round_id:
             result.wrong.append(f"sent {answer.value}, the reply said {data}")
         else:
             result.done.append(answer)
+        return int(data["seq"])
+
+    await _call_many(base_url, answers, concurrency, result, send, 200, took)
+    return result
+
+
+@dataclass(frozen=True)
+class FormTarget:
+    """Where a phone's form posts go: the action's path, the page it was posted from, and
+    the cookie's name (the app's session cookie, or the floor's)."""
+
+    path: str
+    page_url: str
+    cookie_name: str = SESSION_COOKIE
+
+
+async def answer_many_form(
+    base_url: str,
+    target: FormTarget,
+    round_id: int,
+    answers: Sequence[Answer],
+    concurrency: int,
+    live_seq: Callable[[str], int | None] = lambda _cookie: None,
+) -> Answers:
+    """Each phone answers as its page does: an htmx form post with its session cookie.
+
+    The headers are htmx's (`HX-Request`, `HX-Current-URL`), the browser's (`Origin`, the
+    cookie, the form's content type) and live.js's `MC-Live: <last seq seen>`, sent only
+    while the phone's socket is open (`live_seq` returns None otherwise): the server then
+    replies with only the phone's own answer and the seq, not every region of the page.
+    Acknowledged = a 200 whose `#mc-mine` echoes the answer.
+    """
+    result = Answers()
+    origin = base_url.rstrip("/")
+
+    def send(http: httpx.AsyncClient, answer: Answer) -> Awaitable[httpx.Response]:
+        headers = {
+            "HX-Request": "true",
+            "HX-Current-URL": target.page_url,
+            "Origin": origin,
+            "Cookie": f"{target.cookie_name}={answer.token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        seen = live_seq(answer.token)
+        if seen is not None:
+            headers[LIVE_HEADER] = str(seen)
+        form = {"round_id": str(round_id), "value": answer.value, "reason": answer.reason or ""}
+        return http.post(target.path, data=form, headers=headers)
+
+    def took(answer: Answer, reply: httpx.Response) -> int:
+        text = reply.text
+        if _echoed(text, round_id, answer.value):
+            result.done.append(answer)
+        else:
+            result.wrong.append(f"sent {answer.value}, the reply said {text[:200]!r}")
+        seq = reply_seq(reply)
+        if seq is None:
+            result.wrong.append(f"the reply carried no seq (no {SEQ_HEADER}, no #mc-seq)")
+            return -1
+        return seq
 
     await _call_many(base_url, answers, concurrency, result, send, 200, took)
     return result

@@ -2,8 +2,9 @@
 
 The facilitator puts a proposal forward, opens its item, calls for consensus and opens a
 consensus round with `results: live`, so every push of the round carries the counts. Then
-every phone answers in one burst (a few stand aside, fewer block, with a reason), a tenth
-of them change their answer in a second burst, and the facilitator closes the round.
+every phone answers in one burst through its page's form (a few stand aside, fewer block,
+with a reason), a tenth of them change their answer in a second burst, the burst's joiners
+(no socket, bearer tokens) answer through the JSON API, and the facilitator closes the round.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 from time import perf_counter
 
 from app.config import Settings
-from bench.api import Answer, Answers, Change, answer_many
+from bench.api import Answer, Answers, Change, FormTarget, answer_many, answer_many_form
 from bench.closing import gc_pauses
 from bench.phones import Phone, RoundSeen, wait_for
 from bench.run import (
@@ -100,10 +101,36 @@ async def consensus_call(run: Run) -> None:
     )
     if live < len(phones):
         run.report.fail(f"not every phone showed the round open with live counts at 0: {reach}")
-    answered: dict[str, str] = {}  # token -> the value the server acknowledged last
-    await _burst(run, round_id, "answers", plan.first, answered)
-    await _burst(run, round_id, "changed answers", plan.second, answered)
+    answered: dict[str, str] = {}  # credential -> the value the server acknowledged last
+    form = _form_path(run)
+    await _burst(run, round_id, "answers", plan.first, answered, form, headline=True)
+    await _burst(run, round_id, "changed answers", plan.second, answered, form)
+    if run.burst_tokens:
+        json_answers = [Answer(token, "agree") for token in run.burst_tokens]
+        await _burst(run, round_id, JSON_LABEL, json_answers, answered, answer_many)
     await _close(run, round_id, tally_of(answered), len(answered))
+
+
+JSON_LABEL = "JSON-path answers"
+Send = Callable[[str, int, Sequence[Answer], int], Awaitable[Answers]]
+
+
+def _form_path(run: Run) -> Send:
+    """Answers as the phone page sends them: `POST /a/{id}/rounds/respond`, htmx's headers,
+    the session cookie, and `MC-Live` while the phone's socket is open."""
+    target = FormTarget(f"/a/{run.facilitator.assembly_id}/rounds/respond", run.page_url)
+    by_cookie = {phone.token: phone for phone in run.phones}
+
+    def live_seq(cookie: str) -> int | None:
+        phone = by_cookie.get(cookie)
+        return phone.max_seq if phone is not None and phone.live else None
+
+    async def send(
+        base_url: str, round_id: int, answers: Sequence[Answer], concurrency: int
+    ) -> Answers:
+        return await answer_many_form(base_url, target, round_id, answers, concurrency, live_seq)
+
+    return send
 
 
 async def _open_round(run: Run) -> tuple[int, Change]:
@@ -154,13 +181,21 @@ def _reach(phones: Sequence[Phone], round_id: int, change: Change) -> tuple[str,
 
 
 async def _burst(
-    run: Run, round_id: int, label: str, answers: list[Answer], answered: dict[str, str]
+    run: Run,
+    round_id: int,
+    label: str,
+    answers: list[Answer],
+    answered: dict[str, str],
+    send: Send,
+    *,
+    headline: bool = False,
 ) -> None:
     """Send `answers` from concurrent clients; every phone must then show the counts of
-    every answer acknowledged so far (`answered`, updated here)."""
+    every answer acknowledged so far (`answered`, updated here). The `headline` burst's
+    figures are the ones compared with the floor."""
     phones, n = run.phones, len(answers)
     cpu0, own0, t0 = run.cpu(), time.process_time(), perf_counter()
-    result = await answer_many(run.server.base_url, round_id, answers, run.options.concurrency)
+    result = await send(run.server.base_url, round_id, answers, run.options.concurrency)
     answered.update((a.token, a.value) for a in result.done)
     expected = tally_of(answered)
     last = result.last()
@@ -181,17 +216,25 @@ async def _burst(
         pushes.append(len(phone.pushes_between(t0, seen.at)))
         if seen.counts != expected:
             wrong.append(seen)
+    until = summarize(final)
+    how = "through the JSON API, bearer tokens" if send is answer_many else "through the form"
     run.report.add(
         SECTION,
         label,
-        f"{len(result.changes)} of {n} in {result.seconds:.1f} s ({result.rate:.0f}/s, "
+        f"{len(result.changes)} of {n} {how} in {result.seconds:.1f} s ({result.rate:.0f}/s, "
         f"{run.options.concurrency} concurrent clients) while {len(phones)} sockets listen",
     )
+    if headline:
+        # From the first request until every phone had the final count: the pushes the
+        # answers caused are part of what an answer costs the app.
+        run.figures["answers_rate"] = len(result.done) / max(result.seconds, 1e-9)
+        run.figures["answers_cpu"] = cpu / max(len(result.done), 1)
+        if until is not None:
+            run.figures["final_count_max"] = until.max
     run.report.add(
         SECTION, f"{label}: latency p50 / p95 / p99 / max", latency_ms(summarize(result.latencies))
     )
     rate = Settings(environment="development").phone_pushes_per_second  # as the server reads it
-    until = summarize(final)
     span = (until.max + last.replied_at - t0) if until else wall
     run.report.add(
         SECTION,
@@ -264,6 +307,9 @@ async def _close(run: Run, round_id: int, expected: dict[str, int], answered: in
         latency_ms(summarize(after)) + f"; {len(after)} of {len(phones)} phones showed it closed",
     )
     total = sum(tally.values())
+    run.figures["acknowledged"] = answered
+    run.figures["counted"] = total
+    run.figures["acknowledged_matches"] = float(tally == expected)
     run.report.add(
         SECTION,
         "close: tally",

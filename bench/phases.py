@@ -8,9 +8,9 @@ from statistics import median
 from time import perf_counter
 
 from app.config import Settings
-from bench.api import Change, join_many
+from bench.api import SESSION_COOKIE, Change, join_many, join_many_form
 from bench.delivery import Delivery
-from bench.phones import Phone, connect_phones, wait_for
+from bench.phones import REGION_MARK, Phone, connect_phones, seq_of, wait_for
 from bench.run import (
     DELIVERY_TIMEOUT,
     BenchFailed,
@@ -25,19 +25,25 @@ from bench.stats import latency_ms, mebibytes, spread, summarize
 
 
 async def joins(run: Run) -> None:
-    """`POST /api/join` for every phone, from `concurrency` clients at once."""
+    """Every phone joins through the page form (`POST /join`, as its browser does), from
+    `concurrency` clients at once; each keeps the signed session cookie it was given."""
     section, n = "joins", run.options.phones
     names = [f"Phone {i:04d}" for i in range(n)]
+    base = run.server.base_url
     cpu0 = run.cpu()
-    result = await join_many(
-        run.server.base_url, run.facilitator.join_code, names, run.options.concurrency
-    )
+    result = await join_many_form(base, run.facilitator.join_code, names, run.options.concurrency)
     cpu = run.cpu() - cpu0
-    run.report.add(section, "participants joined", f"{len(result.tokens)} of {n}")
+    run.report.add(
+        section,
+        "participants joined",
+        f"{len(result.joined)} of {n}, through the join form (303 to the phone page, with "
+        "the session cookie)",
+    )
+    rate = len(result.joined) / result.seconds if result.seconds else 0.0
     run.report.add(
         section,
         "throughput",
-        f"{result.rate:.0f} joins/s ({result.seconds:.1f} s, "
+        f"{rate:.0f} joins/s ({result.seconds:.1f} s, "
         f"{run.options.concurrency} concurrent clients)",
     )
     run.report.add(
@@ -47,15 +53,19 @@ async def joins(run: Run) -> None:
         section,
         "server CPU",
         f"{cpu:.2f} s ({cpu / result.seconds:.0%} of a core); "
-        f"≈ {cpu / max(len(result.tokens), 1) * 1000:.1f} ms per join",
+        f"≈ {cpu / max(len(result.joined), 1) * 1000:.1f} ms per join",
     )
     client_cpu_row(run, section, result.client_cpu, result.seconds)
     if result.errors:
         run.report.add(section, "errors", f"{len(result.errors)}: {result.errors[0]}")
         raise BenchFailed(f"{len(result.errors)} joins failed, first: {result.errors[0]}")
-    run.phones = [Phone(i, token) for i, token in enumerate(result.tokens)]
+    run.page_url = base + result.page_path
+    run.phones = [
+        Phone(i, value, cookie=f"{SESSION_COOKIE}={value}", origin=base, keep_texts=i == 0)
+        for i, (_name, value) in enumerate(result.joined)
+    ]
     if run.options.slow_phone:
-        extra = await join_many(run.server.base_url, run.facilitator.join_code, ["Slow phone"], 1)
+        extra = await join_many(base, run.facilitator.join_code, ["Slow phone"], 1)
         if not extra.tokens:
             raise BenchFailed(f"the slow phone could not join: {extra.errors}")
         run.slow_token = extra.tokens[0]
@@ -68,6 +78,7 @@ async def sockets(run: Run) -> None:
     """Open every phone's websocket and wait for each one's snapshot."""
     section, phones = "sockets", run.phones
     url = run.server.ws_url(f"/ws/assemblies/{run.facilitator.assembly_id}?view=phone&since=0")
+    run.rss_before_sockets = run.server.status().get("VmRSS", 0)
     cpu0, own0, started = run.cpu(), time.process_time(), perf_counter()
     await connect_phones(
         phones, url, concurrency=run.options.connect_concurrency, timeout=DELIVERY_TIMEOUT * 2
@@ -116,6 +127,9 @@ async def _idle(run: Run, seconds: float = 2.0) -> None:
     cpu, wall = run.cpu() - cpu0, perf_counter() - t0
     run.idle_cpu_rate = cpu / wall
     memory = run.server.status()
+    run.rss_idle_sockets = memory.get("VmRSS", 0)
+    per_socket = (run.rss_idle_sockets - run.rss_before_sockets) / len(run.phones) / 1024
+    run.figures["kib_per_socket"] = per_socket
     run.report.add("sockets", "server idle", f"{run.idle_cpu_rate:.0%} of a core over {wall:.0f} s")
     run.report.add(
         "sockets",
@@ -123,6 +137,13 @@ async def _idle(run: Run, seconds: float = 2.0) -> None:
         f"RSS {mebibytes(memory.get('VmRSS', 0))}, {memory.get('Threads', 0)} threads, "
         f"{run.server.open_files()} open files",
     )
+
+
+def _a_push(phone: Phone, seq: int) -> str:
+    """The text of the push that brought `seq` to this phone (a fan-out's last change)."""
+    texts = phone.texts or []
+    found = next((t for t in texts if (seq_of(t) or -1) >= seq and REGION_MARK in t), "")
+    return found or (texts[-1] if texts else "")
 
 
 # -- 3. fan-out -------------------------------------------------------------------------
@@ -179,6 +200,8 @@ async def fan_out(run: Run) -> None:
     if sizes:
         run.report.add(section, "push size", f"{median(sizes):.0f} characters")
     server_cpu_row(run, section, cpu, wall, len(changes))
+    run.figures["fanout_cpu"] = max(0.0, cpu - run.idle_cpu_rate * wall) / len(changes)
+    run.push_text = _a_push(phones[0], changes[-1].seq)
     client_cpu_row(run, section, own, wall)
     memory = run.server.status()
     run.report.add(
@@ -208,6 +231,7 @@ async def burst(run: Run) -> None:
     result = await join_many(
         run.server.base_url, run.facilitator.join_code, names, run.options.concurrency
     )
+    run.burst_tokens = result.tokens
     last = result.last()
     if last is None:
         raise BenchFailed(f"no burst join succeeded: {result.errors[:1]}")

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 SEQ_RE = re.compile(r'data-seq="(\d+)"')
 SEQ_TAIL = 400  # `#mc-seq` is the last element of every push: search the tail first
@@ -23,7 +24,13 @@ METER_RE = re.compile(
     r'<li class="meter-row answer-(?P<value>\w+)">.*?<span class="meter-n">(?P<n>\d+)</span>',
     re.DOTALL,
 )
-ANSWERED_RE = re.compile(r"<strong>(\d+)</strong> of (\d+) phones answered")
+ANSWERED_RE = re.compile(
+    r"<strong>(\d+)</strong> of (\d+) (?:phones answered|joined have answered)"
+)
+# templates/live/_tally.html: the open round's count and meter, pushed alone while answers
+# come in (inside #mc-round otherwise)
+TALLY_MARK = '<div id="mc-tally"'
+THE_OPEN_ROUND = -1  # a tally pushed alone names no round: the phone's open one
 
 
 def seq_of(text: str) -> int | None:
@@ -57,7 +64,7 @@ def round_of(text: str, at: float, seq: int) -> RoundSeen | None:
     """The round a push shows, if it carries `#mc-round` with a round in it."""
     start = text.find(ROUND_MARK)
     if start < 0:
-        return None
+        return _tally_of(text, at, seq)
     end = text.find("</section>", start)
     fragment = text[start : end if end >= 0 else len(text)]
     attrs = ROUND_ATTRS_RE.search(fragment, 0, fragment.find(">") + 1)
@@ -71,6 +78,26 @@ def round_of(text: str, at: float, seq: int) -> RoundSeen | None:
         int(attrs["id"]),
         attrs["status"],
         attrs["outcome"],
+        meter or None,
+        int(answered.group(1)) if answered else None,
+    )
+
+
+def _tally_of(text: str, at: float, seq: int) -> RoundSeen | None:
+    """The open round's counts from a push carrying `#mc-tally` alone."""
+    start = text.find(TALLY_MARK)
+    if start < 0:
+        return None
+    end = text.find("</div>", start)
+    fragment = text[start : end if end >= 0 else len(text)]
+    meter = {m["value"]: int(m["n"]) for m in METER_RE.finditer(fragment)}
+    answered = ANSWERED_RE.search(fragment)
+    return RoundSeen(
+        at,
+        seq,
+        THE_OPEN_ROUND,
+        "open",
+        "",
         meter or None,
         int(answered.group(1)) if answered else None,
     )
@@ -94,7 +121,11 @@ def parse(text: str) -> Parsed:
     parsed = _PARSED.get(text)
     if parsed is None:
         seq = seq_of(text)
-        seen = round_of(text, 0.0, -1 if seq is None else seq) if ROUND_MARK in text else None
+        seen = (
+            round_of(text, 0.0, -1 if seq is None else seq)
+            if ROUND_MARK in text or TALLY_MARK in text
+            else None
+        )
         parsed = Parsed(seq, text.count(REGION_MARK) > 1, seen)
         if len(_PARSED) >= PARSED_KEPT:
             _PARSED.clear()
@@ -103,11 +134,23 @@ def parse(text: str) -> Parsed:
 
 
 class Phone:
-    """One phone page's websocket: connects with a bearer token and records every push."""
+    """One phone page's websocket: connects as the browser does (the session cookie and the
+    page's Origin) or, without a cookie, with a bearer token; records every push."""
 
-    def __init__(self, index: int, token: str) -> None:
+    def __init__(
+        self,
+        index: int,
+        token: str,
+        *,
+        cookie: str | None = None,
+        origin: str | None = None,
+        keep_texts: bool = False,
+    ) -> None:
         self.index = index
-        self.token = token
+        self.token = token  # the bearer token, or the session cookie's value on the form path
+        self.cookie = cookie  # "name=value" as the browser sends it
+        self.origin = origin
+        self.texts: list[str] | None = [] if keep_texts else None  # every message, if kept
         self.received: list[Received] = []
         self.rounds: list[RoundSeen] = []  # every push that carried a round
         self.max_seq = -1
@@ -124,13 +167,28 @@ class Phone:
     def closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def live(self) -> bool:
+        """The socket is open (live.js sends `MC-Live` only then)."""
+        return self.opened_at is not None and self.closed_at is None
+
+    def again(self) -> Phone:
+        """The same phone's page after a reconnect: a fresh socket, nothing received yet."""
+        return Phone(self.index, self.token, cookie=self.cookie, origin=self.origin)
+
     async def connect(self, url: str, timeout: float) -> None:
         """Open the socket and start reading; failures are recorded, never raised."""
         self.started_at = perf_counter()
         try:
+            headers = (
+                {"Cookie": self.cookie}
+                if self.cookie is not None
+                else {"Authorization": f"Bearer {self.token}"}
+            )
             self._ws = await connect(
                 url,
-                additional_headers={"Authorization": f"Bearer {self.token}"},
+                additional_headers=headers,
+                origin=Origin(self.origin) if self.origin else None,
                 compression=None,
                 proxy=None,
                 open_timeout=timeout,
@@ -153,8 +211,13 @@ class Phone:
                 now = perf_counter()
                 text = data if isinstance(data, str) else data.decode("utf-8", "replace")
                 seq, content, seen = parse(text)
+                if self.texts is not None:
+                    self.texts.append(text)
                 self.received.append(Received(now, -1 if seq is None else seq, len(text), content))
                 if seen is not None:
+                    if seen.round_id == THE_OPEN_ROUND:
+                        shown = self.rounds[-1].round_id if self.rounds else THE_OPEN_ROUND
+                        seen = seen._replace(round_id=shown)
                     self.rounds.append(seen._replace(at=now))
                 if seq is not None:
                     if self.snapshot_at is None:

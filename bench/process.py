@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -31,6 +32,52 @@ def machine_cpu() -> tuple[float, float]:
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def process_cpu(pid: int) -> float:
+    """User plus system CPU seconds of one process (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()  # fields 3.. (comm may hold spaces)
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (bytes) and Threads of one process (empty once it is gone)."""
+    wanted = {"VmRSS", "VmHWM", "Threads"}
+    found: dict[str, int] = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return found
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in wanted:
+            number = int(value.split()[0])
+            found[key] = number * 1024 if value.strip().endswith("kB") else number
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    """Every descendant of `pid`, from /proc (parent pid is field 4 of /proc/<pid>/stat)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [child for child, ppid in parents.items() if ppid == parent]
+        found += kids
+        frontier += kids
+    return found
 
 
 class ServerFailed(Exception):
@@ -68,26 +115,31 @@ class ServerProcess:
         if code is not None:
             raise ServerFailed(f"the server exited with {code}:\n{self.log_tail()}")
 
+    def pids(self) -> list[int]:
+        """The server's process and its children (uvicorn's workers with `--workers N`)."""
+        return [self.pid, *children_of(self.pid)]
+
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the server has used so far (all its threads)."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()  # fields 3.. (comm may hold spaces)
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User plus system CPU time the server has used so far (all its threads, and with
+        several workers the supervisor and every worker)."""
+        return sum(process_cpu(pid) for pid in self.pids())
 
     def status(self) -> dict[str, int]:
-        """VmRSS and VmHWM (bytes) and Threads from /proc/<pid>/status."""
-        wanted = {"VmRSS", "VmHWM", "Threads"}
+        """VmRSS and VmHWM (bytes) and Threads from /proc/<pid>/status, summed over the
+        server's processes."""
         found: dict[str, int] = {}
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in wanted:
-                number = int(value.split()[0])
-                found[key] = number * 1024 if value.strip().endswith("kB") else number
+        for pid in self.pids():
+            for key, value in process_status(pid).items():
+                found[key] = found.get(key, 0) + value
         return found
 
     def open_files(self) -> int:
         """File descriptors the server holds open (sockets, database, pipes)."""
-        return len(os.listdir(f"/proc/{self.pid}/fd"))
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                total += len(os.listdir(f"/proc/{pid}/fd"))
+        return total
 
     def log_text(self) -> str:
         """Everything the server wrote to stdout and stderr so far."""
@@ -121,41 +173,21 @@ class ServerProcess:
             self.proc.wait()
 
 
-async def start_server(
-    *, database_url: str, workdir: Path, open_files: int, timeout: float = 30.0
+def uvicorn_command(target: str, port: int, workers: int = 1) -> list[str]:
+    """The uvicorn command line of the app and of the floor: the same options for both
+    (uvicorn picks uvloop and httptools when they are installed)."""
+    command = [sys.executable, "-m", "uvicorn", target, "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command += ["--ws-per-message-deflate", "false", "--no-access-log", "--log-level", "warning"]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command
+
+
+async def start_process(
+    command: list[str], env: dict[str, str], port: int, log_path: Path, timeout: float = 30.0
 ) -> ServerProcess:
-    """Start the app under uvicorn on a free port and wait until it answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "MICCHECK_DATABASE_URL": database_url,
-        "MICCHECK_SECRET_KEY": secrets.token_urlsafe(32),
-        "MICCHECK_ENVIRONMENT": "development",
-        "MICCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "MICCHECK_BROADCAST_URL": "memory://",
-        "MICCHECK_WS_COMPRESSION": "false",
-        "MICCHECK_ASSEMBLIES_PER_HOUR": "1000000",
-        "MICCHECK_JOINS_PER_MINUTE": "1000000",
-        "MICCHECK_SEND_TIMEOUT_SECONDS": "5",
-        OPEN_FILES_VAR: str(open_files),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.server:create",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--ws-per-message-deflate",
-        "false",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    log_path = workdir / "server.log"
+    """Start `command` and wait until `GET /` on `port` answers 200."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, close_fds=True
@@ -172,5 +204,33 @@ async def start_server(
                 pass
             if time.monotonic() > deadline:
                 server.kill()
-                raise ServerFailed(f"the server did not answer within {timeout:.0f} s")
+                raise ServerFailed(f"{command[3]} did not answer within {timeout:.0f} s")
             await asyncio.sleep(0.1)
+
+
+async def start_server(
+    *,
+    database_url: str,
+    workdir: Path,
+    open_files: int,
+    broadcast_url: str = "memory://",
+    workers: int = 1,
+    timeout: float = 30.0,
+) -> ServerProcess:
+    """Start the app under uvicorn on a free port and wait until it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MICCHECK_DATABASE_URL": database_url,
+        "MICCHECK_SECRET_KEY": secrets.token_urlsafe(32),
+        "MICCHECK_ENVIRONMENT": "development",
+        "MICCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "MICCHECK_BROADCAST_URL": broadcast_url,
+        "MICCHECK_WS_COMPRESSION": "false",
+        "MICCHECK_ASSEMBLIES_PER_HOUR": "1000000",
+        "MICCHECK_JOINS_PER_MINUTE": "1000000",
+        "MICCHECK_SEND_TIMEOUT_SECONDS": "5",
+        OPEN_FILES_VAR: str(open_files),
+    }
+    command = uvicorn_command("bench.server:create", port, workers)
+    return await start_process(command, env, port, workdir / "server.log", timeout)

@@ -57,8 +57,11 @@ def _commit() -> str:
     return done.stdout.strip()
 
 
-def machine_info() -> dict[str, str]:
-    """What the figures were measured on."""
+def machine_info(
+    database: str = "SQLite {sqlite} (WAL, temporary file), memory:// broadcast",
+    server: str = "one uvicorn process (uvloop, httptools, websockets-sansio, no compression)",
+) -> dict[str, str]:
+    """What the figures were measured on (`database` may name `{sqlite}`, its version)."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     cores = f"{os.cpu_count()}" + (f" ({usable} usable)" if usable != os.cpu_count() else "")
     stack = ", ".join(
@@ -71,8 +74,8 @@ def machine_info() -> dict[str, str]:
         "memory": memory_total(),
         "OS": f"{platform.system()} {platform.release()}",
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
-        "DB": f"SQLite {sqlite3.sqlite_version} (WAL, temporary file), memory:// broadcast",
-        "server": "one uvicorn process (uvloop, httptools, websockets-sansio, no compression)",
+        "DB": database.format(sqlite=sqlite3.sqlite_version),
+        "server": server,
         "stack": stack,
         "commit": f"{_commit()} (plus uncommitted changes, if any)",
     }
@@ -106,9 +109,10 @@ class Report:
     def text(self, machine: dict[str, str], header: str) -> str:
         """The table as the terminal shows it."""
         lines = [header, ""]
-        width = max(len(k) for k in machine)
-        lines += [f"  {key:<{width}}  {value}" for key, value in machine.items()]
-        lines.append("")
+        if machine:
+            width = max(len(k) for k in machine)
+            lines += [f"  {key:<{width}}  {value}" for key, value in machine.items()]
+            lines.append("")
         sections = [r.section for r in self.rows]
         w_section = max((len(s) for s in sections), default=5)
         w_figure = max((len(r.figure) for r in self.rows), default=6)
@@ -131,10 +135,9 @@ class Report:
         lines = [
             f"### `{command}` — {stamp}, {seconds:.0f} s",
             "",
-            "| machine | |",
-            "|---|---|",
+            *(["| machine | |", "|---|---|"] if machine else []),
             *(f"| {key} | {_cell(value)} |" for key, value in machine.items()),
-            "",
+            *([""] if machine else []),
             "| phase | figure | value |",
             "|---|---|---|",
         ]

@@ -46,6 +46,12 @@ class Run:
     slow: SlowPhone | None = None
     slow_token: str = ""
     open_item: int = 0
+    page_url: str = ""  # the phone page the join form redirected to
+    burst_tokens: list[str] = field(default_factory=list)  # bearer tokens of the burst's joins
+    rss_before_sockets: int = 0  # server RSS (bytes) before the phone sockets connect
+    rss_idle_sockets: int = 0  # ... and with all of them connected and settled
+    push_text: str = ""  # one fan-out push as a phone received it (for bench.rawcast)
+    figures: dict[str, float] = field(default_factory=dict)  # for the ratios (bench.ratios)
     idle_cpu_rate: float = 0.0  # server CPU seconds per second with every socket idle
     wall_offset: float = field(default_factory=lambda: time.time() - perf_counter())
     started: float = field(default_factory=perf_counter)
