@@ -2,21 +2,30 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# What running needs (`pip install -e .`), and on top of it the dev tools (`.[dev]`).
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
+# `make run ARGS=--lan`: anything for `miccheck serve`.
+ARGS ?=
 
 .PHONY: run test lint format bench browser clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/miccheck db upgrade
-	$(BIN)/miccheck serve
+	$(BIN)/miccheck serve $(ARGS)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own here), poppler-utils
+# for the printed minutes and nginx for tests/test_deploy_nginx.py (deploy/nginx.conf, run as is).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium for the browser tests"; \
@@ -26,6 +35,10 @@ browser:
 	  echo "installing poppler-utils (pdftoppm) to look at printed minutes"; \
 	  (apt-get update -q && apt-get install -y -q poppler-utils) >/dev/null 2>&1 || \
 	  echo "could not install poppler-utils: the PDF page test will skip (and fail under CI=true)"; }
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "installing nginx for the deployment test (deploy/nginx.conf)"; \
+	  (apt-get update -q && apt-get install -y -q nginx) >/dev/null 2>&1 || \
+	  echo "could not install nginx: the deployment test will skip (and fail under CI=true)"; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
