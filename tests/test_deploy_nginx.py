@@ -56,10 +56,13 @@ def binary(name: str) -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """`count` different ports nothing listens on now."""
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
 
 
 def wait_until(ready: Callable[[], bool], what: str, seconds: float = 30) -> None:
@@ -221,8 +224,7 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
              "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
             check=True, capture_output=True,
         )  # fmt: skip
-        http_port, tls_port = free_port(), free_port()
-        worker_ports = [free_port(), free_port()]
+        http_port, tls_port, *worker_ports = free_ports(4)
         https = f"https://127.0.0.1:{tls_port}"
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("MICCHECK_")}
@@ -237,9 +239,10 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
             upgrade, serve = unit_commands(port)
             done = subprocess.run(upgrade, env=env, cwd=prefix, capture_output=True, text=True)
             assert done.returncode == 0, done.stdout + done.stderr
-            worker = stack.enter_context(process(serve, prefix / f"worker-{port}.log", env, prefix))
+            log = prefix / f"worker-{port}.log"
+            worker = stack.enter_context(process(serve, log, env, prefix))
             started = f"worker on {port} started"
-            wait_until(lambda p=port, w=worker: serving(p, w), started)  # type: ignore[misc]
+            wait_until(lambda p=port, w=worker, g=log: serving(p, w, g), started)  # type: ignore[misc]
 
         site = prefix / "miccheck.conf"
         site.write_text(nginx_site(worker_ports, http_port, tls_port, cert, key))
@@ -254,7 +257,7 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
         proxy = stack.enter_context(
             process([*nginx_args, "-g", f"daemon off; {pid}"], log, env, prefix)
         )
-        wait_until(lambda: listening(tls_port, proxy), "nginx listening")
+        wait_until(lambda: listening(tls_port, proxy, prefix / "error.log"), "nginx listening")
 
         tls = ssl.create_default_context(cafile=str(cert))
         yield Deployment(
@@ -266,16 +269,16 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
         )
 
 
-def serving(port: int, worker: Popen) -> bool:
-    assert worker.poll() is None, f"worker on {port} exited with {worker.returncode}"
+def serving(port: int, worker: Popen, log: Path) -> bool:
+    assert worker.poll() is None, f"worker on {port} exited:\n{log.read_text()[-2000:]}"
     try:
         return httpx.get(f"http://127.0.0.1:{port}/join", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
 
 
-def listening(port: int, proxy: Popen) -> bool:
-    assert proxy.poll() is None, f"nginx exited with {proxy.returncode}"
+def listening(port: int, proxy: Popen, log: Path) -> bool:
+    assert proxy.poll() is None, f"nginx exited:\n{log.read_text()[-2000:]}"
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
