@@ -118,6 +118,11 @@
   document.addEventListener('htmx:wsAfterMessage', readSeq);
   // HTTP replies to actions may carry an out-of-band #mc-seq too.
   document.addEventListener('htmx:oobAfterSwap', readSeq);
+  // While the socket is open, an action's reply need carry only this person's own bits: the
+  // public regions come by the next push. Without the header the server sends every region.
+  document.addEventListener('htmx:configRequest', function (e) {
+    if (socket && socket.readyState === 1 && wrapper) { e.detail.headers['MC-Live'] = String(lastSeq); }
+  });
 
   document.addEventListener('htmx:wsClose', function (e) {
     var ev = e.detail.event;

@@ -27,6 +27,14 @@
         }
       }
     }
+    // The reply to my own raise or lower says which hands I have up, as of its seq: newer than
+    // any push the page has had, it wins until the push that shows my change arrives.
+    var replied = document.getElementById("mc-my-hands");
+    var pushed = window.micCheck ? window.micCheck.lastSeq() : 0;
+    if (me && replied && Number(replied.getAttribute("data-seq")) > pushed) {
+      var said = replied.getAttribute("data-kinds");
+      kinds = said ? said.split(" ") : [];
+    }
     // CSS shows "lower" instead of "raise" for the kinds listed here.
     document.body.setAttribute("data-my-kinds", kinds.join(" "));
     var you = document.getElementById("mc-you-pos");

@@ -33,8 +33,9 @@ from app.stack.service import clear_stack_for_new_item, hand_over_stack
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
 HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
-# The open item's proposal and its round; the round counts people joined and the headcount.
-PROPOSAL, ROUND = "proposal", "round"
+# The open item's proposal and its round; the round's tally counts people joined and the
+# headcount.
+PROPOSAL, ROUND, TALLY = "proposal", "round", "tally"
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 
 
@@ -233,7 +234,7 @@ def join_assembly(
             "participant_joined",
             {"participant_id": person.id, "name": name, "pronouns": pronouns, "status": status},
         )
-    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS, ROUND})
+    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS, TALLY})
     return Joined(assembly.id, person.id, token, status, event.seq)
 
 
@@ -256,7 +257,7 @@ def decide_admission(
             "participant_admitted" if admit else "participant_rejected",
             {"participant_id": participant_id, "name": person.name},
         )
-    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS, ROUND})
+    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS, TALLY})
     return Changed(event.seq, {"participant_id": participant_id, "status": person.status})
 
 
@@ -324,7 +325,7 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
         assembly.headcount = count
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
-    db.announce(assembly_id, event.seq, {PEOPLE, ROUND})
+    db.announce(assembly_id, event.seq, {PEOPLE, TALLY})
     return Changed(event.seq, {"headcount": count})
 
 

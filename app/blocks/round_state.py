@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.assembly.models import Participant
+from app.assembly.models import AgendaItem, Assembly, Participant
 from app.blocks import logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.db import Database
@@ -352,3 +352,36 @@ def minutes_round_view(session: Session, assembly_id: str) -> RoundView | None:
         .order_by(col(Round.id).desc())
     ).first()
     return round_view(session, row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class OpenTally:
+    """What an answer changes on the screens: the open round's counts, with the headcount
+    they are shown beside and the seq they reflect."""
+
+    round: RoundView
+    headcount: int | None
+    seq: int
+
+
+def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
+    """The round on screen while it is open, read on its own (a push during a round needs
+    nothing else); None when no single open round is on screen (the whole round is due)."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Round).where(Round.assembly_id == assembly_id, Round.status == "open")
+        ).all()
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        if row.proposal_id is not None:
+            item_status = session.exec(
+                select(AgendaItem.status)
+                .join(Proposal, col(Proposal.agenda_item_id) == col(AgendaItem.id))
+                .where(Proposal.id == row.proposal_id)
+            ).first()
+            if item_status != "open":
+                return None  # a round left open on an item that is not on screen
+        assembly = session.get(Assembly, assembly_id)
+        headcount = assembly.headcount if assembly is not None else None
+        return OpenTally(round_view(session, row), headcount, head_of(session, assembly_id))

@@ -24,6 +24,7 @@ from app.blocks.service import (
     PROPOSAL,
     ROUND,
     STACK,
+    TALLY,
     Changed,
     now,
     open_round_of,
@@ -274,7 +275,7 @@ def respond(
         event = append_event(
             session, aid, None if row.anonymous else actor_id, "response_cast", payload
         )
-    db.announce(aid, event.seq, {ROUND})
+    db.announce(aid, event.seq, {TALLY})
     return Changed(aid, event.seq, {"round_id": round_id, "value": value, "reason": kept})
 
 
@@ -307,7 +308,7 @@ def record_analog(
             "analog_counted",
             {"round_id": round_id, "counts": clean_counts, "blocks": clean_blocks},
         )
-    db.announce(aid, event.seq, {ROUND})
+    db.announce(aid, event.seq, {TALLY})
     return Changed(aid, event.seq, {"round_id": round_id, "analog": clean_counts})
 
 

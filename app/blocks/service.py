@@ -20,6 +20,7 @@ from app.events import append_event
 from app.stack.service import lower_block_hands
 
 PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
+TALLY = "tally"  # the open round's counts alone: what an answer changes
 TEXT_MAX = 20_000
 
 

@@ -134,3 +134,16 @@ def load_stack(*, db: Database, assembly_id: str) -> StackState:
         read_at=aware(moment),
         seq=seq,
     )
+
+
+def my_open_hands(*, db: Database, assembly_id: str, participant_id: int) -> tuple[str, ...]:
+    """The kinds of the hands a person has up: the reply to their own raise or lower."""
+    with db.read() as session:
+        kinds = session.exec(
+            select(Hand.kind).where(
+                Hand.assembly_id == assembly_id,
+                Hand.participant_id == participant_id,
+                Hand.status == "open",
+            )
+        ).all()
+    return tuple(sorted(kinds))

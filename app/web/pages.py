@@ -21,9 +21,17 @@ from app.web.render import VIEWS, Snapshot
 
 router = APIRouter(include_in_schema=False)
 
+# static/live.js sends LIVE_HEADER (its last seen seq) on an action while its socket is open:
+# the reply then carries only the person's own bits, the public regions come by the push.
+LIVE_HEADER = "mc-live"
+SEQ_HEADER = "MC-Seq"  # the seq after the action, in every reply to a form posted by htmx
 
-def html(content: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(content, status_code=status, headers={"Cache-Control": "no-store"})
+
+def html(content: str, status: int = 200, seq: int | None = None) -> HTMLResponse:
+    headers = {"Cache-Control": "no-store"}
+    if seq is not None:
+        headers[SEQ_HEADER] = str(seq)
+    return HTMLResponse(content, status_code=status, headers=headers)
 
 
 def refused(response: HTMLResponse, exc: DomainError) -> HTMLResponse:
@@ -244,18 +252,26 @@ def _view_of(request: Request) -> str:
     return last if last in VIEWS else "phone"
 
 
-def _acted(request: Request, ctx: AppContext, assembly_id: str, extra: str = "") -> Response:
-    """After a form: htmx gets the fresh regions at once; a plain form goes back to its page."""
+def _acted(
+    request: Request, ctx: AppContext, assembly_id: str, extra: str = "", seq: int | None = None
+) -> Response:
+    """After a form: a live page gets its own bits (`extra`) and the seq, the public regions
+    reaching it by the coalesced push like everyone else's (DESIGN.md "Render once, send to
+    many"); an htmx page without a socket gets every region at once; a plain form goes back to
+    its page."""
     view = _view_of(request)
     if not request.headers.get("hx-request"):
         target = ctx.urls.console(assembly_id) if view == "console" else ctx.urls.phone(assembly_id)
         return see_other(target)
+    if LIVE_HEADER in request.headers:
+        # Not #mc-seq: the page's seq says which pushes it has, and this reply brings none.
+        return html(ctx.renderer.error_fragment("", "") + extra, seq=seq)
     snap = ctx.renderer.snapshot(assembly_id)
     parts = [ctx.renderer.error_fragment("", "")]
     parts += ctx.renderer.regions(snap, view, None).values()
     parts.append(ctx.renderer.seq_fragment(snap.seq))
     parts.append(extra)
-    return html("".join(parts))
+    return html("".join(parts), seq=seq)
 
 
 def form_action(
@@ -263,14 +279,16 @@ def form_action(
     ctx: AppContext,
     assembly_id: str,
     change: Callable[[Member], Any],
-    private: Callable[[Any], str] | None = None,
+    private: Callable[[Any, Member], str] | None = None,
 ) -> Response:
-    """Run one service as the signed-in member; `private` renders what only they see."""
+    """Run one service as the signed-in member; `private(result, member)` renders what only
+    they see."""
     member = current_member(request, assembly_id)
     if not member.admitted:
         raise Forbidden("You have not been admitted yet.", code="not_admitted")
     result = change(member)
-    return _acted(request, ctx, assembly_id, private(result) if private else "")
+    seq = getattr(result, "seq", None)
+    return _acted(request, ctx, assembly_id, private(result, member) if private else "", seq)
 
 
 def my_answer_of(ctx: AppContext, snap: Snapshot, member: Member) -> dict[str, Any] | None:

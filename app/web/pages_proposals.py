@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.assembly.auth import Member
 from app.assembly.state import match_participant
 from app.blocks import closing, rounds, service
 from app.errors import Invalid
@@ -303,7 +304,7 @@ def respond_form(
     value: Text = "",
     reason: Text = "",
 ) -> Response:
-    def mine(changed: Any) -> str:
+    def mine(changed: Any, _member: Member) -> str:
         return ctx.renderer.page("_mine.html", mine=changed.data, oob=True)
 
     return form_action(

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from app.assembly.auth import Member
 from app.stack import service
-from app.web.context import Ctx
+from app.stack.service import Changed
+from app.stack.state import my_open_hands
+from app.web.context import AppContext, Ctx
 from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
+
+
+def my_hands(ctx: AppContext) -> Callable[[Changed, Member], str]:
+    """What the reply to my own raise or lower carries: my hands up, as of the change."""
+
+    def render(changed: Changed, member: Member) -> str:
+        kinds = my_open_hands(
+            db=ctx.db, assembly_id=member.assembly_id, participant_id=member.participant_id
+        )
+        return ctx.renderer.page("_my_hands.html", kinds=kinds, seq=changed.seq, oob=True)
+
+    return render
 
 
 @router.post("/raise")
@@ -25,6 +41,7 @@ def raise_form(
         lambda m: service.raise_hand(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
         ),
+        private=my_hands(ctx),
     )
 
 
@@ -39,6 +56,7 @@ def lower_mine_form(
         lambda m: service.lower_my_hand(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
         ),
+        private=my_hands(ctx),
     )
 
 

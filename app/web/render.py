@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.assembly.state import AssemblyState, load_state
 from app.blocks.logic import OUTCOME_WORDS
-from app.blocks.round_state import SHAPES, WORDS, RoundView
+from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.db import Database
 from app.live import Rendered
@@ -39,6 +39,7 @@ REGION_IDS = {
     "roles": "mc-roles",
     "proposal": "mc-proposal",
     "round": "mc-round",
+    "tally": "mc-tally",
     "notes": "mc-notes",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
@@ -50,6 +51,9 @@ VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
+# Regions that are part of another one: pushed alone when only they changed (an answer changes
+# the open round's tally, not its title, controls or the proposal), dropped when the whole is.
+PART_OF = {"tally": "round"}
 # Regions that show another region's facts in one view: the console's agenda asks what to do
 # with the hands up before it opens the next item, so a change of the stack reaches it.
 ALSO_SHOWN_IN: dict[str, dict[str, tuple[str, ...]]] = {"console": {"stack": ("agenda",)}}
@@ -153,19 +157,28 @@ class Renderer:
 
     def region(self, name: str, snap: Snapshot, view: str, *, oob: bool) -> str:
         template = self.env.get_template(f"live/_{name}.html")
-        return template.render(**snap.context(), view=view, oob=oob, urls=self.urls)
+        return template.render(
+            **snap.context(), headcount=snap.state.headcount, view=view, oob=oob, urls=self.urls
+        )
 
     def regions(
         self, snap: Snapshot, view: str, names: frozenset[str] | None, *, oob: bool = True
     ) -> dict[str, str]:
         """Fragments of the given regions that the view shows (all of them for None)."""
-        if names is not None:
-            also = ALSO_SHOWN_IN.get(view, {})
-            names = names.union(*(also.get(n, ()) for n in names))
-        wanted = (
-            VIEW_REGIONS[view] if names is None else [n for n in VIEW_REGIONS[view] if n in names]
-        )
+        wanted = self.wanted(view, names)
         return {REGION_IDS[n]: self.region(n, snap, view, oob=oob) for n in wanted}
+
+    @staticmethod
+    def wanted(view: str, names: frozenset[str] | None) -> list[str]:
+        """The regions of `view` to render for a change of `names` (None: all of them)."""
+        shown = VIEW_REGIONS[view]
+        if names is None:
+            return list(shown)
+        also = ALSO_SHOWN_IN.get(view, {})
+        names = names.union(*(also.get(n, ()) for n in names))
+        wholes = [n for n in shown if n in names]
+        parts = [n for n, whole in PART_OF.items() if n in names and whole in shown]
+        return wholes + [n for n in parts if PART_OF[n] not in wholes]
 
     def snapshot(self, assembly_id: str, *, people_lists: bool = True) -> Snapshot:
         """The assembly, its stack and proposal, as the screens show them.
@@ -181,6 +194,14 @@ class Renderer:
         return Snapshot(state, stack, proposal, proposal_seq, notes, approval, outcomes)
 
     def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
+        wanted = self.wanted(view, regions)
+        if wanted == ["tally"] and (tally := load_open_tally(db=self.db, assembly_id=assembly_id)):
+            # During a round most pushes are this: read and render the tally alone.
+            template = self.env.get_template("live/_tally.html")
+            fragment = template.render(rnd=tally.round, headcount=tally.headcount, oob=True)
+            return Rendered(seq=tally.seq, fragments={REGION_IDS["tally"]: fragment})
+        if "tally" in wanted and regions is not None:
+            regions = regions | {"round"}  # no open round on screen: the whole round is due
         snap = self.snapshot(assembly_id, people_lists=view == "console")
         return Rendered(seq=snap.seq, fragments=self.regions(snap, view, regions))
 

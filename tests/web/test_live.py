@@ -65,8 +65,20 @@ class Screen:
             elif element["id"] == "mc-error":
                 reason = element.find("p")
                 self.errors.append(reason["data-code"] if reason else "")
-            else:
+            elif element["id"] in self.regions or not self._swap_inside(element):
                 self.regions[element["id"]] = normalise(element)
+
+    def _swap_inside(self, element: Any) -> bool:
+        """A part of a region pushed alone (the round's tally) replaces itself inside it, as
+        htmx swaps an out-of-band element by id wherever it is on the page."""
+        for region, text in self.regions.items():
+            doc = BeautifulSoup(text, "html.parser")
+            inner = doc.find(id=element["id"])
+            if inner is not None:
+                inner.replace_with(BeautifulSoup(normalise(element), "html.parser").find())
+                self.regions[region] = normalise(doc.find())
+                return True
+        return False
 
     def receive(self) -> str:
         message = self.socket.recv(timeout=WAIT)
@@ -442,6 +454,50 @@ def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
     assert follower.regions == fresh.regions
     follower.socket.close()
     fresh.socket.close()
+
+
+@pytest.mark.parametrize("results", ["live", "hidden"])
+def test_an_answer_while_a_round_is_open_pushes_only_the_rounds_tally(
+    live: Live, results: str
+) -> None:
+    made = new_assembly(live)
+    keiko = join(live, made, "Keiko")
+    fac, base = bearer(made["facilitator_token"]), f"/api/assemblies/{made['id']}"
+    proposal = live.http.post(
+        f"{base}/proposals", json={"title": "Tarps", "text": "Buy ten tarps."}, headers=fac
+    ).json()
+    live.http.post(f"{base}/agenda/{proposal['agenda_item_id']}/open", headers=fac)
+    pid = proposal["proposal_id"]
+    live.http.post(f"/api/proposals/{pid}/stage", json={"stage": "consensus_call"}, headers=fac)
+    opened = live.http.post(
+        f"/api/proposals/{pid}/rounds", json={"kind": "consensus", "results": results}, headers=fac
+    ).json()
+    screens = [
+        open_screen(live, made["id"], "phone", keiko["token"]),
+        open_screen(live, made["id"], "console", made["facilitator_token"]),
+    ]
+    wall = Screen(
+        live.ws(f"/ws/assemblies/{made['id']}?view=projector&key={made['projector_key']}")
+    )
+    wall.receive()
+    screens.append(wall)
+    answered = live.http.put(
+        f"/api/rounds/{opened['round_id']}/response", json={"value": "agree"}, headers=fac
+    )
+    seq = answered.json()["seq"]
+    for screen in screens:
+        while screen.seq < seq:
+            doc = BeautifulSoup(screen.receive(), "html.parser")
+            ids = {e["id"] for e in doc.find_all(recursive=False) if e.get("id")}
+            assert ids <= {"mc-tally", "mc-seq"}, ids
+        tally = BeautifulSoup(screen.regions["mc-round"], "html.parser")
+        assert tally.select_one(".round-count strong").get_text() == "1"
+        meter = tally.select_one(".meter .answer-agree .meter-n")
+        if results == "live":
+            assert meter is not None and meter.get_text() == "1"
+        else:  # a hidden round: the "N answered" line alone, and no value anywhere
+            assert meter is None and tally.select_one(".hidden-note") is not None
+        screen.socket.close()
 
 
 # ---- who may watch -----------------------------------------------------------------------

@@ -31,10 +31,12 @@ class Screen:
     def page(self) -> BeautifulSoup:
         return soup(self.http.get(self.url))
 
-    def post(self, path: str, htmx: bool = True, **form: str) -> Any:
+    def post(self, path: str, htmx: bool = True, live: bool = False, **form: str) -> Any:
         headers = {"origin": ORIGIN, "hx-current-url": self.url, "referer": self.url}
         if htmx:
             headers["hx-request"] = "true"
+        if live:  # static/live.js says its socket is open
+            headers["mc-live"] = "3"
         return self.http.post(
             f"/a/{self.assembly.id}/{path}", data=form, headers=headers, follow_redirects=False
         )
@@ -108,6 +110,65 @@ def test_an_answer_from_a_phone_comes_back_only_in_its_own_reply(room: dict[str,
     assert shared.select_one(".answer-down .meter-n").get_text() == "1"
     # Another phone's page does not show Ben's answer as its own.
     assert room["ana"].page().select_one("#mc-mine").get("data-value") is None
+
+
+def test_a_live_phones_answer_gets_back_only_its_own_answer_and_the_seq(
+    room: dict[str, Any], client: TestClient
+) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus", results="live")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    answered = ben.post("rounds/respond", live=True, round_id=round_id, value="agree")
+    assert answered.status_code == 200
+    reply = soup(answered)
+    assert reply.select_one("#mc-mine")["data-value"] == "agree"
+    # The public regions come by the push like everyone else's: none of them is in the reply,
+    # nor #mc-seq, which would tell the page it has pushes it has not had.
+    ids = sorted(e["id"] for e in reply.find_all(recursive=False))
+    assert ids == ["mc-error", "mc-mine"]
+    fac = room["people"]["fac"]
+    seq = client.get(f"/api/assemblies/{ben.assembly.id}", headers=fac.headers).json()["seq"]
+    assert answered.headers["mc-seq"] == str(seq)
+    assert len(answered.content) < 1000
+
+
+def test_an_htmx_page_without_its_socket_gets_every_region_with_its_answer(
+    room: dict[str, Any],
+) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus", results="live")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    reply = soup(ben.post("rounds/respond", round_id=round_id, value="agree"))
+    ids = {e["id"] for e in reply.find_all(recursive=False)}
+    assert {"mc-round", "mc-proposal", "mc-stack", "mc-seq", "mc-mine"} <= ids
+    assert reply.select_one("#mc-round .answer-agree .meter-n").get_text() == "1"
+
+
+def test_a_refused_answer_from_a_live_phone_still_says_why(room: dict[str, Any]) -> None:
+    console, ben = room["console"], room["ben"]
+    console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
+    console.post(f"proposals/{room['pid']}/rounds", kind="consensus")
+    round_id = ben.page().select_one("#mc-round")["data-round-id"]
+    refused = ben.post("rounds/respond", live=True, round_id=round_id, value="block")
+    assert refused.status_code == 422
+    assert soup(refused).select_one("#mc-error p")["data-code"]
+
+
+def test_a_live_phones_raised_hand_gets_back_which_hands_it_has_up(
+    room: dict[str, Any],
+) -> None:
+    ben = room["ben"]
+    raised = ben.post("stack/raise", live=True, kind="speak")
+    assert raised.status_code == 200
+    mine = soup(raised).select_one("#mc-my-hands")
+    assert mine["data-kinds"] == "speak" and int(mine["data-seq"]) == int(raised.headers["mc-seq"])
+    assert soup(raised).select_one("#mc-stack") is None
+    also = soup(ben.post("stack/raise", live=True, kind="clarifying_question"))
+    assert also.select_one("#mc-my-hands")["data-kinds"] == "clarifying_question speak"
+    lowered = soup(ben.post("stack/lower", live=True, kind="speak"))
+    assert lowered.select_one("#mc-my-hands")["data-kinds"] == "clarifying_question"
 
 
 def test_a_phone_without_javascript_answers_and_sees_its_answer_after_the_redirect(

@@ -1,0 +1,51 @@
+"""Which regions a change re-renders, per view (app/web/render.py)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.web.render import VIEW_REGIONS, Renderer
+from tests.conftest import GA
+
+
+@pytest.mark.parametrize(
+    ("view", "changed", "rendered"),
+    [
+        # An answer changes the open round's tally alone: nothing else is rendered or sent.
+        ("phone", {"tally"}, ["tally"]),
+        ("projector", {"tally"}, ["tally"]),
+        ("console", {"tally"}, ["tally"]),
+        # A join during a round: the people and the tally's "of N joined".
+        ("phone", {"people", "tally"}, ["people", "tally"]),
+        # When the whole round is rendered its tally is in it: never sent twice.
+        ("phone", {"round", "tally"}, ["round"]),
+        ("projector", {"proposal", "round", "tally"}, ["proposal", "round"]),
+        # The console's agenda asks about the hands up, so a stack change reaches it there.
+        ("console", {"stack"}, ["stack", "agenda"]),
+        ("phone", {"stack"}, ["stack"]),
+        # Views do not get regions they do not show.
+        ("phone", {"notes"}, []),
+    ],
+)
+def test_a_change_renders_only_the_regions_whose_data_changed(
+    view: str, changed: set[str], rendered: list[str]
+) -> None:
+    assert Renderer.wanted(view, frozenset(changed)) == rendered
+
+
+@pytest.mark.parametrize("view", sorted(VIEW_REGIONS))
+def test_a_full_render_is_every_region_of_the_view_with_the_tally_inside_the_round(
+    view: str,
+) -> None:
+    assert Renderer.wanted(view, None) == list(VIEW_REGIONS[view])
+    assert "tally" not in VIEW_REGIONS[view]
+
+
+def test_a_tally_change_with_no_round_open_renders_the_whole_round(
+    client: TestClient, assembly: GA
+) -> None:
+    # A join announces the tally; with no round open on screen, the round as it is is sent.
+    renderer = client.app.state.ctx.renderer
+    rendered = renderer.render_sync(assembly.id, "phone", frozenset({"people", "tally"}))
+    assert sorted(rendered.fragments) == ["mc-people", "mc-round"]
