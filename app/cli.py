@@ -127,7 +127,10 @@ def serve_plan(
                 raise Refused(NO_LAN_ADDRESS)
             public_url = lan_module.public_url(address, port)
             environment["MICCHECK_PUBLIC_URL"] = public_url
-        join_link = public_url.rstrip("/") + "/join"
+        from app.web.urls import Urls
+
+        urls = Urls(public_url)
+        join_link = urls.absolute(urls.join())
     if workers > 1 and not settings.secret_key:
         # Each worker would otherwise read (or race to write) the key file on its own.
         environment["MICCHECK_SECRET_KEY"] = settings.resolved_secret_key()
