@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -301,6 +302,17 @@ def seq_of(push: str) -> int:
     return parser.seq
 
 
+def stack_of(push: str) -> str:
+    """The text of the push's speaking stack region ("" when the push has none)."""
+    region = BeautifulSoup(push, "html.parser").find(id="mc-stack")
+    return region.get_text(" ", strip=True) if region is not None else ""
+
+
+def shows_hand_of(name: str, *, after: int) -> Callable[[str], bool]:
+    """A push after seq `after` whose stack shows `name`."""
+    return lambda push: seq_of(push) > after and name in stack_of(push)
+
+
 def until_push(phone: ClientConnection, done: Callable[[str], bool]) -> str:
     """Read pushes until one satisfies `done` (the hub pushes at most 4 a second to phones)."""
     deadline = time.monotonic() + 10
@@ -346,8 +358,7 @@ def test_phones_follow_an_assembly_through_nginx_on_two_workers(deployment: Depl
         )
         assert raised.status_code == 303, raised.text
         for socket_, seen in zip(sockets, first, strict=True):
-            push = until_push(socket_, lambda p, s=seen: seq_of(p) > s and "Ada" in p)  # type: ignore[misc]
-            assert "mc-stack" in push
+            until_push(socket_, shows_hand_of("Ada", after=seen))
 
         # An API hand, acknowledged with its seq, shows on both sockets at that seq.
         lin = api.post("/api/join", json={"join_code": assembly["join_code"], "name": "Lin"})
@@ -360,7 +371,7 @@ def test_phones_follow_an_assembly_through_nginx_on_two_workers(deployment: Depl
         assert hand.status_code == 201, hand.text
         for socket_ in sockets:
             push = until_push(socket_, lambda p: seq_of(p) >= hand.json()["seq"])
-            assert "Lin" in push
+            assert "Lin" in stack_of(push)
     finally:
         for socket_ in sockets:
             socket_.close()
