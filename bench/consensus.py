@@ -21,6 +21,7 @@ from app.config import Settings
 from bench.api import Answer, Answers, Change, FormTarget, answer_many, answer_many_form
 from bench.closing import gc_pauses
 from bench.phones import Phone, RoundSeen, wait_for
+from bench.process import ServiceSampler
 from bench.run import (
     DELIVERY_TIMEOUT,
     BenchFailed,
@@ -194,6 +195,8 @@ async def _burst(
     every answer acknowledged so far (`answered`, updated here). The `headline` burst's
     figures are the ones compared with the floor."""
     phones, n = run.phones, len(answers)
+    # PostgreSQL's and Redis's CPU is not the server's: sampled on the side when they are used
+    services = ServiceSampler(run.services).start() if run.services is not None else None
     cpu0, own0, t0 = run.cpu(), time.process_time(), perf_counter()
     result = await send(run.server.base_url, round_id, answers, run.options.concurrency)
     answered.update((a.token, a.value) for a in result.done)
@@ -204,6 +207,8 @@ async def _burst(
     behind = await wait_for(phones, last.seq, DELIVERY_TIMEOUT)
     t_end = perf_counter()
     cpu, wall, own = run.cpu() - cpu0, t_end - t0, time.process_time() - own0
+    if services is not None:
+        services.stop()
     check_delivered(run, behind, last.seq, f"{SECTION} ({label})")
     final: list[float] = []
     pushes: list[int] = []
@@ -253,6 +258,19 @@ async def _burst(
         latency_ms(until) + shown + (f" ({median(sizes) / 1024:.1f} KB pushes)" if sizes else ""),
     )
     server_cpu_row(run, SECTION, cpu, wall, len(result.changes), unit="answer", label=label)
+    if services is not None:
+        used = services.used()
+        per = max(len(result.changes), 1)
+        run.report.add(
+            SECTION,
+            f"{label}: services' CPU (not in the server's)",
+            "; ".join(
+                f"{k} {v:.2f} s, ≈ {v / per * 1000:.1f} ms per answer" for k, v in used.items()
+            )
+            + (" (redis-server is shared: others' use counts)" if "redis-server" in used else ""),
+        )
+        if headline:
+            run.figures["answers_services_cpu"] = sum(used.values()) / per
     pauses = [ms for _, ms in gc_pauses(run, t0, t_end)]
     run.report.add(
         SECTION,

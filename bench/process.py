@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -58,6 +59,71 @@ def process_status(pid: int) -> dict[str, int]:
             number = int(value.split()[0])
             found[key] = number * 1024 if value.strip().endswith("kB") else number
     return found
+
+
+def services_cpu(database: str | None, redis: bool) -> dict[tuple[str, int], float]:
+    """CPU seconds so far, by (service, pid), of the services a multi-worker server leans on
+    when they run on this machine: the PostgreSQL backends connected to `database` (the
+    run's own) and the redis-server process (shared with anything else using it)."""
+    found: dict[tuple[str, int], float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if database and command.startswith("postgres: ") and f" {database} " in command:
+            found["PostgreSQL backends", int(entry)] = process_cpu(int(entry))
+        elif redis and command.startswith("redis-server"):
+            found["redis-server", int(entry)] = process_cpu(int(entry))
+    return found
+
+
+def services_used(
+    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]
+) -> dict[str, float]:
+    """CPU seconds each service used between two `services_cpu` samples (a backend that
+    ended meanwhile is lost: an undercount, never negative)."""
+    used: dict[str, float] = {}
+    for (service, pid), cpu in after.items():
+        used[service] = used.get(service, 0.0) + max(0.0, cpu - before.get((service, pid), 0.0))
+    return used
+
+
+class ServiceSampler:
+    """Samples `services_cpu` every `every` seconds while in use, so that backends the
+    connection pool opens and closes meanwhile are counted (up to their last sample)."""
+
+    def __init__(
+        self, sample: Callable[[], dict[tuple[str, int], float]], every: float = 0.25
+    ) -> None:
+        self.sample = sample
+        self.every = every
+        self.before = sample()
+        self.latest = dict(self.before)
+        self._task: asyncio.Task[None] | None = None
+
+    def _merge(self, now: dict[tuple[str, int], float]) -> None:
+        for key, cpu in now.items():
+            self.latest[key] = max(self.latest.get(key, 0.0), cpu)
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            self._merge(self.sample())
+
+    def start(self) -> ServiceSampler:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self._merge(self.sample())
+
+    def used(self) -> dict[str, float]:
+        return services_used(self.before, self.latest)
 
 
 def children_of(pid: int) -> list[int]:

@@ -50,11 +50,17 @@ def add_targets(
 
     cpu_app, cpu_floor = get(app, "answers_cpu"), get(floor, "cpu")
     cpu_ratio = ratio(cpu_app, cpu_floor)
+    services = get(app, "answers_services_cpu")
     report.add(
         SECTION,
         "server CPU per answer (form path) vs the floor",
         f"{cpu_app * 1000:.2f} ms / {cpu_floor * 1000:.2f} ms = {cpu_ratio:.1f}× "
-        f"(target ≤ {CPU_PER_ANSWER:g}×): {verdict(cpu_ratio, CPU_PER_ANSWER, at_most=True)}",
+        f"(target ≤ {CPU_PER_ANSWER:g}×): {verdict(cpu_ratio, CPU_PER_ANSWER, at_most=True)}"
+        + (
+            ""
+            if math.isnan(services)
+            else f"; PostgreSQL and Redis took ≈ {services * 1000:.1f} ms more per answer"
+        ),
     )
     rate_app, rate_floor = get(app, "answers_rate"), get(floor, "rate")
     rate_ratio = ratio(rate_app, rate_floor)

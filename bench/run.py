@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -52,6 +53,8 @@ class Run:
     rss_idle_sockets: int = 0  # ... and with all of them connected and settled
     push_text: str = ""  # one fan-out push as a phone received it (for bench.rawcast)
     figures: dict[str, float] = field(default_factory=dict)  # for the ratios (bench.ratios)
+    # bench.process.services_cpu of PostgreSQL and Redis, when the server uses them
+    services: Callable[[], dict[tuple[str, int], float]] | None = None
     idle_cpu_rate: float = 0.0  # server CPU seconds per second with every socket idle
     wall_offset: float = field(default_factory=lambda: time.time() - perf_counter())
     started: float = field(default_factory=perf_counter)

@@ -20,7 +20,7 @@ import httpx
 
 from bench import baselines, closing, consensus, phases, ratios, slow, storm
 from bench.api import ApiFailed, Facilitator
-from bench.process import ROOT, ServerFailed, start_server
+from bench.process import ROOT, ServerFailed, services_cpu, start_server
 from bench.report import Report, machine_info
 from bench.run import BenchFailed, Options, Run
 from bench.server import raise_open_file_limit
@@ -175,15 +175,15 @@ def _libpq(url: str) -> str:
 
 
 @contextmanager
-def database(config: Config, workdir: Path) -> Iterator[str]:
-    """The run's database URL: a SQLite file in `workdir`, or a fresh PostgreSQL database
-    (`bench_<pid>`) dropped afterwards; migrated either way."""
+def database(config: Config, workdir: Path) -> Iterator[tuple[str, str | None]]:
+    """The run's database URL and PostgreSQL database name: a SQLite file in `workdir`, or a
+    fresh PostgreSQL database (`bench_<pid>`) dropped afterwards; migrated either way."""
     from app.cli import upgrade_database  # imports the app: keep it out of `--help`
 
     if config.database == "sqlite":
         url = f"sqlite:///{workdir / 'bench.db'}"
         upgrade_database(url)
-        yield url
+        yield url, None
         return
     import psycopg
 
@@ -199,7 +199,7 @@ def database(config: Config, workdir: Path) -> Iterator[str]:
     url = f"{base}/{name}"
     try:
         upgrade_database(url)
-        yield url
+        yield url, name
     finally:
         with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -220,7 +220,7 @@ def broadcast_url(config: Config) -> str:
 
 async def run_all(options: Options, config: Config, report: Report, workdir: Path) -> Run:
     """Every phase against one fresh server; the server is stopped whatever happens."""
-    with database(config, workdir) as database_url:
+    with database(config, workdir) as (database_url, postgres_name):
         server = await start_server(
             database_url=database_url,
             workdir=workdir,
@@ -230,6 +230,9 @@ async def run_all(options: Options, config: Config, report: Report, workdir: Pat
         )
         facilitator = Facilitator(server.base_url)
         run = Run(options=options, server=server, facilitator=facilitator, report=report)
+        if postgres_name or config.broadcast == "redis":
+            redis = config.broadcast == "redis"
+            run.services = lambda: services_cpu(postgres_name, redis)
         try:
             async with asyncio.timeout(RUN_LIMIT):
                 await facilitator.create_assembly(options.agenda_items)

@@ -14,6 +14,7 @@ from fastapi import HTTPException
 from bench.api import reply_seq
 from bench.floor import GENESIS, canonical, chain_hash, connect, respond, seed
 from bench.phones import THE_OPEN_ROUND, round_of
+from bench.process import services_used
 from bench.ratios import ratio, verdict
 
 
@@ -93,3 +94,9 @@ def test_a_form_replys_seq_comes_from_its_header_else_from_its_seq_region() -> N
     assert reply_seq(httpx.Response(200, headers={"MC-Seq": "17"}, text="")) == 17
     assert reply_seq(httpx.Response(200, text='<div id="mc-seq" data-seq="9"></div>')) == 9
     assert reply_seq(httpx.Response(200, headers={"MC-Seq": "x"}, text="<p>no seq</p>")) is None
+
+
+def test_a_service_process_that_ended_between_samples_never_counts_negative() -> None:
+    before = {("PostgreSQL backends", 10): 5.0, ("PostgreSQL backends", 11): 1.0}
+    after = {("PostgreSQL backends", 11): 1.5, ("PostgreSQL backends", 12): 0.25}
+    assert services_used(before, after) == {"PostgreSQL backends": 0.75}
