@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--phones N]`: run the benchmark and print its figures."""
+"""`python -m bench [--quick] [--workers N --database D --broadcast B]`: run the benchmark
+(both configurations and the floors when no configuration is named) and print its figures."""
 
 import sys
 

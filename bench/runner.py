@@ -10,6 +10,7 @@ import shlex
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,7 +145,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Options, list[Config], Path,
     if args.workers is None and args.database is None and args.broadcast is None:
         configs = [DEFAULT, SCALED]
     else:
-        workers = args.workers or 1
+        workers = 1 if args.workers is None else args.workers
         database = args.database or "sqlite"
         broadcast = args.broadcast or ("memory" if workers == 1 else "redis")
         if workers < 1:
@@ -294,6 +295,9 @@ def _guarded(report: Report, work: Callable[[], None]) -> None:
         report.fail(str(exc))
     except (httpx.HTTPError, OSError) as exc:
         report.fail(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a bug in a phase: keep the other configuration's table
+        traceback.print_exc()
+        report.fail(f"{type(exc).__name__}: {exc} (traceback above)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from bench.floor import GENESIS, canonical, chain_hash, connect, respond, seed
 from bench.phones import THE_OPEN_ROUND, round_of
 from bench.process import services_used
 from bench.ratios import ratio, verdict
+from bench.runner import Config, parse_args
 
 
 def test_a_target_at_most_is_met_at_or_under_it_and_missed_by_the_share_over_it() -> None:
@@ -100,3 +101,28 @@ def test_a_service_process_that_ended_between_samples_never_counts_negative() ->
     before = {("PostgreSQL backends", 10): 5.0, ("PostgreSQL backends", 11): 1.0}
     after = {("PostgreSQL backends", 11): 1.5, ("PostgreSQL backends", 12): 0.25}
     assert services_used(before, after) == {"PostgreSQL backends": 0.75}
+
+
+def test_without_a_configuration_the_bench_runs_one_worker_sqlite_then_two_on_postgres() -> None:
+    _options, configs, _output, _details = parse_args(["--quick"])
+    assert configs == [Config(1, "sqlite", "memory"), Config(2, "postgres", "redis")]
+
+
+def test_naming_a_configuration_runs_only_it() -> None:
+    args = ["--workers", "2", "--database", "postgres", "--broadcast", "redis"]
+    _options, configs, _output, _details = parse_args(args)
+    assert configs == [Config(2, "postgres", "redis")]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--workers", "2", "--database", "sqlite", "--broadcast", "redis"],
+        ["--workers", "2", "--database", "postgres", "--broadcast", "memory"],
+        ["--workers", "0"],
+    ],
+)
+def test_several_workers_without_shared_storage_are_refused(args: list[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        parse_args(args)
+    assert refused.value.code == 2
