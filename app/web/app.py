@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.blocks import closing
@@ -33,10 +32,11 @@ from app.web import (
     pages_stack,
     sockets,
 )
+from app.web.compression import Compression
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
-from app.web.render import STATIC, Renderer
+from app.web.render import Renderer
 from app.web.sessions import SessionCodec
 from app.web.urls import Urls
 
@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Compression)  # outermost: compresses error replies too; not websockets
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)

@@ -21,11 +21,11 @@ from app.live import Rendered
 from app.minutes.state import NoteLine, recent_notes
 from app.stack.logic import LABELS
 from app.stack.state import StackState, load_stack
+from app.web.assets import static_url
 from app.web.urls import Urls
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
 
 # Region name -> element id; each has templates/live/_{name}.html.
 REGION_IDS = {
@@ -100,6 +100,7 @@ def make_environment() -> Environment:
     env.filters["outcome_word"] = lambda value: OUTCOME_WORDS.get(value, value)
     env.globals["STAGE_WORDS"] = STAGE_WORDS
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
+    env.globals["static"] = static_url  # hashed, cacheable URLs: static('app.css')
     return env
 
 

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from app.blocks.models import Round
 from app.db import Database
+from app.web.assets import static_url
 from tests.archive.builders import (
     BLOCK_REASON,
     DRUMS_AMENDED,
@@ -66,7 +67,7 @@ def test_the_archive_lists_decisions_and_closed_assemblies(
     link = assemblies[0].select_one("a.assembly-title")
     assert link is not None and link["href"] == f"/a/{riverside.aid}/minutes"
     assert link.get_text(strip=True) == "Riverside Commons GA #1"
-    assert page.find("link", rel="stylesheet", href="/static/archive.css") is not None
+    assert page.find("link", rel="stylesheet", href=static_url("archive.css")) is not None
 
 
 def test_the_search_form_is_a_plain_get_form(client: TestClient, riverside: Meeting) -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.db import Database
 from app.web.app import create_app
+from app.web.assets import static_url
 
 GROUP = {
     "name": "Riverside Commons General Assembly",
@@ -70,7 +71,7 @@ def test_the_home_page_has_a_plain_form_to_start_a_standing_group(client: TestCl
     assert fields_of(form) == {"name": "", "slug": "", "time_zone": "UTC", "working_groups": ""}
     assert "btn-big" in form.select_one("button[type=submit]")["class"]
     # Nothing on the home page needs JavaScript: its one script only fills in the time zone.
-    assert [s.get("src") for s in page.find_all("script")] == ["/static/time_zone.js"]
+    assert [s.get("src") for s in page.find_all("script")] == [static_url("time_zone.js")]
 
 
 def test_the_group_form_also_stands_alone(client: TestClient) -> None:

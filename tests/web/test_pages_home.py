@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from app.web.assets import static_url
 from tests.conftest import ok
 
 
@@ -43,9 +44,9 @@ def test_the_form_asks_for_a_time_zone_the_browser_fills_in(client: TestClient) 
     assert field.has_attr("data-browser-zone")  # what static/time_zone.js fills in
     label = page.select_one(f"label[for={field['id']}]")
     assert label is not None and "Time zone" in label.get_text()
-    script = page.find("script", src="/static/time_zone.js")
+    script = page.find("script", src=static_url("time_zone.js"))
     assert script is not None
-    served = client.get("/static/time_zone.js")
+    served = client.get(static_url("time_zone.js"))
     assert served.status_code == 200 and "resolvedOptions().timeZone" in served.text
 
 
@@ -100,4 +101,4 @@ def test_a_new_groups_first_assembly_form_has_no_time_zone_field(client: TestCli
     page = soup(response)
     assert page.select_one("form input[name=group]") is not None  # the first assembly's form
     assert page.select_one("input[name=time_zone][id=time_zone]") is None
-    assert page.find("script", src="/static/time_zone.js") is None
+    assert page.find("script", src=static_url("time_zone.js")) is None
