@@ -219,8 +219,11 @@ def broadcast_url(config: Config) -> str:
     return REDIS_URL
 
 
-async def run_all(options: Options, config: Config, report: Report, workdir: Path) -> Run:
-    """Every phase against one fresh server; the server is stopped whatever happens."""
+async def run_all(
+    options: Options, config: Config, report: Report, workdir: Path, keep: list[Run]
+) -> Run:
+    """Every phase against one fresh server; the server is stopped whatever happens. The run
+    goes in `keep` as soon as it starts, so that a failed run's figures still count."""
     with database(config, workdir) as (database_url, postgres_name):
         server = await start_server(
             database_url=database_url,
@@ -231,6 +234,7 @@ async def run_all(options: Options, config: Config, report: Report, workdir: Pat
         )
         facilitator = Facilitator(server.base_url)
         run = Run(options=options, server=server, facilitator=facilitator, report=report)
+        keep.append(run)
         if postgres_name or config.broadcast == "redis":
             redis = config.broadcast == "redis"
             run.services = lambda: services_cpu(postgres_name, redis)
@@ -326,12 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {config.label()} …", flush=True)
             t0 = time.perf_counter()
             with tempfile.TemporaryDirectory(prefix="miccheck-bench-") as workdir:
+                kept: list[Run] = []
 
-                def one(outcome: Outcome = outcome, workdir: str = workdir) -> None:
-                    run = _run(run_all(options, outcome.config, outcome.report, Path(workdir)))
-                    outcome.figures, outcome.push_text = run.figures, run.push_text
+                def one(
+                    outcome: Outcome = outcome, workdir: str = workdir, kept: list[Run] = kept
+                ) -> None:
+                    _run(run_all(options, outcome.config, outcome.report, Path(workdir), kept))
 
                 _guarded(outcome.report, one)
+                if kept:
+                    outcome.figures, outcome.push_text = kept[0].figures, kept[0].push_text
             outcome.seconds = time.perf_counter() - t0
             if not floor and outcome.push_text:
                 print("  the floors …", flush=True)
@@ -346,8 +354,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         (outcomes[-1].report if outcomes else floors).fail("interrupted")
     seconds = time.perf_counter() - started
     for outcome in outcomes:
-        ratios.add_targets(outcome.report, outcome.figures, floor, raw)
+        if outcome.figures:
+            ratios.add_targets(outcome.report, outcome.figures, floor, raw)
         outcome.report.notes += METHOD_NOTES
+    if not floor and not floors.failures:
+        floors.fail("the floors did not run: no configuration got as far as its fan-out")
     if len(outcomes) == 2:
         ratios.add_scaling(floors, outcomes[0].figures, outcomes[1].figures)
     floors.notes += FLOOR_NOTES
@@ -361,7 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 outcome.config.machine(), f"{command}` — `{outcome.config.label()}", outcome.seconds
             )
         )
-    texts.append(floors.text({}, f"Floors measured in the same run — {seconds:.0f} s in all"))
+    texts.append(
+        floors.text({}, f"Floors measured in the same run (the whole run: {seconds:.0f} s)")
+    )
     markdowns.append(floors.markdown({}, f"{command}` — `floors and scaling", seconds))
     print()
     if details:
