@@ -21,7 +21,7 @@ from app.live import Rendered
 from app.minutes.state import NoteLine, recent_notes
 from app.stack.logic import LABELS
 from app.stack.state import StackState, load_stack
-from app.web.assets import static_url
+from app.web.assets import static_files
 from app.web.urls import Urls
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,8 @@ def make_environment() -> Environment:
     env.filters["outcome_word"] = lambda value: OUTCOME_WORDS.get(value, value)
     env.globals["STAGE_WORDS"] = STAGE_WORDS
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
-    env.globals["static"] = static_url  # hashed, cacheable URLs: static('app.css')
+    # Hashed, cacheable URLs, static('app.css'): static/ is read and hashed here, at startup.
+    env.globals["static"] = static_files().url
     return env
 
 
