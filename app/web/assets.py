@@ -7,7 +7,8 @@ bytes, computed once per process (static files change only with a deploy). Such 
 for a year as immutable. A hashed URL whose hash is not the file's current one (an old page after
 a deploy) is redirected, uncached, to the current URL; the plain `/static/app.css` (bookmarks, old
 pages) is served too, revalidated each time with its ETag. Text files are compressed once, at the
-highest level, on their first request in each encoding, and kept in memory.
+highest level (a faster one past 256 KB: /docs' bundle), on their first request in each encoding,
+and kept in memory.
 """
 
 from __future__ import annotations
