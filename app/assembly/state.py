@@ -135,10 +135,10 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
     `people_lists=False` skips the pending and recent lists that only the console shows.
     """
     with db.read() as session:
+        seq = head_of(session, assembly_id)  # first: what is read after is at least as new
         assembly = session.get(Assembly, assembly_id)
         if assembly is None:
             raise NotFound("There is no assembly at this address.", code="assembly_not_found")
-        seq = head_of(session, assembly_id)
         admitted = session.exec(
             select(func.count())
             .select_from(Participant)

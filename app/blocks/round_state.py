@@ -368,6 +368,7 @@ def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
     """The round on screen while it is open, read on its own (a push during a round needs
     nothing else); None when no single open round is on screen (the whole round is due)."""
     with db.read() as session:
+        seq = head_of(session, assembly_id)  # first: what is read after is at least as new
         rows = session.exec(
             select(Round).where(Round.assembly_id == assembly_id, Round.status == "open")
         ).all()
@@ -384,4 +385,4 @@ def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
                 return None  # a round left open on an item that is not on screen
         assembly = session.get(Assembly, assembly_id)
         headcount = assembly.headcount if assembly is not None else None
-        return OpenTally(round_view(session, row), headcount, head_of(session, assembly_id))
+        return OpenTally(round_view(session, row), headcount, seq)

@@ -62,6 +62,17 @@ def round_for_write(session: Session, round_id: int) -> tuple[Round, Proposal | 
     return row, proposal
 
 
+def round_to_answer(session: Session, round_id: int) -> Round:
+    """The round (404) under the assembly's write lock, without its proposal: an answer needs
+    only the round (the hot path of a call, 2,000 times in a minute)."""
+    row = session.get(Round, round_id)
+    if row is None:
+        raise NotFound("There is no such round.", code="round_not_found")
+    assembly_for_write(session, row.assembly_id)
+    session.refresh(row)  # as of the lock: a close we waited for shows here
+    return row
+
+
 def open_minutes_round(session: Session, assembly_id: str) -> Round | None:
     return session.exec(
         select(Round).where(
@@ -240,7 +251,7 @@ def respond(
 ) -> Changed:
     """A participant answers (or changes their answer); the last answer counts."""
     with db.write() as session:
-        row, _proposal = round_for_write(session, round_id)
+        row = round_to_answer(session, round_id)
         aid = row.assembly_id
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":

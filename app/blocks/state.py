@@ -42,6 +42,10 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
         proposal = session.get(Proposal, proposal_id)
         if proposal is None:
             raise NotFound("There is no such proposal.", code="proposal_not_found")
+        # The seq before the rest (then the proposal again): what is read after is at least as
+        # new, so the reply never claims a seq whose change it missed (PostgreSQL).
+        seq = head_of(session, proposal.assembly_id)
+        session.refresh(proposal)
         versions = session.exec(
             select(ProposalVersion)
             .where(ProposalVersion.proposal_id == proposal_id)
@@ -52,7 +56,6 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
             .where(Amendment.proposal_id == proposal_id)
             .order_by(col(Amendment.id))
         ).all()
-        seq = head_of(session, proposal.assembly_id)
         rounds = [r.as_json() for r in rounds_of(session, proposal_id)]
     texts = {v.number: v.text for v in versions}
     listed = []
@@ -322,9 +325,12 @@ def load_open_proposal(
     """The open item's proposal, the assembly's latest approval of the minutes, the seq
     both reflect, and how the decided proposal items ended."""
     with db.read() as session:
+        # The seq first: on PostgreSQL each statement sees the latest commits, so what is read
+        # after it is at least as new; a seq read last could claim a change the rest missed.
+        seq = head_of(session, assembly_id)
         return (
             open_proposal_view(session, assembly_id, rule),
             minutes_round_view(session, assembly_id),
-            head_of(session, assembly_id),
+            seq,
             item_outcomes(session, assembly_id),
         )

@@ -296,8 +296,8 @@ def test_announce_tells_listeners_the_seq_and_regions_after_commit(db: Database)
     db.listen(lambda a, s, r: heard.append((a, s, r)))
     made = new(db)
     joined = service.join_assembly(db=db, join_code=made.join_code, name="Chen")
-    # A round counts "answers of phones joined", so a join reaches it too.
-    regions = frozenset({"people", "admissions", "round"})
+    # A round counts "answers of phones joined", so a join reaches its tally too.
+    regions = frozenset({"people", "admissions", "tally"})
     assert heard == [(made.assembly_id, joined.seq, regions)]
     with db.read() as session:
         assert session.exec(select(Participant).where(Participant.name == "Chen")).one()
