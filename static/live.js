@@ -98,10 +98,14 @@
 
   // The extension computes the URL once but calls htmx.createWebSocket(url) on every attempt,
   // first connect and each retry alike, so wrapping it is the one place to set since=lastSeq.
+  // Until its first push the page holds every region as rendered at its seq: whole=1 lets the
+  // server skip the snapshot when nothing has changed since (a room loads its pages at once).
+  var pushed = false;
+  document.addEventListener('htmx:wsAfterMessage', function () { pushed = true; });
   var create = htmx.createWebSocket;
   htmx.createWebSocket = function (url) {
     readSeq();
-    socket = create(withSince(url));
+    socket = create(withSince(url) + (pushed ? '' : '&whole=1'));
     arm();  // also covers a handshake that hangs
     return socket;
   };

@@ -50,6 +50,10 @@ class PageRenderer(Protocol):
         """The out-of-band `#mc-error` element."""
         ...
 
+    async def current_seq(self, assembly_id: str) -> int:
+        """The assembly's newest seq, as committed."""
+        ...
+
 
 class _Room:
     """Everything this process holds for one assembly."""
@@ -153,12 +157,21 @@ class Hub:
         return self.build_push(await self.renderer.render(assembly_id, view, regions))
 
     async def serve_page(
-        self, socket: Socket, *, assembly_id: str, view: str, since: int | None
+        self,
+        socket: Socket,
+        *,
+        assembly_id: str,
+        view: str,
+        since: int | None,
+        whole: bool = False,
     ) -> None:
         """Push a page's live regions until the socket goes; don't close it afterwards.
 
-        Registers, then sends a full snapshot (whatever `since`: a client already up to
-        date just gets the same state again), then answers client frames.
+        Registers, then sends a full snapshot (whatever `since`: pushes may have reached the
+        page out of order, so a seq alone does not say it has everything), then answers
+        client frames. Only a page that holds every region as of `since` (`whole`: it was
+        just rendered) and is current gets just the seq instead: a room loading its pages
+        does not download everything twice.
         """
         if view not in self.push_rates:
             raise ValueError(f"unknown view {view!r}")
@@ -174,7 +187,10 @@ class Hub:
         self._members[box] = (room, channel)
         try:
             await asyncio.wait([room.ready])  # subscribed: no notification can slip past now
-            await self._send_snapshot(box, channel)
+            if whole and since is not None and await self._is_current(assembly_id, since):
+                box.release(self._seq_push(since))  # changes from now on come as pushes
+            else:
+                await self._send_snapshot(box, channel)
             while (text := await box.next_frame()) is not None:
                 frame = parse_frame(text)
                 if frame == ("ping", 0):
@@ -299,6 +315,13 @@ class Hub:
             box.offer_extra(ERROR_ID, self.renderer.error_fragment(code, message))
         except Exception:
             logger.exception("rendering an error fragment failed")
+
+    async def _is_current(self, assembly_id: str, since: int) -> bool:
+        try:
+            return await self.renderer.current_seq(assembly_id) == since
+        except Exception:
+            logger.exception("reading the seq of %s failed", assembly_id)
+            return False  # the snapshot is always safe
 
     async def _send_snapshot(self, box: Outbox, channel: ViewChannel) -> None:
         if box.closed:

@@ -17,6 +17,7 @@ from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.db import Database
+from app.events import head_of
 from app.live import Rendered
 from app.minutes.state import NoteLine, recent_notes
 from app.stack.logic import LABELS
@@ -210,6 +211,13 @@ class Renderer:
     async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         # Database reads and Jinja are synchronous: keep them off the event loop.
         return await asyncio.to_thread(self.render_sync, assembly_id, view, regions)
+
+    async def current_seq(self, assembly_id: str) -> int:
+        def read() -> int:
+            with self.db.read() as session:
+                return head_of(session, assembly_id)
+
+        return await asyncio.to_thread(read)
 
     def seq_fragment(self, seq: int) -> str:
         return self.env.get_template("live/_seq.html").render(seq=seq, oob=True)

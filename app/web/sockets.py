@@ -68,8 +68,11 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
         await _refuse(websocket, getattr(exc, "message", str(exc)))
         return
     await websocket.accept()
+    # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
+    # so until its first push), so when nothing has changed since, no snapshot is due.
+    whole = websocket.query_params.get("whole") == "1"
     await ctx_of(websocket).hub.serve_page(
-        websocket, assembly_id=assembly_id, view=view, since=since
+        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole
     )
 
 

@@ -207,9 +207,10 @@ def wait_last_seq(page: Page, seq: int) -> None:
 @pytest.mark.parametrize(
     ("ws_query", "expected"),
     [
-        ("view=phone", {"view": "phone", "since": "3"}),  # since added
-        ("view=phone%26since=0", {"view": "phone", "since": "3"}),  # stale since replaced
-        ("since=0%26view=phone", {"view": "phone", "since": "3"}),  # first parameter too
+        # whole=1: before its first push the page holds every region as rendered at its seq.
+        ("view=phone", {"view": "phone", "since": "3", "whole": "1"}),  # since added
+        ("view=phone%26since=0", {"view": "phone", "since": "3", "whole": "1"}),  # replaced
+        ("since=0%26view=phone", {"view": "phone", "since": "3", "whole": "1"}),  # first too
     ],
 )
 def test_first_connect_sends_seq_rendered_in_page(
@@ -337,6 +338,6 @@ def test_hanging_handshake_is_abandoned_by_watchdog(
     control.hang_handshakes = 1
     open_page(page, base_url, seq=3, hb=1000)
     conn = control.wait_for(1)  # the first accepted socket is the second attempt
-    assert conn.query == {"view": "phone", "since": "3"}
+    assert conn.query == {"view": "phone", "since": "3", "whole": "1"}  # nothing pushed yet
     wait_live(page)
     assert page.evaluate("window.statusLog") == ["reconnecting", "live"]

@@ -117,6 +117,9 @@ class FakeRenderer:
     def seq_fragment(self, seq: int) -> str:
         return f'<div id="mc-seq" hx-swap-oob="true" data-seq="{seq}"></div>'
 
+    async def current_seq(self, assembly_id: str) -> int:
+        return self.seq
+
     def error_fragment(self, code: str, message: str) -> str:
         return f'<div id="mc-error" hx-swap-oob="true" data-code="{code}">{message}</div>'
 
@@ -182,11 +185,17 @@ async def running_hub(renderer: FakeRenderer | None = None, **options: Any) -> A
 
 
 def open_page(
-    hub: Hub, socket: FakeSocket, *, view: str = "phone", assembly_id: str = "a1"
+    hub: Hub,
+    socket: FakeSocket,
+    *,
+    view: str = "phone",
+    assembly_id: str = "a1",
+    since: int | None = None,
+    whole: bool = False,
 ) -> asyncio.Task[None]:
     """Serve a page socket in the background, as the web layer's endpoint would."""
     return asyncio.ensure_future(
-        hub.serve_page(socket, assembly_id=assembly_id, view=view, since=None)
+        hub.serve_page(socket, assembly_id=assembly_id, view=view, since=since, whole=whole)
     )
 
 

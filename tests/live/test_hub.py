@@ -377,6 +377,47 @@ def test_connect_registers_before_the_snapshot_and_skips_older_pushes(live):
     live.run(scenario())
 
 
+def test_a_page_just_rendered_at_the_current_seq_gets_only_the_seq_then_pushes(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            renderer.seq = 5
+            page = live.FakeSocket()
+            live.open_page(hub, page, since=5, whole=True)
+            await live.until(lambda: len(page.sent) == 1)
+            assert set(live.elements(page.sent[0])) == {"mc-seq"}
+            assert live.seq_of(page.sent[0]) == 5
+            assert renderer.renders("phone", snapshots=True) == 0  # nothing downloaded twice
+            renderer.seq = 6
+            hub.notify("a1", 6, ["stack"])
+            await live.until(lambda: len(page.sent) == 2)
+            assert set(live.elements(page.sent[1])) == {"mc-stack", "mc-seq"}
+
+    live.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("since", "whole"),
+    [
+        (4, True),  # the page was rendered before a change: it needs the snapshot
+        (5, False),  # a seq from pushes (they may have come out of order) proves nothing
+        (None, True),
+    ],
+)
+def test_a_page_that_may_be_behind_gets_the_whole_snapshot(live, since, whole):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            renderer.seq = 5
+            page = live.FakeSocket()
+            live.open_page(hub, page, since=since, whole=whole)
+            await live.until(lambda: len(page.sent) == 1)
+            assert "mc-stack" in live.elements(page.sent[0])
+            assert live.seq_of(page.sent[0]) == 5
+
+    live.run(scenario())
+
+
 def test_pushes_arriving_during_the_snapshot_render_are_held_then_merged(live):
     async def scenario() -> None:
         renderer = live.FakeRenderer()

@@ -500,6 +500,35 @@ def test_an_answer_while_a_round_is_open_pushes_only_the_rounds_tally(
         screen.socket.close()
 
 
+def test_a_page_just_loaded_is_not_sent_its_regions_again(live: Live) -> None:
+    made = new_assembly(live)
+    chen = join(live, made, "Chen")
+    seq = live.http.get(f"/api/assemblies/{made['id']}", headers=bearer(chen["token"])).json()[
+        "seq"
+    ]
+    path = f"/ws/assemblies/{made['id']}?view=phone&since={seq}"
+    loaded = live.ws(path + "&whole=1", bearer(chen["token"]))
+    first = loaded.recv(timeout=WAIT)
+    assert isinstance(first, str)
+    assert [e["id"] for e in BeautifulSoup(first, "html.parser").find_all(recursive=False)] == [
+        "mc-seq"
+    ]
+    # A reconnect (its seq came from pushes) gets the whole state again.
+    again = open_screen(live, made["id"], "phone", chen["token"], since=seq)
+    assert again.seq == seq and "mc-stack" in again.regions
+    # And the page that was spared the snapshot still gets the next change.
+    live.http.post(
+        f"/api/assemblies/{made['id']}/headcount",
+        json={"count": 90},
+        headers=bearer(made["facilitator_token"]),
+    )
+    screen = Screen(loaded)
+    screen.wait_for(seq + 1)
+    assert "90" in screen.regions["mc-people"]
+    loaded.close()
+    again.socket.close()
+
+
 # ---- who may watch -----------------------------------------------------------------------
 
 
