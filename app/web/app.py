@@ -135,7 +135,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(Compression)  # outermost: compresses error replies too; not websockets
+    app.add_middleware(Compression)  # compresses error replies too; not websockets
+    app.add_middleware(sockets.DirectSockets)  # outermost: sockets skip the layers below
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)
@@ -149,6 +150,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
     app.include_router(pages_groups.router)
-    app.include_router(sockets.router)
     app.include_router(assets.router)
     return app

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from app.config import Settings
@@ -563,6 +563,15 @@ def test_bad_socket_requests_are_closed_with_1008_and_a_reason(
     socket = live.ws(f"/ws/assemblies/{made['id']}?{query}", bearer(made["facilitator_token"]))
     code, text = closed_with(socket)
     assert code == 1008 and reason in text
+
+
+@pytest.mark.parametrize("path", ["/ws/assemblies/x/other", "/ws/elsewhere", "/ws/assemblies/"])
+def test_a_socket_to_no_known_path_is_refused_without_an_error(live: Live, path: str) -> None:
+    # The live sockets are served ahead of FastAPI's routing (DirectSockets); anything else
+    # still reaches the router, which refuses the handshake.
+    with pytest.raises(InvalidStatus) as refused:
+        live.ws(path)
+    assert refused.value.response.status_code == 403
 
 
 def test_a_socket_without_a_session_is_refused(live: Live) -> None:
