@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import struct
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ class Push:
     seq: int
     parts: tuple[tuple[str, str], ...]
     text: str
+    frame: bytes = field(init=False, repr=False, compare=False)  # `text` as a websocket frame
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frame", text_frame(self.text))
 
     @classmethod
     def build(cls, seq: int, fragments: Mapping[str, str], seq_fragment: str) -> Push:
@@ -56,6 +61,61 @@ class Push:
     def has_regions(self) -> bool:
         """Whether the push carries more than the `#mc-seq` element."""
         return len(self.parts) > 1
+
+
+def text_frame(text: str) -> bytes:
+    """`text` as one whole server-to-client websocket text frame (RFC 6455: final, unmasked,
+    uncompressed), the same bytes for every socket: built once per push, not per socket."""
+    data = text.encode()
+    size = len(data)
+    if size < 126:
+        head = struct.pack("!BB", 0x81, size)
+    elif size < 1 << 16:
+        head = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, size)
+    return head + data
+
+
+FrameWriter = Callable[[bytes], bool]
+
+
+def direct_writer(socket: object) -> FrameWriter | None:
+    """Write whole frames straight to the connection under a Starlette WebSocket served by
+    uvicorn's websockets-sansio protocol, or None where that is not what serves it.
+
+    The writer refuses (returns False) unless the connection is open, has no close frame
+    sent, no compression negotiated and room in its write buffer: then the send takes the
+    ASGI path, which waits for the buffer to drain (and the hub's send timeout applies). A
+    push to 2,000 phones is then 2,000 `transport.write`s of the same bytes, not 2,000 trips
+    through Starlette, uvicorn and the websockets library building the same frame again.
+    """
+    protocol: Any = getattr(getattr(socket, "_send", None), "__self__", None)
+    conn = getattr(protocol, "conn", None)
+    transport = getattr(protocol, "transport", None)
+    writable = getattr(protocol, "writable", None)
+    if conn is None or transport is None or not isinstance(writable, asyncio.Event):
+        return None
+    if not hasattr(protocol, "close_sent") or getattr(conn, "extensions", None) != []:
+        return None  # another server, or per-message compression: frames differ per socket
+    try:
+        from websockets.protocol import State
+    except ImportError:  # pragma: no cover - websockets comes with uvicorn[standard]
+        return None
+
+    def write(frame: bytes) -> bool:
+        if (
+            protocol.close_sent
+            or getattr(protocol, "disconnected", False)
+            or conn.state is not State.OPEN
+            or not writable.is_set()
+            or transport.is_closing()
+        ):
+            return False
+        transport.write(frame)
+        return True
+
+    return write
 
 
 def parse_frame(text: str) -> tuple[str, int] | str:
@@ -113,6 +173,7 @@ class Outbox:
         "_on_failure",
         "_stalled",
         "_task",
+        "_write",
         "closed",
         "closer",
         "floor",
@@ -140,6 +201,7 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._stalled = stalled
         self._on_failure = on_failure
+        self._write = direct_writer(socket)
 
     @property
     def busy(self) -> bool:
@@ -168,7 +230,7 @@ class Outbox:
         if self.closed or push.seq < self.floor or (push.seq == self.floor and push.has_regions):
             return
         if self._task is None and not self._held and not self._mailbox:
-            self._start(push.text)  # the shared string itself: render once, send to many
+            self._start(push.text, push.frame)  # the shared bytes: render once, send to many
             return
         self._merge(push.seq, push.parts)
         self._kick()
@@ -193,7 +255,7 @@ class Outbox:
             for key in [k for k in covered if self._mailbox[k][0] <= snapshot.seq]:
                 del self._mailbox[key]
             if self._task is None and not self._mailbox:
-                self._start(snapshot.text)
+                self._start(snapshot.text, snapshot.frame)
                 return
             self._merge(snapshot.seq, snapshot.parts)
         self._kick()
@@ -244,7 +306,9 @@ class Outbox:
         if self._task is None and (text := self._take()) is not None:
             self._start(text)
 
-    def _start(self, text: str) -> None:
+    def _start(self, text: str, frame: bytes | None = None) -> None:
+        if self._write is not None and self._write(frame or text_frame(text)):
+            return  # written whole to the connection: the common case
         coro = self.socket.send_text(text)
         try:
             yielded = coro.send(None)
