@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from app.blocks import closing
 from app.config import Settings, get_settings
@@ -106,6 +107,19 @@ async def close_rounds_on_time(db: Database, every: float = 1.0) -> None:
         await asyncio.sleep(every)
 
 
+class MicCheck(FastAPI):
+    """FastAPI, with the live sockets served ahead of its middleware and routing: an open
+    socket then holds none of their frames (app.web.sockets.socket_endpoint)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (found := sockets.socket_endpoint(scope)) is not None:
+            endpoint, assembly_id = found
+            scope["app"] = self  # as Starlette would: the endpoint finds the context there
+            await endpoint(WebSocket(scope, receive, send), assembly_id)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """The Mic Check ASGI app (tests pass their own settings and database)."""
     ctx = build_context(settings or get_settings(), db)
@@ -125,7 +139,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             closer.cancel()
             await ctx.hub.stop()
 
-    app = FastAPI(
+    app = MicCheck(
         title="Mic Check",
         summary="Consensus general assemblies: stack, proposals, blocks, verifiable minutes.",
         lifespan=lifespan,
@@ -135,8 +149,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(Compression)  # compresses error replies too; not websockets
-    app.add_middleware(sockets.DirectSockets)  # outermost: sockets skip the layers below
+    app.add_middleware(Compression)  # outermost: compresses error replies too; not websockets
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)

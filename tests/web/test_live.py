@@ -567,7 +567,7 @@ def test_bad_socket_requests_are_closed_with_1008_and_a_reason(
 
 @pytest.mark.parametrize("path", ["/ws/assemblies/x/other", "/ws/elsewhere", "/ws/assemblies/"])
 def test_a_socket_to_no_known_path_is_refused_without_an_error(live: Live, path: str) -> None:
-    # The live sockets are served ahead of FastAPI's routing (DirectSockets); anything else
+    # The live sockets are served ahead of FastAPI's routing (MicCheck.__call__); anything else
     # still reaches the router, which refuses the handshake.
     with pytest.raises(InvalidStatus) as refused:
         live.ws(path)
