@@ -8,8 +8,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import FastAPI, HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from app.blocks import closing
@@ -46,24 +47,44 @@ GC_THRESHOLDS = (7000, 10, 10)  # Python's defaults are (700, 10, 10)
 log = logging.getLogger(__name__)
 
 
+class TooLarge(HTTPException):
+    """A body past MAX_BODY_BYTES, found while it arrives (chunked bodies say no length)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="The request is too large.")
+
+
 class BodyLimit:
-    """Refuse bodies over MAX_BODY_BYTES with 413 before anything reads them."""
+    """Refuse bodies over MAX_BODY_BYTES with 413: at once when Content-Length says so, and
+    for a body without one (chunked) as soon as the bytes that arrived pass the limit, so
+    nothing reads a large body whole."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                from starlette.responses import JSONResponse
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = JSONResponse(
+                error_body("too_large", "The request is too large."), status_code=413
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
 
-                response = JSONResponse(
-                    error_body("too_large", "The request is too large."), status_code=413
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    raise TooLarge()  # FastAPI passes it on; app.web.errors answers 413
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def build_context(settings: Settings, db: Database | None = None) -> AppContext:
