@@ -253,13 +253,21 @@ def _view_of(request: Request) -> str:
 
 
 def _acted(
-    request: Request, ctx: AppContext, assembly_id: str, extra: str = "", seq: int | None = None
+    request: Request,
+    ctx: AppContext,
+    assembly_id: str,
+    extra: str = "",
+    seq: int | None = None,
+    *,
+    on_console: bool = False,
 ) -> Response:
     """After a form: a live page gets its own bits (`extra`) and the seq, the public regions
     reaching it by the coalesced push like everyone else's (DESIGN.md "Render once, send to
     many"); an htmx page without a socket gets every region at once; a plain form goes back to
     its page."""
     view = _view_of(request)
+    if view == "console" and not on_console:
+        view = "phone"  # the console's regions are for role holders, whatever a header says
     if not request.headers.get("hx-request"):
         target = ctx.urls.console(assembly_id) if view == "console" else ctx.urls.phone(assembly_id)
         return see_other(target)
@@ -288,7 +296,8 @@ def form_action(
         raise Forbidden("You have not been admitted yet.", code="not_admitted")
     result = change(member)
     seq = getattr(result, "seq", None)
-    return _acted(request, ctx, assembly_id, private(result, member) if private else "", seq)
+    extra = private(result, member) if private else ""
+    return _acted(request, ctx, assembly_id, extra, seq, on_console=member.on_console)
 
 
 def my_answer_of(ctx: AppContext, snap: Snapshot, member: Member) -> dict[str, Any] | None:

@@ -171,6 +171,28 @@ def test_a_live_phones_raised_hand_gets_back_which_hands_it_has_up(
     assert lowered.select_one("#mc-my-hands")["data-kinds"] == "clarifying_question"
 
 
+def test_a_participant_claiming_to_post_from_the_console_gets_the_phones_regions(
+    room: dict[str, Any],
+) -> None:
+    ben = room["ben"]
+    console_url = ben.url + "/console"
+    headers = {"origin": ORIGIN, "hx-request": "true", "hx-current-url": console_url}
+    reply = ben.http.post(
+        f"/a/{ben.assembly.id}/stack/raise", data={"kind": "speak"}, headers=headers
+    )
+    assert reply.status_code == 200
+    ids = {e["id"] for e in soup(reply).find_all(recursive=False)}
+    assert "mc-stack" in ids  # the phone's regions
+    assert not ids & {"mc-admissions", "mc-notes", "mc-stats"}  # never the console's
+    plain = ben.http.post(
+        f"/a/{ben.assembly.id}/stack/lower",
+        data={"kind": "speak"},
+        headers={"origin": ORIGIN, "referer": console_url},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303 and plain.headers["location"] == f"/a/{ben.assembly.id}"
+
+
 def test_a_phone_without_javascript_answers_and_sees_its_answer_after_the_redirect(
     room: dict[str, Any],
 ) -> None:
