@@ -195,6 +195,7 @@ def serve(
             port=port,
             ws_per_message_deflate=settings.ws_compression,
             proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,  # "": nobody
         )
         return
     from app.web.app import create_app
@@ -205,6 +206,7 @@ def serve(
         port=port,
         ws_per_message_deflate=settings.ws_compression,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

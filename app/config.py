@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="Live-update bus: `memory://` for one process, `redis://host:6379/0` "
         "for several.",
     )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Addresses (comma-separated, or *) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed: your proxy's, e.g. 127.0.0.1 behind a local nginx; "
+        "empty believes nobody.",
+    )
     ws_compression: bool = Field(
         False,
         description="Compress websocket messages (saves bandwidth, costs CPU and memory "

@@ -20,7 +20,7 @@ MICCHECK = str(Path(sys.executable).parent / "miccheck")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/nowhere"
 REDIS = "redis://127.0.0.1:6379/0"
 SERVE_ENV = ("MICCHECK_PUBLIC_URL", "MICCHECK_SECRET_KEY", "MICCHECK_DATABASE_URL",
-             "MICCHECK_BROADCAST_URL")  # fmt: skip
+             "MICCHECK_BROADCAST_URL", "MICCHECK_FORWARDED_ALLOW_IPS")  # fmt: skip
 
 
 @pytest.fixture
@@ -108,6 +108,7 @@ def test_several_workers_on_postgres_and_redis_run_uvicorn_from_the_import_strin
         "port": 8123,
         "ws_per_message_deflate": False,
         "proxy_headers": True,
+        "forwarded_allow_ips": "",
     }
 
 
@@ -137,6 +138,24 @@ def test_one_worker_on_sqlite_serves_the_app_object(
     assert not isinstance(app, str) and "workers" not in options
     assert options["host"] == "0.0.0.0" and options["proxy_headers"] is True
     assert app.state.ctx.urls.public_url == "http://127.0.0.1:8000"  # --lan not asked
+
+
+@pytest.mark.parametrize(("setting", "believed"), [(None, ""), ("127.0.0.1", "127.0.0.1")])
+def test_forwarded_headers_are_believed_only_from_the_addresses_in_the_setting(
+    serve_env: pytest.MonkeyPatch,
+    uvicorn_calls: list[tuple[Any, dict[str, Any]]],
+    tmp_path: Path,
+    setting: str | None,
+    believed: str,
+) -> None:
+    # Without the setting nobody's X-Forwarded-For counts (uvicorn would believe 127.0.0.1):
+    # a process on the laptop could otherwise pose as any address and dodge the join limits.
+    serve_env.setenv("MICCHECK_DATABASE_URL", f"sqlite:///{tmp_path / 'm.db'}")
+    if setting is not None:
+        serve_env.setenv("MICCHECK_FORWARDED_ALLOW_IPS", setting)
+    assert invoke().exit_code == 0
+    [(_app, options)] = uvicorn_calls
+    assert options["forwarded_allow_ips"] == believed
 
 
 # ---- --lan ------------------------------------------------------------------------------

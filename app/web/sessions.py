@@ -68,4 +68,8 @@ def same_origin(conn: HTTPConnection) -> bool:
     if source == "null":
         return False
     host = conn.headers.get("host", "")
-    return urlsplit(source).netloc.lower() == host.lower()
+    origin = urlsplit(source)
+    # Scheme, host and port: http://host is not https://host (behind a proxy the scheme is the
+    # one X-Forwarded-Proto gives, from MICCHECK_FORWARDED_ALLOW_IPS only).
+    scheme = {"ws": "http", "wss": "https"}.get(conn.url.scheme, conn.url.scheme)
+    return origin.scheme.lower() == scheme and origin.netloc.lower() == host.lower()

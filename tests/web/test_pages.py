@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -221,6 +222,27 @@ def test_a_cookie_post_from_another_site_is_refused(client: TestClient) -> None:
     )
     assert response.status_code == 403
     assert client.get(f"/a/{assembly_id}/console").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("http://testserver", 200),  # this page's own origin
+        ("https://testserver", 403),  # same host, another scheme
+        ("http://testserver:8080", 403),  # same host, another port
+        ("http://TESTSERVER", 200),  # hosts are case-insensitive
+    ],
+)
+def test_a_cookie_post_must_come_from_the_same_scheme_host_and_port(
+    client: TestClient, origin: str, status: int
+) -> None:
+    assembly_id = start_from_home(client)
+    response = client.post(
+        f"/a/{assembly_id}/headcount",
+        data={"count": "5"},
+        headers={"origin": origin, "hx-request": "true"},
+    )
+    assert response.status_code == status
 
 
 def test_a_form_with_a_non_number_headcount_gets_a_readable_error(client: TestClient) -> None:
