@@ -308,25 +308,73 @@ def export(
 
 
 @cli.command()
-def verify(file: Path) -> None:
+def verify(
+    file: Path,
+    head: str | None = typer.Option(
+        None,
+        "--head",
+        metavar="HASH",
+        help="The head hash printed in the minutes (whole, or its first 12+ hex characters): "
+        "the export must end with it.",
+    ),
+) -> None:
     """Check an exported event file: every link of the hash chain, and the head."""
     from app.events import verify_chain
+    from app.events.chain import parse_head_hash, seqs_with_hash, verify_command
 
+    wanted = None
+    if head is not None:
+        try:
+            wanted = parse_head_hash(head)
+        except ValueError as exc:
+            typer.echo(f"--head: {exc}", err=True)
+            raise typer.Exit(2) from exc
     try:
         data = json.loads(file.read_text())
         events = data["events"]
-        head = data.get("head")
+        file_head = data.get("head")
         if not isinstance(events, list):
             raise TypeError("events is not a list")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         typer.echo(f"cannot read {file}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    bad = verify_chain(events, head)
+    bad = verify_chain(events, file_head)
     if bad is not None:
         typer.echo(f"chain broken at seq {bad}", err=True)
         raise typer.Exit(1)
     last = events[-1] if events else {"seq": 0, "hash": "0" * 64}
-    typer.echo(f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']}")
+    if wanted is None:
+        typer.echo(
+            f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']}. "
+            "Checked the links only: an export edited and re-hashed from there on passes too; "
+            "compare the head hash with the one printed in the minutes: "
+            + verify_command(str(file), "HASH")
+        )
+        return
+    found = seqs_with_hash(events, wanted)
+    if len(found) > 1:
+        typer.echo(
+            f"--head: {head!r} is the start of {len(found)} hashes in this export "
+            f"(seqs {', '.join(map(str, found))}): give more of it",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if found != [last["seq"]]:
+        where = (
+            f"; that hash is seq {found[0]}'s: the export was cut short after it"
+            if found
+            else ": it was edited or is not the same assembly"
+        )
+        typer.echo(
+            f"the export ends at seq {last['seq']} with hash {last['hash']}, not the head "
+            f"{wanted} you compared against{where}",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']} "
+        "is the head you compared against"
+    )
 
 
 def main() -> None:

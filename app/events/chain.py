@@ -48,3 +48,42 @@ def verify_chain(
             missing = isinstance(head_seq, int) and head_seq > last_seq
             return last_seq + 1 if missing else max(last_seq, 1)
     return None
+
+
+HEAD_PREFIX_MIN = 12  # hex characters: shorter prefixes are refused, longer ones compared
+
+
+def parse_head_hash(text: str) -> str:
+    """A head hash as typed: 12 to 64 hex characters, any case, spaces allowed (the minutes
+    can print it in blocks of eight). ValueError, saying why, otherwise."""
+    digest = "".join(text.split()).lower()
+    if not digest or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"{text!r} is not a hash: only hex characters 0-9 and a-f")
+    if not HEAD_PREFIX_MIN <= len(digest) <= 64:
+        raise ValueError(
+            f"{text!r} has {len(digest)} hex characters: give the whole hash (64) "
+            f"or at least its first {HEAD_PREFIX_MIN}"
+        )
+    return digest
+
+
+def seqs_with_hash(events: Iterable[Mapping[str, Any]], digest: str) -> list[int]:
+    """The seqs whose hash is `digest` or starts with it (a prefix from parse_head_hash)."""
+    return [int(event["seq"]) for event in events if str(event.get("hash", "")).startswith(digest)]
+
+
+EXPORT_FILE = "events.json"  # the file name the commands printed with a head hash use
+
+
+def verify_command(file: str, head_hash: str) -> str:
+    """The command that checks an export against a printed head hash."""
+    return f"miccheck verify {file} --head {head_hash}"
+
+
+def check_commands(assembly_id: str, head_hash: str) -> tuple[str, str]:
+    """What the minutes and a decision's page print under the head hash: the command that
+    exports the events, and the one that checks that file against this head."""
+    return (
+        f"miccheck export {assembly_id} --format events -o {EXPORT_FILE}",
+        verify_command(EXPORT_FILE, head_hash),
+    )

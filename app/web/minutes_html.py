@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment
 from markupsafe import Markup
 
+from app.events.chain import check_commands
 from app.minutes import words
 from app.minutes.charts import round_chart
 from app.minutes.record import Minutes, Round
@@ -36,4 +37,5 @@ def render_minutes_html(
         seq=seq,
         page_title_css=css_string(page_title),
         formats=formats,
+        check=check_commands(h.assembly_id, minutes.head.hash),
     )
