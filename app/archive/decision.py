@@ -16,6 +16,8 @@ from app.blocks.logic import RESPONSES
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.db import Database
 from app.errors import NotFound
+from app.events.chain import GENESIS_HASH, check_commands
+from app.events.models import EventHead
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class DecisionPage:
     rule: str
     time_zone: str
     code: str | None  # the join code it was opened with (private: links must keep it)
+    head_seq: int  # the assembly's event log head, as its minutes print it (final once closed)
+    head_hash: str
+    check: tuple[str, str]  # the commands that export the log and check it against that head
 
 
 def _closing_round(session: Session, proposal_id: int) -> ClosingRound | None:
@@ -135,6 +140,8 @@ def decision_page(*, db: Database, proposal_id: int, code: str | None = None) ->
             select(Amendment.status).where(Amendment.proposal_id == proposal_id)
         ).all()
         closing = _closing_round(session, proposal_id)
+        head = session.get(EventHead, assembly.id)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     return DecisionPage(
         decision=found[0],
         final_text=texts[-1],
@@ -146,4 +153,7 @@ def decision_page(*, db: Database, proposal_id: int, code: str | None = None) ->
         rule=parse_decision_rule(json.loads(assembly.decision_rule_json)).describe(),
         time_zone=assembly.time_zone,
         code=query.code if assembly.visibility == "private" else None,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        check=check_commands(assembly.id, head_hash),
     )

@@ -4,6 +4,7 @@ private assemblies only with their join code, and bad addresses answered, never 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree as ET
@@ -351,3 +352,36 @@ def test_a_listing_pages_address_outranks_the_group_fields_of_its_query(
     page = soup(client.get("/archive/riverside-commons/comfort", params=params))
     assert text_of(page, "h1") == "Comfort"
     assert f"/archive/decisions/{riverside.tents}" in decision_links(page)
+
+
+def test_a_decision_page_shows_the_head_hash_its_assemblys_export_ends_with(
+    client: TestClient, riverside: Meeting, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    monkeypatch.setenv("MICCHECK_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    try:
+        exported = CliRunner().invoke(cli, ["export", riverside.aid, "--format", "events"])
+    finally:
+        get_settings.cache_clear()
+    assert exported.exit_code == 0, exported.output
+    last = json.loads(exported.output)["events"][-1]
+    page = soup(client.get(f"/archive/decisions/{riverside.tents}"))
+    printed = page.select_one(".check #head-hash")
+    assert printed is not None and printed.name == "code"
+    assert printed.get_text() == printed["data-hash"] == last["hash"]
+    assert text_of(page, "#head-seq") == str(last["seq"])
+    command = page.select_one("#head-check")
+    assert command is not None and command.name == "code"
+    assert command.get_text() == f"miccheck verify events.json --head {last['hash']}"
+    assert f"miccheck export {riverside.aid} --format events -o events.json" in text_of(
+        page, ".check"
+    )
+    # The assembly's printable minutes print the same head.
+    minutes = soup(client.get(f"/api/assemblies/{riverside.aid}/minutes.html"))
+    assert text_of(minutes, "#head-hash") == last["hash"]
+    assert text_of(minutes, "#head-check") == command.get_text()
