@@ -194,6 +194,7 @@ def serve(
             host=plan.host,
             port=port,
             ws_per_message_deflate=settings.ws_compression,
+            ws_max_size=settings.ws_max_frame_bytes,
             proxy_headers=True,
             forwarded_allow_ips=settings.forwarded_allow_ips,  # "": nobody
         )
@@ -205,6 +206,7 @@ def serve(
         host=plan.host,
         port=port,
         ws_per_message_deflate=settings.ws_compression,
+        ws_max_size=settings.ws_max_frame_bytes,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         description="Compress websocket messages (saves bandwidth, costs CPU and memory "
         "per socket).",
     )
+    ws_max_frame_bytes: int = Field(
+        4096,
+        ge=64,
+        description="Largest websocket frame a client may send, in bytes; uvicorn closes the "
+        "socket with 1009 past it.",
+    )
     phone_pushes_per_second: float = Field(
         4.0, gt=0, description="At most this many live pushes a second to phones."
     )

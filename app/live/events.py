@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.live.outbox import Outbox, parse_frame
+from app.live.outbox import MAX_FRAME_BYTES, Outbox, parse_frame
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +53,21 @@ class EventFeed:
             self.controls.append(frame)  # bounded: a client spamming frames can't grow it
         self.wake.set()
 
-    async def serve(self, ready: asyncio.Task[None], on_load_failure: Callable[[], None]) -> None:
-        """Once `ready` (subscribed), pump events and answer client frames until the socket goes."""
+    async def serve(
+        self,
+        ready: asyncio.Task[None],
+        on_load_failure: Callable[[], None],
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+    ) -> None:
+        """Once `ready` (subscribed), pump events and answer client frames until the socket
+        goes. A bad frame gets an error frame and the socket stays open."""
         pump: asyncio.Task[None] | None = None
         try:
             await asyncio.wait([ready])
             pump = asyncio.get_running_loop().create_task(self.run(on_load_failure))
             self.wake.set()
             while (text := await self.box.next_frame()) is not None:
-                frame = parse_frame(text)
+                frame = parse_frame(text, max_frame_bytes)  # never raises
                 if frame == ("ping", 0):
                     self.queue({"type": "pong"})
                 elif isinstance(frame, tuple):

@@ -19,7 +19,16 @@ from typing import Any, Protocol
 from app.live.backends import Backend
 from app.live.events import EventFeed, EventLoader
 from app.live.fanout import ViewChannel
-from app.live.outbox import ERROR_ID, SEQ_ID, Outbox, Push, Socket, close_quietly, parse_frame
+from app.live.outbox import (
+    ERROR_ID,
+    MAX_FRAME_BYTES,
+    SEQ_ID,
+    Outbox,
+    Push,
+    Socket,
+    close_quietly,
+    parse_frame,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +173,7 @@ class Hub:
         view: str,
         since: int | None,
         whole: bool = False,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         """Push a page's live regions until the socket goes; don't close it afterwards.
 
@@ -192,7 +202,7 @@ class Hub:
             else:
                 await self._send_snapshot(box, channel)
             while (text := await box.next_frame()) is not None:
-                frame = parse_frame(text)
+                frame = parse_frame(text, max_frame_bytes)  # never raises: bad frames get errors
                 if frame == ("ping", 0):
                     if (push := self._seq_push(channel.seq)) is not None:
                         box.offer(push)
@@ -204,7 +214,13 @@ class Hub:
             await self._unregister(box)
 
     async def serve_events(
-        self, socket: Socket, *, assembly_id: str, since: int, load: EventLoader
+        self,
+        socket: Socket,
+        *,
+        assembly_id: str,
+        since: int,
+        load: EventLoader,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         """Send JSON events after `since`, then live ones, in order, until the socket goes."""
         if (box := await self._new_box(socket)) is None:
@@ -215,7 +231,9 @@ class Hub:
         self._members[box] = (room, feed)
         try:
             await feed.serve(
-                room.ready, lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable")
+                room.ready,
+                lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable"),
+                max_frame_bytes,
             )
         finally:
             await self._unregister(box)

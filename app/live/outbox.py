@@ -118,14 +118,30 @@ def direct_writer(socket: object) -> FrameWriter | None:
     return write
 
 
-def parse_frame(text: str) -> tuple[str, int] | str:
-    """A client frame as ("ping", 0) or ("resync", since), else why it is refused."""
+MAX_FRAME_BYTES = 4096
+"""Default for the largest client frame the app parses (`MICCHECK_WS_MAX_FRAME_BYTES`)."""
+
+MAX_SEQ = 2**63 - 1  # the largest seq the event log can hold (a BIGINT)
+
+NOT_JSON = 'Frames must be JSON objects such as {"type": "ping"}.'
+
+
+def parse_frame(frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> tuple[str, int] | str:
+    """A client frame as ("ping", 0) or ("resync", since), else why it is refused.
+
+    Never raises, whatever the frame: binary, longer than `max_bytes`, nested past the
+    recursion limit, not an object, numbers too long to read.
+    """
+    if not isinstance(frame, str):
+        return "Binary frames are not accepted: send JSON text frames."
+    if len(frame) > max_bytes or len(frame.encode("utf-8", "surrogatepass")) > max_bytes:
+        return f"Frames may be at most {max_bytes} bytes."
     try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
+        data = json.loads(frame)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
+        return NOT_JSON
     if not isinstance(data, dict):
-        return 'Frames must be JSON objects such as {"type": "ping"}.'
+        return NOT_JSON
     kind = data.get("type")
     if kind is None and "HEADERS" in data:  # an htmx form sent over the socket
         return "This socket only carries updates; send actions over HTTP."
@@ -133,7 +149,7 @@ def parse_frame(text: str) -> tuple[str, int] | str:
         return ("ping", 0)
     if kind == "resync":
         since = data.get("since")
-        if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
+        if isinstance(since, int) and not isinstance(since, bool) and 0 <= since <= MAX_SEQ:
             return ("resync", since)
         return 'A resync frame needs "since": the last seq you saw, a whole number.'
     return 'Unknown frame: send {"type": "ping"} or {"type": "resync", "since": N}.'
@@ -208,9 +224,17 @@ class Outbox:
         """Whether a send is in flight (it has suspended and a task is driving it)."""
         return self._task is not None
 
-    async def next_frame(self) -> str | None:
-        """The next client frame, or None once the socket is gone or the hub dropped it."""
-        receiving = asyncio.ensure_future(self.socket.receive_text())
+    async def next_frame(self) -> str | bytes | None:
+        """The next client frame, text or binary, or None once the socket is gone or the hub
+        dropped it.
+
+        Takes the raw ASGI message where the socket offers it (Starlette's `receive_text`
+        raises on a binary frame), so a bad frame is answered, never a reason to drop.
+        """
+        receive = getattr(self.socket, "receive", None)
+        receiving = asyncio.ensure_future(
+            receive() if callable(receive) else self.socket.receive_text()
+        )
         either: list[asyncio.Future[Any]] = [receiving, self.gone]
         try:
             await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
@@ -219,7 +243,15 @@ class Outbox:
                 receiving.cancel()
         if self.gone.done() or receiving.cancelled() or receiving.exception() is not None:
             return None  # dropped, or disconnected
-        return receiving.result()
+        message = receiving.result()
+        if isinstance(message, str):
+            return message
+        if not isinstance(message, Mapping) or message.get("type") != "websocket.receive":
+            return None  # websocket.disconnect
+        if isinstance(text := message.get("text"), str):
+            return text
+        data = message.get("bytes")
+        return bytes(data) if isinstance(data, bytes | bytearray | memoryview) else b""
 
     def fail(self, exc: BaseException) -> None:
         """Report a failed send to the hub, which drops the socket."""

@@ -14,7 +14,8 @@ from starlette.websockets import WebSocket
 from app.assembly.auth import Member, check_projector_key
 from app.blocks.round_state import redact_events
 from app.errors import DomainError
-from app.events import events_after
+from app.events import events_after, head_of
+from app.live.outbox import MAX_SEQ
 from app.web.context import bearer_token, ctx_of, current_member
 from app.web.render import VIEWS
 from app.web.sessions import same_origin
@@ -28,13 +29,39 @@ async def _refuse(websocket: WebSocket, reason: str) -> None:
     await websocket.close(code=NOT_ALLOWED, reason=reason[:120])
 
 
+BAD_SINCE = "since must be a whole number of 0 or more."
+PAST_HEAD = "since is past this assembly's newest event."
+
+
 def _since(websocket: WebSocket) -> int | None:
+    """The `since` query parameter; DomainError with our own reason when it is not a seq."""
     raw = websocket.query_params.get("since")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
-        raise ValueError("since must be a whole number of 0 or more")
-    return int(raw)
+    # isdigit() takes other scripts' digits ("²", "٣") that int() refuses or reads oddly
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_SEQ)):
+        raise DomainError(BAD_SINCE)
+    since = int(raw)
+    if since > MAX_SEQ:
+        raise DomainError(PAST_HEAD)
+    return since
+
+
+def _check_since(websocket: WebSocket, assembly_id: str, since: int | None) -> None:
+    """Refuse a `since` past the assembly's newest event: the client holds a seq this
+    assembly never reached (another assembly's, or a log restored from an older backup)."""
+    if not since:
+        return
+    with ctx_of(websocket).db.read() as session:
+        if since > head_of(session, assembly_id):
+            raise DomainError(PAST_HEAD)
+
+
+def _admit(websocket: WebSocket, assembly_id: str, view: str, since: int | None) -> Member | None:
+    """Who may watch, then whether `since` is one this assembly reached (in a thread)."""
+    member = _authorise(websocket, assembly_id, view)
+    _check_since(websocket, assembly_id, since)
+    return member
 
 
 def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | None:
@@ -64,16 +91,25 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
         return
     try:
         since = _since(websocket)
-        await asyncio.to_thread(_authorise, websocket, assembly_id, view)
-    except (DomainError, ValueError) as exc:
-        await _refuse(websocket, getattr(exc, "message", str(exc)))
+        await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
+    except DomainError as exc:
+        await _refuse(websocket, exc.message)
+        return
+    except ValueError:  # never Python's own words in a close reason
+        await _refuse(websocket, "This socket request is not valid.")
         return
     await websocket.accept()
     # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
     # so until its first push), so when nothing has changed since, no snapshot is due.
     whole = websocket.query_params.get("whole") == "1"
-    await ctx_of(websocket).hub.serve_page(
-        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole
+    ctx = ctx_of(websocket)
+    await ctx.hub.serve_page(
+        websocket,
+        assembly_id=assembly_id,
+        view=view,
+        since=since,
+        whole=whole,
+        max_frame_bytes=ctx.settings.ws_max_frame_bytes,
     )
 
 
@@ -82,9 +118,12 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     ctx = ctx_of(websocket)
     try:
         since = _since(websocket) or 0
-        member = await asyncio.to_thread(_authorise, websocket, assembly_id, "phone")
-    except (DomainError, ValueError) as exc:
-        await _refuse(websocket, getattr(exc, "message", str(exc)))
+        member = await asyncio.to_thread(_admit, websocket, assembly_id, "phone", since)
+    except DomainError as exc:
+        await _refuse(websocket, exc.message)
+        return
+    except ValueError:  # never Python's own words in a close reason
+        await _refuse(websocket, "This socket request is not valid.")
         return
     await websocket.accept()
     whole = member is not None and "facilitator" in member.roles
@@ -101,7 +140,13 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
         return await asyncio.to_thread(load_sync, after, up_to)
 
-    await ctx.hub.serve_events(websocket, assembly_id=assembly_id, since=since, load=load)
+    await ctx.hub.serve_events(
+        websocket,
+        assembly_id=assembly_id,
+        since=since,
+        load=load,
+        max_frame_bytes=ctx.settings.ws_max_frame_bytes,
+    )
 
 
 Endpoint = Callable[[WebSocket, str], Awaitable[None]]
