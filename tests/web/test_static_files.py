@@ -30,11 +30,16 @@ def raw(client: TestClient, url: str, **headers: str) -> tuple[int, dict[str, st
         return response.status_code, dict(response.headers), body
 
 
-def test_a_hashed_url_carries_the_hash_of_the_files_bytes() -> None:
+def served(name: str) -> bytes:
+    """A file's bytes as served: our own scripts without their comments, the rest as is."""
+    return assets.served_body(name, (STATIC_DIR / name).read_bytes())
+
+
+def test_a_hashed_url_carries_the_hash_of_the_bytes_served() -> None:
     files = static_files().files
     assert {"app.css", "favicon.svg", "vendor/htmx-2.0.11.min.js"} <= set(files)
     for name in ("app.css", "live.js", "vendor/htmx-2.0.11.min.js"):
-        digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:8]
+        digest = hashlib.sha256(served(name)).hexdigest()[:8]
         stem, _, ext = name.rpartition(".")
         assert static_url(name) == f"/static/{stem}.{digest}.{ext}"
     assert (
@@ -55,7 +60,7 @@ def test_a_hashed_url_is_cached_for_a_year_as_immutable(client: TestClient) -> N
         assert status == 200, name
         assert headers["cache-control"] == IMMUTABLE == "public, max-age=31536000, immutable"
         assert "content-encoding" not in headers  # the client asked for no compression
-        assert body == (STATIC_DIR / name).read_bytes()
+        assert body == served(name)
         assert headers["content-length"] == str(len(body))
     assert raw(client, static_url("app.css"))[1]["content-type"] == "text/css; charset=utf-8"
     assert raw(client, static_url("favicon.svg"))[1]["content-type"] == "image/svg+xml"
@@ -219,3 +224,31 @@ def test_favicon_ico_points_at_the_revalidated_plain_url(client: TestClient) -> 
     response = client.get("/favicon.ico", follow_redirects=False)
     assert response.status_code == 308 and response.headers["location"] == "/static/favicon.svg"
     assert client.get("/static/favicon.svg").headers["cache-control"] == "no-cache"
+
+
+def test_our_scripts_are_served_without_their_comments_and_the_code_unchanged() -> None:
+    source = (STATIC_DIR / "live.js").read_text()
+    sent = served("live.js").decode()
+    assert "//" in source and len(sent) < 0.8 * len(source)
+    code = [line for line in source.splitlines() if not line.strip().startswith(("//", "/*", "*"))]
+    assert sent.splitlines() == code
+    # Vendored files are already minified: served exactly as they are.
+    assert (
+        served("vendor/htmx-2.0.11.min.js")
+        == (STATIC_DIR / "vendor/htmx-2.0.11.min.js").read_bytes()
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "sent"),
+    [
+        ("a();\n// note\nb();\n", "a();\nb();\n"),
+        ("/* head\n * more\n */\na();\n", "a();\n"),
+        ("  /* one line */\na();\n", "a();\n"),
+        ("/* starts */ a();\n", "/* starts */ a();\n"),  # code on the line: kept whole
+        ("/* open\n*/ a();\n", " a();\n"),  # code after a block's end: kept
+        ("var url = 'http://x'; // trailing\n", "var url = 'http://x'; // trailing\n"),
+    ],
+)
+def test_only_whole_comment_lines_are_left_out(source: str, sent: str) -> None:
+    assert assets.without_comments(source) == sent
