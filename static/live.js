@@ -7,6 +7,20 @@
  * #mc-live[ws-connect] wrapping the live regions, #mc-seq[data-seq] inside it,
  * #mc-connection for the status text.
  */
+// Page helpers that need no htmx (the Content-Security-Policy allows no inline handlers): a
+// click in a .copy field selects it whole; a form marked data-no-submit only lends its fields
+// to other forms (hx-include), so Enter in it does nothing.
+(function () {
+  'use strict';
+  document.addEventListener('click', function (e) {
+    var field = e.target;
+    if (field && field.classList && field.classList.contains('copy') && field.select) { field.select(); }
+  });
+  document.addEventListener('submit', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-no-submit')) { e.preventDefault(); }
+  });
+})();
+
 (function () {
   'use strict';
   // Needs the ws extension; and htmx may re-run scripts in swapped content, so wrap once.
@@ -122,6 +136,18 @@
   document.addEventListener('htmx:wsAfterMessage', readSeq);
   // HTTP replies to actions may carry an out-of-band #mc-seq too.
   document.addEventListener('htmx:oobAfterSwap', readSeq);
+  // What a form does once its action succeeded, named in data-after-success (no inline script:
+  // the pages' Content-Security-Policy allows only script files from the server).
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var form = e.detail.elt;
+    if (!e.detail.successful || !form || !form.getAttribute) { return; }
+    var todo = ' ' + (form.getAttribute('data-after-success') || '') + ' ';
+    var text = form.querySelector('textarea');
+    if (todo.indexOf(' reset ') >= 0 && form.reset) { form.reset(); }
+    if (todo.indexOf(' clear-text ') >= 0 && text) { text.value = ''; }
+    if (todo.indexOf(' close ') >= 0 && form.closest && form.closest('details')) { form.closest('details').open = false; }
+    if (todo.indexOf(' focus ') >= 0 && text) { text.focus(); }
+  });
   // While the socket is open, an action's reply need carry only this person's own bits: the
   // public regions come by the next push. Without the header the server sends every region.
   document.addEventListener('htmx:configRequest', function (e) {

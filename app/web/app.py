@@ -37,6 +37,7 @@ from app.web import (
 from app.web.compression import Compression
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
+from app.web.headers import SecurityHeaders
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
 from app.web.sessions import SessionCodec
@@ -170,7 +171,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(Compression)  # outermost: compresses error replies too; not websockets
+    app.add_middleware(Compression)  # compresses error replies too; not websockets
+    app.add_middleware(SecurityHeaders, production=ctx.settings.environment == "production")
     app.include_router(api_assemblies.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)

@@ -40,6 +40,37 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+CSP_REFUSALS: list[str] = []  # what a page's Content-Security-Policy refused, this test
+
+
+class _WatchedBrowser:
+    """The browser, each of its contexts reporting what a page's Content-Security-Policy
+    refused (Chromium says so on the console): the pages must run with no inline script."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", _note_refusal)
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+def _note_refusal(message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_REFUSALS.append(message.text)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_refused_by_the_content_security_policy() -> Iterator[None]:
+    CSP_REFUSALS.clear()
+    yield
+    assert CSP_REFUSALS == [], CSP_REFUSALS[:3]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Chromium (playwright.sync_api.Browser) shared by the session."""
@@ -60,7 +91,7 @@ def browser() -> Iterator[Any]:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         _unavailable(f"playwright cannot launch {CHROMIUM}: {first_line}")
     try:
-        yield browser
+        yield _WatchedBrowser(browser)
     finally:
         browser.close()
         playwright.stop()
