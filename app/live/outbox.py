@@ -241,7 +241,12 @@ class Outbox:
         finally:
             if not receiving.done():
                 receiving.cancel()
-        if self.gone.done() or receiving.cancelled() or receiving.exception() is not None:
+        if (
+            not receiving.done()  # cancelled just now: the hub dropped the socket
+            or receiving.cancelled()
+            or receiving.exception() is not None  # read whenever there is one: never unretrieved
+            or self.gone.done()
+        ):
             return None  # dropped, or disconnected
         message = receiving.result()
         if isinstance(message, str):
