@@ -109,6 +109,7 @@ def test_several_workers_on_postgres_and_redis_run_uvicorn_from_the_import_strin
         "ws_per_message_deflate": False,
         "proxy_headers": True,
         "forwarded_allow_ips": "",
+        "ws_max_size": 4096,
     }
 
 
