@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.archive.state import archive_page
 from app.web.context import AppContext, get_ctx
+from app.web.pages_archive import guard_code
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
 
 @router.get("/archive")
 def search_archive(
+    request: Request,
     q: str | None = None,
     group: str | None = None,
     working_group: str | None = None,
@@ -26,6 +28,7 @@ def search_archive(
 ) -> dict[str, Any]:
     """Decisions of closed public assemblies; `q` searches titles, every version's text,
     amendments and notes (every word must appear; words are stemmed)."""
+    guard_code(request, ctx, code)
     found = archive_page(
         db=ctx.db, q=q, group=group, working_group=working_group, outcome=outcome,
         date_from=date_from, date_to=date_to, code=code, page=page,

@@ -3,17 +3,20 @@ group's decisions, and their Atom feeds. Plain GET forms: they work without Java
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.archive.decision import decision_page
 from app.archive.logic import OUTCOME_FILTERS, outcome_word
 from app.archive.state import archive_page, decision_feed
+from app.assembly.logic import normalise_join_code
+from app.assembly.state import find_by_code
 from app.errors import DomainError, NotFound
-from app.web.context import AppContext, Ctx
+from app.web.context import AppContext, Ctx, client_address
 from app.web.feeds import MEDIA_TYPE, atom_feed
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +42,23 @@ class Filters:
     page: str | None
 
 
+def guard_code(request: Request, ctx: AppContext, code: str | None) -> None:
+    """A join code in an archive address is a lookup by code: codes that match no assembly count
+    against the address as a join's do (app.web.ratelimit.CodeGuard, 429 past the limit), and a
+    wrong code still shows the public archive."""
+    if not code or not code.strip():
+        return
+    try:
+        clean = normalise_join_code(code)
+    except DomainError:
+        return  # not a code at all (a join does not count those either)
+    with contextlib.suppress(NotFound), ctx.code_guard.lookup(client_address(request)):
+        find_by_code(db=ctx.db, join_code=clean)
+
+
 def listing_filters(
+    request: Request,
+    ctx: Ctx,
     q: QueryText = None,
     # Named apart from the paths' {group} and {working_group}, which FastAPI would match.
     group_field: Annotated[str | None, Query(alias="group")] = None,
@@ -51,6 +70,7 @@ def listing_filters(
     page: QueryText = None,
 ) -> Filters:
     """The query string of a listing page (a page's address outranks its group fields)."""
+    guard_code(request, ctx, code)
     return Filters(
         q=q, group=group_field, working_group=working_group_field, outcome=outcome,
         date_from=date_from, date_to=date_to, code=code, page=page,
@@ -104,10 +124,11 @@ def archive(ctx: Ctx, filters: Filtered) -> HTMLResponse:
 
 
 @router.get("/archive/decisions/{proposal_id}")
-def decision(proposal_id: str, ctx: Ctx, code: QueryText = None) -> HTMLResponse:
+def decision(proposal_id: str, request: Request, ctx: Ctx, code: QueryText = None) -> HTMLResponse:
     """A decision's permanent page."""
     if not proposal_id.isdigit() or len(proposal_id) > 12:
         raise NotFound("There is no archived decision at this address.", code="decision_not_found")
+    guard_code(request, ctx, code)
     view = decision_page(db=ctx.db, proposal_id=int(proposal_id), code=code)
     html = ctx.renderer.page("archive/decision.html", view=view)
     return HTMLResponse(html, headers=PRIVATE if view.code else CACHE)

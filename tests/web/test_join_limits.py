@@ -201,3 +201,29 @@ def test_joins_past_the_burst_are_refused_with_429_and_retry_after(
         refused = client.post("/api/join", json={"join_code": assembly.join_code, "name": "X"})
         assert refused.status_code == 429 and error_of(refused)["code"] == "too_many_requests"
         assert 1 <= int(refused.headers["retry-after"]) <= 10
+
+
+@pytest.mark.parametrize("how", ["archive page", "archive api", "decision page", "group page"])
+def test_archive_lookups_by_a_wrong_code_count_as_misses_too(guarded: TestClient, how: str) -> None:
+    # The archive shows a private assembly's decisions to whoever gives its join code: a wrong
+    # code still shows the public archive, but it is a guess, counted like a join's.
+    assembly = create_assembly(guarded)
+    paths = {
+        "archive page": f"/archive?code={WRONG}",
+        "archive api": f"/api/archive?code={WRONG}",
+        "decision page": f"/archive/decisions/1?code={WRONG}",
+        "group page": f"/archive/no-such-group?code={WRONG}",
+    }
+    first = [guarded.get(paths[how]).status_code for _ in range(3)]
+    assert 429 not in first
+    refused = guarded.get(paths[how])
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    # Past the limit a right code is refused too, from this address, on every lookup.
+    assert guarded.get(f"/archive?code={assembly.join_code}").status_code == 429
+    assert guarded.get(f"/j/{assembly.join_code}").status_code == 429
+
+
+def test_archive_lookups_by_a_right_code_are_not_misses(guarded: TestClient) -> None:
+    assembly = create_assembly(guarded)
+    statuses = [guarded.get(f"/archive?code={assembly.join_code}").status_code for _ in range(8)]
+    assert statuses == [200] * 8
