@@ -3,6 +3,7 @@ the app with a TestClient, and an assembly with its facilitator and participants
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -41,28 +42,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, migrated; dropped at the end."""
+@contextlib.contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards; its URL. Unreachable:
+    skipped with the reason, or failed under CI=true."""
     try:
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:  # any failure to connect means "not reachable"
         unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
-    name = f"miccheck_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    upgrade_database(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated; dropped at the end."""
+    with new_postgres_database("miccheck_test") as url:
+        upgrade_database(url)
+        yield url
 
 
 def _sqlite_db(template: Path, tmp_path: Path) -> Database:

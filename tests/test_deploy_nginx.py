@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -31,12 +30,11 @@ import httpx
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from tests.conftest import POSTGRES_URL, unavailable
+from tests.conftest import new_postgres_database, unavailable
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -177,25 +175,8 @@ def process(command: list[str], log: Path, env: dict[str, str], cwd: Path) -> It
 @pytest.fixture(scope="module")
 def fresh_postgres() -> Iterator[str]:
     """A PostgreSQL database of its own, empty (the unit's `miccheck db upgrade` migrates it)."""
-    try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # any failure to connect means "not reachable"
-        unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
-    name = f"miccheck_deploy_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with new_postgres_database("miccheck_deploy") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,8 +31,9 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.sync.client import ClientConnection, connect
 
 from app.events import verify_chain
-from tests.conftest import POSTGRES_URL, unavailable
+from tests.conftest import new_postgres_database, unavailable
 from tests.e2e.harness import free_port
+from tests.web.test_live import normalise
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -58,17 +58,7 @@ def until(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> No
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL database made for this module, migrated by `miccheck db upgrade`."""
-    try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # any failure to connect means "not reachable"
-        unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
-    name = f"miccheck_two_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with new_postgres_database("miccheck_two") as url:
         done = subprocess.run(
             [MICCHECK, "db", "upgrade"],
             env={**clean_environment(), "MICCHECK_DATABASE_URL": url},
@@ -79,14 +69,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert done.returncode == 0, done.stderr
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -303,16 +285,6 @@ def open_temperature_round(base: str, ga: Assembly) -> int:
 
 def seq_now(base: str, ga: Assembly) -> int:
     return int(call(base, "GET", f"/api/assemblies/{ga.id}", None, ga.fac)["seq"])
-
-
-def normalise(element: Any) -> str:
-    """Drop what depends on the clock and on how it was sent (the oob marker)."""
-    element = BeautifulSoup(str(element), "html.parser").find()
-    for clock in element.select(".time-box, .countdown, .countdown-inline"):
-        clock.decompose()
-    if element.has_attr("hx-swap-oob"):
-        del element["hx-swap-oob"]
-    return str(element)
 
 
 class Phone:
