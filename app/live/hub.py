@@ -89,6 +89,7 @@ class Hub:
         send_timeout: float = 5.0,
         heartbeat_seconds: float = 15.0,
         close_timeout: float = 2.0,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         self.renderer, self.backend = renderer, backend
         self.push_rates = {**DEFAULT_PUSH_RATES, **(push_rates or {})}
@@ -96,6 +97,7 @@ class Hub:
             raise ValueError("push rates must be positive")
         self.send_timeout, self.heartbeat_seconds = send_timeout, heartbeat_seconds
         self.close_timeout = close_timeout  # grace for a close frame before the line is cut
+        self.max_frame_bytes = max_frame_bytes  # a longer client frame gets an error, unparsed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rooms: dict[str, _Room] = {}
         self._members: dict[Outbox, tuple[_Room, ViewChannel | EventFeed]] = {}
@@ -173,7 +175,6 @@ class Hub:
         view: str,
         since: int | None,
         whole: bool = False,
-        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         """Push a page's live regions until the socket goes; don't close it afterwards.
 
@@ -202,7 +203,7 @@ class Hub:
             else:
                 await self._send_snapshot(box, channel)
             while (text := await box.next_frame()) is not None:
-                frame = parse_frame(text, max_frame_bytes)  # never raises: bad frames get errors
+                frame = parse_frame(text, self.max_frame_bytes)  # never raises: bad ones get errors
                 if frame == ("ping", 0):
                     if (push := self._seq_push(channel.seq)) is not None:
                         box.offer(push)
@@ -220,7 +221,6 @@ class Hub:
         assembly_id: str,
         since: int,
         load: EventLoader,
-        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         """Send JSON events after `since`, then live ones, in order, until the socket goes."""
         if (box := await self._new_box(socket)) is None:
@@ -233,7 +233,7 @@ class Hub:
             await feed.serve(
                 room.ready,
                 lambda: self._drop(box, CLOSE_TRY_AGAIN, "events unavailable"),
-                max_frame_bytes,
+                self.max_frame_bytes,
             )
         finally:
             await self._unregister(box)

@@ -102,6 +102,7 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         },
         send_timeout=settings.send_timeout_seconds,
         heartbeat_seconds=settings.heartbeat_seconds,
+        max_frame_bytes=settings.ws_max_frame_bytes,
     )
     db.listen(hub.notify)
     return AppContext(

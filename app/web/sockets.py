@@ -102,14 +102,8 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
     # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
     # so until its first push), so when nothing has changed since, no snapshot is due.
     whole = websocket.query_params.get("whole") == "1"
-    ctx = ctx_of(websocket)
-    await ctx.hub.serve_page(
-        websocket,
-        assembly_id=assembly_id,
-        view=view,
-        since=since,
-        whole=whole,
-        max_frame_bytes=ctx.settings.ws_max_frame_bytes,
+    await ctx_of(websocket).hub.serve_page(
+        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole
     )
 
 
@@ -140,13 +134,7 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
         return await asyncio.to_thread(load_sync, after, up_to)
 
-    await ctx.hub.serve_events(
-        websocket,
-        assembly_id=assembly_id,
-        since=since,
-        load=load,
-        max_frame_bytes=ctx.settings.ws_max_frame_bytes,
-    )
+    await ctx.hub.serve_events(websocket, assembly_id=assembly_id, since=since, load=load)
 
 
 Endpoint = Callable[[WebSocket, str], Awaitable[None]]
