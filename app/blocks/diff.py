@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal
 
 Op = Literal["same", "insert", "delete"]
@@ -14,6 +17,7 @@ Op = Literal["same", "insert", "delete"]
 _WORD_JOINERS = frozenset("-'’")
 # Joined only between digits: "$1,200", "10:30", "3.5".
 _NUMBER_JOINERS = frozenset(",.:")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,23 @@ def word_diff(old: str, new: str) -> list[Piece]:
     return _join_replacements(pieces)
 
 
+_DIFFING = threading.Lock()
+
+
+def cached_word_diff(old: str, new: str) -> tuple[Piece, ...]:
+    """word_diff, computed once per pair of texts in this process: every screen's render shows
+    each waiting amendment against the current text, and two texts that differ all through
+    take seconds to compare. One at a time, so screens rendering together wait for the first
+    instead of each comparing the same texts again."""
+    with _DIFFING:
+        return _word_diff_of(old, new)
+
+
+@lru_cache(maxsize=256)
+def _word_diff_of(old: str, new: str) -> tuple[Piece, ...]:
+    return tuple(word_diff(old, new))
+
+
 def _count_words(pieces: Iterable[Piece], op: Op) -> int:
     return sum(
         1
@@ -151,3 +172,48 @@ def diff_text(pieces: Sequence[Piece]) -> str:
     """Plain text for minutes and Markdown: deletions as `[-old-]`, insertions as `{+new+}`."""
     marks = {"same": ("", ""), "delete": ("[-", "-]"), "insert": ("{+", "+}")}
     return "".join(marks[p.op][0] + p.text + marks[p.op][1] for p in pieces)
+
+
+def excerpt(pieces: Sequence[Piece], *, limit: int, context: int) -> tuple[tuple[Piece, ...], bool]:
+    """The changes of a diff with at most `context` unchanged characters either side of each
+    ("…" where unchanged text is left out), `limit` characters in all; and whether anything
+    changed was left out. What a screen shows of one amendment, whatever its length."""
+    out: list[Piece] = []
+    used, cut, last = 0, False, len(pieces) - 1
+    for i, piece in enumerate(pieces):
+        text = piece.text
+        if piece.op == "same" and len(text) > context:
+            if i == 0:  # before the first change: its end
+                text = "… " + _from_word(text[-context:])
+            elif i == last:  # after the last change: its start
+                text = _to_word(text[:context]) + " …"
+            elif len(text) > 2 * context:  # between two changes: both ends
+                text = f"{_to_word(text[:context])} … {_from_word(text[-context:])}"
+        if not text:
+            continue
+        room = limit - used
+        if len(text) > room:
+            if room > 0:
+                out.append(Piece(piece.op, text[:room].rstrip() + "…"))
+            cut = any(p.op != "same" for p in pieces[i:])
+            break
+        out.append(Piece(piece.op, text))
+        used += len(text)
+    return tuple(out), cut
+
+
+def _from_word(text: str) -> str:
+    """The end of a text cut from a longer one, from its first whole word."""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) == 2 else text.lstrip()
+
+
+def _to_word(text: str) -> str:
+    """The start of a text cut from a longer one, up to its last whole word."""
+    parts = text.rsplit(maxsplit=1)
+    return parts[0] if len(parts) == 2 else text.rstrip()
+
+
+def one_line(pieces: Iterable[Piece]) -> tuple[Piece, ...]:
+    """The pieces with line breaks and runs of spaces as single spaces: a line of a list."""
+    return tuple(Piece(p.op, _SPACES.sub(" ", p.text)) for p in pieces)

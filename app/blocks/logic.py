@@ -218,6 +218,17 @@ def check_amendment_allowed(
     check_amendment_cap(accepted=rounds_so_far, max_rounds=max_rounds)
 
 
+def check_waiting_amendments(*, waiting: int, most: int) -> None:
+    """One person has at most `most` amendments waiting on a proposal: the presenter reads each
+    one aloud, so more from one phone would only crowd the others out (409)."""
+    if waiting >= most:
+        noun = "amendment" if waiting == 1 else "amendments"
+        raise Conflict(
+            f"You have {waiting} {noun} waiting; wait for the presenter to take them up.",
+            code="amendments_waiting",
+        )
+
+
 def check_amendment_cap(*, accepted: int, max_rounds: int | None) -> None:
     """With a cap on amendment rounds, each accepted amendment uses one (409 when used up)."""
     if max_rounds is not None and accepted >= max_rounds:

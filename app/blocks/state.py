@@ -10,7 +10,15 @@ from sqlmodel import Session, col, select
 from app.assembly.logic import DecisionRule
 from app.assembly.models import AgendaItem
 from app.blocks import logic
-from app.blocks.diff import Piece, diff_summary, diff_text, word_diff
+from app.blocks.diff import (
+    Piece,
+    cached_word_diff,
+    diff_summary,
+    diff_text,
+    excerpt,
+    one_line,
+    word_diff,
+)
 from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unreviewed_blocks
@@ -87,7 +95,7 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
                 "rationale": a.rationale,
                 "status": a.status,
                 "based_on_version": a.based_on_version,
-                "changes": diff_text(word_diff(texts.get(a.based_on_version, ""), a.text)),
+                "changes": diff_text(cached_word_diff(texts.get(a.based_on_version, ""), a.text)),
                 "on_presenters_word": a.on_presenters_word,
             }
             for a in amendments
@@ -96,6 +104,12 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
         "max_amendment_rounds": proposal.max_amendment_rounds,
         "seq": seq,
     }
+
+
+# What the screens show of a waiting amendment, whatever its length: its first changed line,
+# and behind a tap its changes with a little context; the whole of it is one link away.
+GIST_CHARS, GIST_CONTEXT = 120, 30
+MORE_CHARS, MORE_CONTEXT, WHY_CHARS = 400, 40, 200
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,24 @@ class AmendmentView:
     based_on_version: int
     pieces: tuple[Piece, ...]
     summary: str
+
+    @property
+    def gist(self) -> tuple[Piece, ...]:
+        """Its first change, on one line, at most GIST_CHARS characters."""
+        return one_line(excerpt(self.pieces, limit=GIST_CHARS, context=GIST_CONTEXT)[0])
+
+    @property
+    def short_rationale(self) -> str | None:
+        """Its rationale, cut at WHY_CHARS characters (the whole of it is on its own page)."""
+        why = self.rationale
+        if why is None or len(why) <= WHY_CHARS:
+            return why
+        return why[: WHY_CHARS - 1].rstrip() + "…"
+
+    @property
+    def more(self) -> tuple[tuple[Piece, ...], bool]:
+        """Its changes with context, at most MORE_CHARS characters; whether some were left out."""
+        return excerpt(self.pieces, limit=MORE_CHARS, context=MORE_CONTEXT)
 
 
 @dataclass(frozen=True)
@@ -176,6 +208,49 @@ class ProposalView:
         return logic.DECIDE_BY_HAND[:2]
 
 
+@dataclass(frozen=True)
+class AmendmentPage:
+    """One amendment in full, against the proposal's current text (its own page)."""
+
+    assembly_id: str
+    proposal_title: str
+    presenter_name: str
+    version: int
+    amendment: AmendmentView
+
+
+def read_amendment(*, db: Database, assembly_id: str, amendment_id: int) -> AmendmentPage:
+    """The whole of one amendment of this assembly (404 for another assembly's)."""
+    with db.read() as session:
+        amendment = session.get(Amendment, amendment_id)
+        proposal = session.get(Proposal, amendment.proposal_id) if amendment else None
+        if amendment is None or proposal is None or proposal.assembly_id != assembly_id:
+            raise NotFound("There is no such amendment.", code="amendment_not_found")
+        current = session.exec(
+            select(ProposalVersion).where(
+                ProposalVersion.proposal_id == proposal.id,
+                ProposalVersion.number == proposal.version,
+            )
+        ).one()
+    pieces = cached_word_diff(current.text, amendment.text)
+    return AmendmentPage(
+        assembly_id=assembly_id,
+        proposal_title=proposal.title,
+        presenter_name=proposal.presenter_name,
+        version=proposal.version,
+        amendment=AmendmentView(
+            id=amendment.id or 0,
+            by=amendment.proposer_name,
+            text=amendment.text,
+            rationale=amendment.rationale,
+            status=amendment.status,
+            based_on_version=amendment.based_on_version,
+            pieces=pieces,
+            summary=diff_summary(pieces),
+        ),
+    )
+
+
 STAGE_WORDS = {
     "presented": "presented",
     "clarifying_questions": "clarifying questions",
@@ -212,7 +287,7 @@ def open_proposal_view(
     text = versions[proposal.version]
     changes: tuple[Piece, ...] = ()
     if proposal.version > 1:
-        changes = tuple(word_diff(versions[proposal.version - 1], text))
+        changes = cached_word_diff(versions[proposal.version - 1], text)
     amendments = session.exec(
         select(Amendment).where(Amendment.proposal_id == pid).order_by(col(Amendment.id))
     ).all()
@@ -220,7 +295,7 @@ def open_proposal_view(
     for a in amendments:
         if a.status != "proposed":
             continue
-        pieces = tuple(word_diff(text, a.text))
+        pieces = cached_word_diff(text, a.text)
         pending.append(
             AmendmentView(
                 id=a.id or 0,

@@ -7,7 +7,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from app.errors import NotFound, TooMany
@@ -61,16 +61,20 @@ class RateLimiter:
 
 class TokenBucket:
     """Up to `burst` hits at once per key, refilled at `per_minute` a minute: a venue whose
-    phones all share one public address can fill up at once, a flood cannot go on."""
+    phones all share one public address can fill up at once, a flood cannot go on. Keyed by
+    address for joins, by (kind, assembly, participant) for what one person does."""
 
     def __init__(self, per_minute: float, burst: int) -> None:
         self.per_second = per_minute / 60
         self.burst = burst
-        self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, when counted)
+        self._buckets: dict[Hashable, tuple[float, float]] = {}  # key → (tokens, when counted)
         self._lock = threading.Lock()
 
-    def hit(self, key: str, *, what: str) -> None:
-        """Take one token, or raise 429 with the seconds until one is back."""
+    def hit(
+        self, key: Hashable, *, what: str, who: str = "from this address", code: str | None = None
+    ) -> None:
+        """Take one token, or raise 429 with the seconds until one is back: "Too many {what}
+        {who}; try again in N s." (`code` names the refusal, too_many_requests by default)."""
         with self._lock:
             now = time.monotonic()
             tokens, then = self._buckets.get(key, (float(self.burst), now))
@@ -78,7 +82,7 @@ class TokenBucket:
             if tokens < 1:
                 wait = max(1, math.ceil((1 - tokens) / self.per_second))
                 raise TooMany(
-                    f"Too many {what} from this address; try again in {wait} s.", retry_after=wait
+                    f"Too many {what} {who}; try again in {wait} s.", retry_after=wait, code=code
                 )
             self._buckets[key] = (tokens - 1, now)
             if len(self._buckets) > FORGET_AFTER:  # a full bucket is the same as none

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.blocks.diff import Piece, diff_summary, diff_text, split_tokens, word_diff
+from app.blocks.diff import (
+    Piece,
+    cached_word_diff,
+    diff_summary,
+    diff_text,
+    excerpt,
+    one_line,
+    split_tokens,
+    word_diff,
+)
 from app.demo import load_demo
 
 # Few distinct tokens, so generated texts repeat words, spaces and punctuation a lot.
@@ -148,3 +157,46 @@ def test_an_unchanged_text_is_all_same(text: str) -> None:
 @given(texts)
 def test_a_first_version_is_one_insertion(text: str) -> None:
     assert word_diff("", text) == ([Piece("insert", text)] if text else [])
+
+
+# ---- what a screen shows of one amendment, whatever its length ----
+
+TARPS = "The kitchen working group asks the assembly to buy ten tarps for the winter kitchen."
+
+
+def test_an_excerpt_keeps_the_changes_and_whole_words_of_context_either_side() -> None:
+    pieces = word_diff(TARPS, TARPS.replace("ten", "twelve"))
+    shown, cut = excerpt(pieces, limit=120, context=30)
+    assert shown == (
+        Piece("same", "… asks the assembly to buy "),
+        Piece("delete", "ten"),
+        Piece("insert", "twelve"),
+        Piece("same", " tarps for the winter kitchen."),  # 30 characters: all of it
+    )
+    assert not cut
+
+
+@given(texts, texts, st.integers(1, 200), st.integers(0, 60))
+def test_an_excerpt_is_never_longer_than_its_limit_and_says_when_changes_were_left_out(
+    old: str, new: str, limit: int, context: int
+) -> None:
+    pieces = word_diff(old, new)
+    shown, cut = excerpt(pieces, limit=limit, context=context)
+    assert sum(len(p.text) for p in shown) <= limit + 1  # the "…" that marks the cut
+    changed = "".join(p.op + p.text for p in pieces if p.op != "same")
+    if not cut:
+        assert "".join(p.op + p.text for p in shown if p.op != "same") == changed
+
+
+def test_one_line_folds_line_breaks_into_spaces() -> None:
+    assert one_line([Piece("same", "a\n\n b "), Piece("insert", "c\td")]) == (
+        Piece("same", "a b "),
+        Piece("insert", "c d"),
+    )
+
+
+def test_the_cached_diff_is_the_diff_and_is_computed_once_per_pair() -> None:
+    new = TARPS.replace("winter", "cold")
+    first = cached_word_diff(TARPS, new)
+    assert first == tuple(word_diff(TARPS, new))
+    assert cached_word_diff(TARPS, new) is first
