@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 EventLoader = Callable[[str, int, int | None], Awaitable[list[dict[str, Any]]]]
 """(assembly_id, after_seq, up_to_seq or None) -> redacted events in seq order."""
 
+AHEAD = "since is past the newest event this socket has sent; nothing was resent or skipped."
+
 
 class EventFeed:
     """A JSON events socket's sender: every event after `since`, in order, no gaps or dups.
@@ -70,6 +72,10 @@ class EventFeed:
                 frame = parse_frame(text, max_frame_bytes)  # never raises
                 if frame == ("ping", 0):
                     self.queue({"type": "pong"})
+                elif isinstance(frame, tuple) and frame[1] > self.target:
+                    # Past every seq this socket was told of: reloading from there would skip
+                    # the events up to it, so refuse and carry on from where we are.
+                    self.queue({"type": "error", "code": "since_ahead", "message": AHEAD})
                 elif isinstance(frame, tuple):
                     self.reload(frame[1])
                 else:

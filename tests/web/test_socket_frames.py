@@ -264,16 +264,18 @@ def test_generated_frames_never_break_a_socket_or_the_server(quiet: Live) -> Non
             assert any('id="mc-error"' in r for r in replies)
         else:
             page_until_seq(html)  # a ping's or resync's own reply came first: the ping's now
+        parsed = parse_frame(frame)
+        ahead = isinstance(parsed, tuple) and parsed[0] == "resync" and parsed[1] > made["seq"]
         feed.send(frame)
         feed.send(PING)
         frames = events_until_pong(feed)
-        assert any(f["type"] == "error" for f in frames) == bad, (frame[:80], frames[-4:])
-        if bad:
+        assert any(f["type"] == "error" for f in frames) == (bad or ahead), (frame[:80], frames)
+        if bad or ahead:
             return
         if parse_frame(frame) == ("ping", 0):
             events_until_pong(feed)  # the frame's own pong came first: the ping's now
             return
-        feed.send(json.dumps({"type": "resync", "since": 0}))  # back from a seq past the head
+        feed.send(json.dumps({"type": "resync", "since": 0}))  # back to the start
         feed.send(PING)
         events_until_pong(feed)
 
@@ -283,3 +285,19 @@ def test_generated_frames_never_break_a_socket_or_the_server(quiet: Live) -> Non
     assert json.loads(fresh.recv(timeout=WAIT))["type"] in ("pong", "assembly_created")
     for socket in (html, feed, fresh):
         socket.close()
+
+
+def test_a_resync_past_the_newest_event_is_refused_and_no_later_event_is_skipped(
+    quiet: Live,
+) -> None:
+    made = new_assembly(quiet)
+    feed = events(quiet, made, since=made["seq"])
+    feed.send(json.dumps({"type": "resync", "since": made["seq"] + 1_000}))
+    feed.send(PING)
+    frames = events_until_pong(feed)
+    assert [f["code"] for f in frames if f["type"] == "error"] == ["since_ahead"]
+    joined = quiet.http.post("/api/join", json={"join_code": made["join_code"], "name": "Chen"})
+    assert joined.status_code == 201
+    arrived = json.loads(feed.recv(timeout=WAIT))
+    assert (arrived["type"], arrived["seq"]) == ("participant_joined", joined.json()["seq"])
+    feed.close()
