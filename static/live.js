@@ -19,6 +19,17 @@
   document.addEventListener('submit', function (e) {
     if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-no-submit')) { e.preventDefault(); }
   });
+  // A pushed region replaces its <details data-keep-open> elements: the ones open before stay
+  // open (the console's people list, where a remove is being confirmed while people join).
+  document.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var old = e.detail && e.detail.target, fresh = e.detail && e.detail.fragment;
+    if (!old || !fresh || !old.querySelectorAll || !fresh.querySelector) { return; }
+    var open = old.querySelectorAll('details[data-keep-open][open]');
+    for (var i = 0; i < open.length; i++) {
+      var twin = open[i].id && fresh.querySelector('#' + CSS.escape(open[i].id));
+      if (twin) { twin.setAttribute('open', ''); }
+    }
+  });
 })();
 
 (function () {

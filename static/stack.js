@@ -35,6 +35,17 @@
       var said = replied.getAttribute("data-kinds");
       kinds = said ? said.split(" ") : [];
     }
+    // Muted: the stack lists who; CSS hides the hands and the amendment form, the note says why.
+    var stack = document.getElementById("mc-stack");
+    var note = document.getElementById("mc-me-muted");
+    if (me && stack && note) {
+      var muted = (" " + (stack.getAttribute("data-muted") || "") + " ").indexOf(" " + me + " ") >= 0;
+      if (muted !== (document.body.getAttribute("data-me-muted") === "yes")) {
+        document.body.setAttribute("data-me-muted", muted ? "yes" : "no");
+        note.textContent = muted ? "A facilitator has muted you: you cannot raise a hand or " +
+          "propose amendments, but you can still answer rounds." : "";
+      }
+    }
     // CSS shows "lower" instead of "raise" for the kinds listed here.
     document.body.setAttribute("data-my-kinds", kinds.join(" "));
     var you = document.getElementById("mc-you-pos");

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, true
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -41,7 +41,16 @@ class Participant(SQLModel, table=True):
 
     __tablename__ = "participant"
     # Counting who is admitted (every render) and who waits at the door, without a scan.
-    __table_args__ = (Index("ix_participant_assembly_status", "assembly_id", "status"),)
+    __table_args__ = (
+        Index("ix_participant_assembly_status", "assembly_id", "status"),
+        # Who is muted (every render reads it): the few muted rows, not the whole room.
+        Index(
+            "ix_participant_muted",
+            "assembly_id",
+            sqlite_where=text("muted"),
+            postgresql_where=text("muted"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
@@ -51,6 +60,8 @@ class Participant(SQLModel, table=True):
     status: str = Field(default="admitted", max_length=16)
     token_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
     joined_at: datetime
+    # Muted by a facilitator or stack keeper: no hands, no amendments; still answers rounds.
+    muted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class RoleGrant(SQLModel, table=True):

@@ -27,6 +27,7 @@ class Person:
     pronouns: str | None
     status: str
     roles: tuple[str, ...] = ()
+    muted: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,13 @@ class AssemblyState:
     recent: tuple[Person, ...] = field(default=())
     group: dict[str, Any] | None = None  # {slug, name, number} when it belongs to a group
     minutes_speaker_names: bool = True  # the minutes name who spoke (a setting)
+    # Muted people (few): every view's stack says who, so a muted phone offers no hands.
+    muted: tuple[Person, ...] = field(default=())
+
+    @property
+    def muted_ids(self) -> str:
+        """The muted people's ids, space-separated, for a data attribute."""
+        return " ".join(str(p.id) for p in self.muted)
 
     @property
     def open_item(self) -> Item | None:
@@ -156,6 +164,15 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
             .order_by(col(Participant.name))
         ).all()
         group = session.get(AssemblyGroup, assembly.group_id) if assembly.group_id else None
+        muted = session.exec(
+            select(Participant)
+            .where(
+                Participant.assembly_id == assembly_id,
+                Participant.status == "admitted",
+                col(Participant.muted),
+            )
+            .order_by(col(Participant.name))
+        ).all()
         pending: Sequence[Participant] = ()
         recent: Sequence[Participant] = ()
         if people_lists:
@@ -210,6 +227,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         roles={role: tuple(people) for role, people in by_role.items()},
         pending=tuple(_person(p, roles_by_person) for p in pending),
         recent=tuple(_person(p, roles_by_person) for p in recent),
+        muted=tuple(_person(p, roles_by_person) for p in muted),
         group=(
             {"slug": group.slug, "name": group.name, "number": assembly.number} if group else None
         ),
@@ -223,6 +241,7 @@ def _person(p: Participant, roles: dict[int, list[str]]) -> Person:
         pronouns=p.pronouns,
         status=p.status,
         roles=tuple(sorted(roles.get(p.id or 0, []))),
+        muted=p.muted,
     )
 
 

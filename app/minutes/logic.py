@@ -191,6 +191,12 @@ class _Fold(DecisionFold, ActionFold):
     def on_participant_admitted(self, _seq: int, p: Mapping[str, Any]) -> None:
         self.admitted.add(p["participant_id"])
 
+    def on_participant_removed(self, _seq: int, p: Mapping[str, Any]) -> None:
+        # Still among the phones joined: they did join; the line below says they left.
+        if self.header is not None:
+            by = self.name_of(self.actor)
+            self.header.removed.append(r.Removal(str(p.get("name", "")), by, self.at))
+
     def on_role_granted(self, _seq: int, p: Mapping[str, Any]) -> None:
         if self.header is not None:
             self.header.roles.append(r.RoleHolder(p["role"], p["name"], since=self.at))

@@ -26,6 +26,15 @@ class RoleHolder:
 
 
 @dataclass
+class Removal:
+    """Someone a facilitator removed from the assembly (their link refused from then on)."""
+
+    name: str
+    by: str | None  # the facilitator who removed them
+    at: Moment
+
+
+@dataclass
 class Header:
     assembly_id: str
     title: str
@@ -44,6 +53,7 @@ class Header:
     phones_joined: int = 0
     decision_rule: dict[str, object] = field(default_factory=dict)
     decision_rule_text: str = ""
+    removed: list[Removal] = field(default_factory=list)
 
 
 @dataclass

@@ -67,6 +67,15 @@ def role_lines(header: r.Header) -> list[tuple[str, str]]:
     return lines
 
 
+def removal_lines(header: r.Header) -> list[str]:
+    """ "Ruth was removed by the facilitator Noor at 19:40", one a removal."""
+    return [
+        f"{gone.name} was removed by the facilitator{f' {gone.by}' if gone.by else ''} "
+        f"at {gone.at.time}"
+        for gone in header.removed
+    ]
+
+
 def headcount_line(header: r.Header) -> str:
     count = "not taken" if header.headcount is None else str(header.headcount)
     return f"{count} in the room; {header.phones_joined} phones joined"

@@ -190,6 +190,12 @@ def raise_hand(
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != assembly_id or person.status != "admitted":
             raise Forbidden("Only admitted participants can raise a hand.", code="not_admitted")
+        if person.muted:
+            raise Conflict(
+                "A facilitator has muted you: you cannot raise a hand, but you can still "
+                "answer rounds.",
+                code="muted",
+            )
         if agenda_item_id is not None:
             item = open_item_of(session, assembly_id)
             if item is None or item.id != agenda_item_id:
@@ -578,3 +584,26 @@ def lower_block_hands(session: Session, assembly_id: str, actor_id: int | None) 
         append_event(session, assembly_id, actor_id, "hand_lowered", payload)
         lowered += 1
     return lowered
+
+
+def take_floor_from(
+    session: Session, assembly_id: str, actor_id: int, participant_id: int, *, because: str
+) -> int:
+    """Someone muted or removed: their open hands are lowered and, if they have the floor, their
+    turn ends (each recorded, `hand_lowered` with `because`, `turn_ended`).
+
+    Runs inside the caller's transaction; returns how many hands and turns it took.
+    """
+    taken = 0
+    for hand in open_hands(session, assembly_id):
+        if hand.participant_id != participant_id:
+            continue
+        _take_off_stack(session, assembly_id, hand, "lowered")
+        payload = {**_hand_payload(hand), "by_owner": False, "because": because}
+        append_event(session, assembly_id, actor_id, "hand_lowered", payload)
+        taken += 1
+    turn = current_turn(session, assembly_id)
+    if turn is not None and turn.participant_id == participant_id:
+        _end_turn(session, assembly_id, actor_id, now())
+        taken += 1
+    return taken

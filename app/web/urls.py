@@ -24,8 +24,9 @@ class Urls:
     def join(self, code: str | None = None) -> str:
         return f"/j/{quote(code)}" if code else "/join"
 
-    def phone(self, assembly_id: str) -> str:
-        return f"/a/{quote(assembly_id)}"
+    def phone(self, assembly_id: str, key: str | None = None) -> str:
+        """The phone page; with `key` (a participant's token) the link that signs them in."""
+        return self._with_key(f"/a/{quote(assembly_id)}", key)
 
     def console(self, assembly_id: str, key: str | None = None) -> str:
         return self._with_key(f"/a/{quote(assembly_id)}/console", key)

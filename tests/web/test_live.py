@@ -283,6 +283,12 @@ def _block_review(s: Scene) -> httpx.Response:
     return s.api(f"/rounds/{review}/close")  # not principled: the call passes after all
 
 
+def _unmute(s: Scene) -> httpx.Response:
+    """Ruth muted (her hand lowered), then let to speak again."""
+    s.post(f"/participants/{s.people['ruth']['participant_id']}/mute")
+    return s.post(f"/participants/{s.people['ruth']['participant_id']}/unmute")
+
+
 def _propose_amendment(s: Scene) -> httpx.Response:
     s.amendment()
     return s.api(f"/proposals/{s.proposal}", method="GET")  # carries the seq after it
@@ -301,6 +307,14 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
         "/roles",
         {"participant_id": s.people["ruth"]["participant_id"], "role": "minute_taker"},
         "DELETE",
+    ),
+    "reissue_link": lambda s: s.post(f"/participants/{s.people['ruth']['participant_id']}/reissue"),
+    "mute_participant": lambda s: s.post(
+        f"/participants/{s.people['ruth']['participant_id']}/mute"
+    ),
+    "unmute_participant": lambda s: _unmute(s),
+    "remove_participant": lambda s: s.post(
+        f"/participants/{s.people['ruth']['participant_id']}/remove"
     ),
     "set_headcount": lambda s: s.post("/headcount", {"count": 140}),
     "add_agenda_item": lambda s: s.post(
