@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.events.chain import check_commands
 from app.minutes import record as r
 from app.minutes import words as w
 
@@ -187,9 +188,10 @@ def _closing(minutes: r.Minutes) -> list[str]:
 
 
 def _head_line(minutes: r.Minutes) -> str:
+    export, verify = check_commands(minutes.header.assembly_id, minutes.head.hash)
     return (
         f"Event log head: seq {minutes.head.seq}, hash `{minutes.head.hash}`. To check this copy, "
-        f"export the events (`miccheck export {minutes.header.assembly_id} --format events`) and "
-        "run `miccheck verify` on the file: it must end at this seq and hash. Notes are "
-        "numbered by their event in that log."
+        f"export the events (`{export}`) and run `{verify}`: it must end at this seq and hash "
+        "(without `--head`, `miccheck verify` checks the links only, and an export edited and "
+        "re-hashed from there on passes that). Notes are numbered by their event in that log."
     )

@@ -7,19 +7,16 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.assembly import service
 from app.assembly.state import load_state
 from app.errors import Forbidden
 from app.events import export_events
 from app.web.context import AppContext, admitted_member, client_address, get_ctx
+from app.web.fields import Body, Id, Seq
 
 router = APIRouter(prefix="/api", tags=["assemblies"])
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CreateAssembly(Body):
@@ -44,7 +41,7 @@ class JoinBody(Body):
 
 
 class RoleBody(Body):
-    participant_id: int
+    participant_id: Id
     role: Literal["facilitator", "stack_keeper", "minute_taker", "greeter"]
 
 
@@ -150,7 +147,7 @@ def join_known(
     return _joined(joined)
 
 
-def _admission(assembly_id: str, pid: int, request: Request, ctx: AppContext, admit: bool) -> Any:
+def _admission(assembly_id: str, pid: Id, request: Request, ctx: AppContext, admit: bool) -> Any:
     actor = admitted_member(request, assembly_id)
     changed = service.decide_admission(
         db=ctx.db,
@@ -164,7 +161,7 @@ def _admission(assembly_id: str, pid: int, request: Request, ctx: AppContext, ad
 
 @router.post("/assemblies/{assembly_id}/participants/{pid}/admit")
 def admit(
-    assembly_id: str, pid: int, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, pid: Id, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> dict[str, Any]:
     """A greeter or facilitator lets a pending participant in."""
     return _admission(assembly_id, pid, request, ctx, True)
@@ -172,7 +169,7 @@ def admit(
 
 @router.post("/assemblies/{assembly_id}/participants/{pid}/reject")
 def reject(
-    assembly_id: str, pid: int, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, pid: Id, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> dict[str, Any]:
     """A greeter or facilitator turns a pending participant away."""
     return _admission(assembly_id, pid, request, ctx, False)
@@ -229,7 +226,7 @@ def add_agenda_item(
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/open")
 def open_agenda_item(
     assembly_id: str,
-    item_id: int,
+    item_id: Id,
     request: Request,
     body: OpenItemBody | None = None,
     ctx: AppContext = Depends(get_ctx),
@@ -251,7 +248,7 @@ def open_agenda_item(
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/close")
 def close_agenda_item(
-    assembly_id: str, item_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, item_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> dict[str, Any]:
     """Close the open item: it is done (facilitator)."""
     actor = admitted_member(request, assembly_id)
@@ -275,7 +272,7 @@ def close_assembly(
 
 @router.get("/assemblies/{assembly_id}/events")
 def export(
-    assembly_id: str, request: Request, since: int = 0, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, request: Request, since: Seq = 0, ctx: AppContext = Depends(get_ctx)
 ) -> dict[str, Any]:
     """The hash-chained event export: facilitators, or anyone once closed and public."""
     state = load_state(db=ctx.db, assembly_id=assembly_id)

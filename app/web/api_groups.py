@@ -6,17 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.groups import service
 from app.groups.service import GroupView
 from app.web.context import AppContext, bearer_token, client_address, get_ctx
+from app.web.fields import Body
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CreateGroup(Body):

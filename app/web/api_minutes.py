@@ -14,8 +14,8 @@ from app.errors import Forbidden
 from app.minutes import service, settings
 from app.minutes.markdown import render_markdown
 from app.minutes.state import MinutesRead, load_minutes, open_to_all
-from app.web.api_assemblies import Body
 from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.fields import Body, Id
 from app.web.key_links import PROJECTOR, TOKEN, swap_key_for_cookie
 from app.web.minutes_html import render_minutes_html
 
@@ -25,8 +25,8 @@ router = APIRouter(tags=["minutes"])
 class NoteBody(Body):
     text: str
     label: str | None = None
-    agenda_item_id: int | None = None
-    corrects: int | None = None
+    agenda_item_id: Id | None = None
+    corrects: Id | None = None
 
 
 @router.post("/api/assemblies/{assembly_id}/notes", status_code=201)
@@ -46,8 +46,8 @@ class ActionBody(Body):
     text: str
     who: str | None = None
     due: str | None = None
-    proposal_id: int | None = None
-    agenda_item_id: int | None = None
+    proposal_id: Id | None = None
+    agenda_item_id: Id | None = None
 
 
 @router.post("/api/assemblies/{assembly_id}/actions", status_code=201)

@@ -10,8 +10,8 @@ from pydantic import Field
 
 from app.blocks import service
 from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
-from app.web.api_assemblies import Body
 from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api", tags=["proposals"])
 
@@ -19,10 +19,10 @@ router = APIRouter(prefix="/api", tags=["proposals"])
 class ProposalBody(Body):
     title: str
     text: str
-    presenter_id: int | None = None
+    presenter_id: Id | None = None
     presenter_name: str | None = None
     working_group: str | None = None
-    agenda_item_id: int | None = None
+    agenda_item_id: Id | None = None
 
 
 class StageBody(Body):
@@ -58,7 +58,7 @@ def submit(
 
 
 @router.get("/proposals/{proposal_id}")
-def get_proposal(proposal_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def get_proposal(proposal_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """Stage, every version with what changed, amendments, outcome."""
     admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     return load_proposal(db=ctx.db, proposal_id=proposal_id)
@@ -66,7 +66,7 @@ def get_proposal(proposal_id: int, request: Request, ctx: AppContext = Depends(g
 
 @router.post("/proposals/{proposal_id}/stage")
 def move_stage(
-    proposal_id: int, body: StageBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    proposal_id: Id, body: StageBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Move along PROCESS.md's table; anything else is 409 naming the allowed moves."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
@@ -77,7 +77,7 @@ def move_stage(
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
-def withdraw(proposal_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def withdraw(proposal_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """The presenter or a facilitator withdraws the proposal."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     return reply(
@@ -87,7 +87,7 @@ def withdraw(proposal_id: int, request: Request, ctx: AppContext = Depends(get_c
 
 @router.put("/proposals/{proposal_id}/settings")
 def settings(
-    proposal_id: int,
+    proposal_id: Id,
     body: ProposalSettingsBody,
     request: Request,
     ctx: AppContext = Depends(get_ctx),
@@ -109,7 +109,7 @@ def settings(
 
 @router.post("/proposals/{proposal_id}/amendments", status_code=201)
 def propose_amendment(
-    proposal_id: int, body: AmendmentBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    proposal_id: Id, body: AmendmentBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """A friendly amendment: the full new text, with a rationale."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
@@ -119,7 +119,7 @@ def propose_amendment(
     return reply(changed, 201)
 
 
-def _decide(amendment_id: int, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
+def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
     actor = admitted_member(request, assembly_of_amendment(db=ctx.db, amendment_id=amendment_id))
     changed = service.decide_amendment(
         db=ctx.db, amendment_id=amendment_id, actor_id=actor.participant_id, accept=accept
@@ -128,12 +128,12 @@ def _decide(amendment_id: int, request: Request, ctx: AppContext, accept: bool) 
 
 
 @router.post("/amendments/{amendment_id}/accept")
-def accept(amendment_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def accept(amendment_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """The presenter accepts (or a facilitator on their word): a new version is made."""
     return _decide(amendment_id, request, ctx, True)
 
 
 @router.post("/amendments/{amendment_id}/reject")
-def reject(amendment_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def reject(amendment_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """The presenter rejects (or a facilitator on their word)."""
     return _decide(amendment_id, request, ctx, False)

@@ -11,9 +11,9 @@ from pydantic import Field
 from app.blocks import closing, rounds
 from app.blocks.round_state import assembly_of_round, load_round
 from app.blocks.state import assembly_of_proposal
-from app.web.api_assemblies import Body
 from app.web.api_proposals import reply
 from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api", tags=["rounds"])
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["rounds"])
 class RoundBody(Body):
     kind: Literal["temperature", "consensus", "block_review"]
     fallback: bool = False
-    block_id: int | None = None
+    block_id: Id | None = None
     anonymous: bool = False
     results: Literal["live", "hidden"] | None = None
     closes_in_seconds: int | None = Field(None, ge=rounds.CLOSES_IN[0], le=rounds.CLOSES_IN[1])
@@ -50,7 +50,7 @@ class AnalogBody(Body):
 
 @router.post("/proposals/{proposal_id}/rounds", status_code=201)
 def open_round(
-    proposal_id: int, body: RoundBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    proposal_id: Id, body: RoundBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Open a round the stage takes; one open round per proposal."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
@@ -80,7 +80,7 @@ def open_minutes_approval(
 
 
 @router.get("/rounds/{round_id}")
-def get_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def get_round(round_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """Status, deadline, answers and eligible; counts when live or closed; your own answer."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
     return load_round(db=ctx.db, round_id=round_id, participant_id=actor.participant_id)
@@ -88,7 +88,7 @@ def get_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx
 
 @router.put("/rounds/{round_id}/response")
 def respond(
-    round_id: int, body: ResponseBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    round_id: Id, body: ResponseBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Answer (or change your answer) until the round closes; the last answer counts."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
@@ -100,7 +100,7 @@ def respond(
 
 @router.post("/rounds/{round_id}/analog")
 def record_analog(
-    round_id: int, body: AnalogBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    round_id: Id, body: AnalogBody, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Hands counted in the room; replaces the round's previous analog counts."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
@@ -115,7 +115,7 @@ def record_analog(
 
 
 @router.post("/rounds/{round_id}/close")
-def close_round(round_id: int, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def close_round(round_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """Close: the tally, the outcome with its arithmetic; a call moves the proposal."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
     return reply(closing.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id))

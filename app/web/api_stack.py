@@ -10,8 +10,8 @@ from pydantic import Field
 
 from app.stack import service
 from app.stack.state import load_stack
-from app.web.api_assemblies import Body
 from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/stack", tags=["stack"])
 Kind = Literal[
@@ -21,12 +21,12 @@ Kind = Literal[
 
 class HandBody(Body):
     kind: Kind
-    agenda_item_id: int | None = None
+    agenda_item_id: Id | None = None
     name: str | None = Field(None, description="For someone without a phone (stack keeper).")
 
 
 class MoveBody(Body):
-    entry_id: int
+    entry_id: Id
     position: int = Field(ge=1, le=100_000)
 
 
@@ -77,7 +77,7 @@ def raise_hand(
 
 @router.delete("/{entry_id}")
 def lower_hand(
-    assembly_id: str, entry_id: int, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, entry_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> dict[str, Any]:
     """Lower a hand: your own, or any (stack keeper, facilitator)."""
     actor = admitted_member(request, assembly_id)

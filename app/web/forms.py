@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Form
 
 from app.errors import Invalid
+from app.web.fields import MAX_ID
 
 Text = Annotated[str, Form()]  # a form field; an empty box arrives as ""
 
@@ -16,8 +17,9 @@ def optional_int(raw: str, field: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit():
-        raise Invalid(f"{field} is a whole number.", code="bad_number")
+    # ASCII digits only ("²" and "٣" are digits to str.isdigit); at most a BIGINT's worth.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
+        raise Invalid(f"{field} is a whole number up to {MAX_ID}.", code="bad_number")
     return int(raw)
 
 

@@ -16,6 +16,7 @@ from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, TooMany, Unauthorized
 from app.web.context import AppContext, Ctx, client_address, current_member
+from app.web.fields import Id, Whole
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
 from app.web.render import VIEWS, Snapshot
 
@@ -314,7 +315,7 @@ def add_item_form(
     ctx: Ctx,
     title: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "discussion",
-    time_box_minutes: Annotated[int, Form()] = 15,
+    time_box_minutes: Annotated[Whole, Form()] = 15,
     working_group: Annotated[str, Form()] = "",
 ) -> Response:
     return form_action(
@@ -336,7 +337,7 @@ def add_item_form(
 @router.post("/a/{assembly_id}/agenda/{item_id}/open")
 def open_item_form(
     assembly_id: str,
-    item_id: int,
+    item_id: Id,
     request: Request,
     ctx: Ctx,
     previous: Annotated[str, Form()] = "",
@@ -359,7 +360,7 @@ def open_item_form(
 
 
 @router.post("/a/{assembly_id}/agenda/{item_id}/close")
-def close_item_form(assembly_id: str, item_id: int, request: Request, ctx: Ctx) -> Response:
+def close_item_form(assembly_id: str, item_id: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,
@@ -411,7 +412,7 @@ def revoke_role_form(
     assembly_id: str,
     request: Request,
     ctx: Ctx,
-    participant_id: Annotated[int, Form()],
+    participant_id: Annotated[Id, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
     return form_action(
@@ -429,7 +430,7 @@ def revoke_role_form(
 
 
 @router.post("/a/{assembly_id}/participants/{pid}/admit")
-def admit_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
+def admit_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,
@@ -445,7 +446,7 @@ def admit_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Respon
 
 
 @router.post("/a/{assembly_id}/participants/{pid}/reject")
-def reject_form(assembly_id: str, pid: int, request: Request, ctx: Ctx) -> Response:
+def reject_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,

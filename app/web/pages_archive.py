@@ -126,7 +126,7 @@ def archive(ctx: Ctx, filters: Filtered) -> HTMLResponse:
 @router.get("/archive/decisions/{proposal_id}")
 def decision(proposal_id: str, request: Request, ctx: Ctx, code: QueryText = None) -> HTMLResponse:
     """A decision's permanent page."""
-    if not proposal_id.isdigit() or len(proposal_id) > 12:
+    if not (proposal_id.isascii() and proposal_id.isdigit()) or len(proposal_id) > 12:
         raise NotFound("There is no archived decision at this address.", code="decision_not_found")
     guard_code(request, ctx, code)
     view = decision_page(db=ctx.db, proposal_id=int(proposal_id), code=code)

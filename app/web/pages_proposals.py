@@ -14,6 +14,7 @@ from app.errors import Invalid
 from app.minutes import service as minutes_service
 from app.minutes import settings
 from app.web.context import Ctx
+from app.web.fields import Id
 from app.web.forms import Text, optional_int, required_int
 from app.web.pages import form_action
 
@@ -57,7 +58,7 @@ def submit_form(
 @router.post("/proposals/{proposal_id}/stage")
 def stage_form(
     assembly_id: str,
-    proposal_id: int,
+    proposal_id: Id,
     request: Request,
     ctx: Ctx,
     stage: Text = "",
@@ -80,7 +81,7 @@ def stage_form(
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
-def withdraw_form(assembly_id: str, proposal_id: int, request: Request, ctx: Ctx) -> Response:
+def withdraw_form(assembly_id: str, proposal_id: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,
@@ -92,7 +93,7 @@ def withdraw_form(assembly_id: str, proposal_id: int, request: Request, ctx: Ctx
 @router.post("/proposals/{proposal_id}/settings")
 def settings_form(
     assembly_id: str,
-    proposal_id: int,
+    proposal_id: Id,
     request: Request,
     ctx: Ctx,
     amendments_open: Text = "",
@@ -112,7 +113,7 @@ def settings_form(
 
 @router.post("/proposals/{proposal_id}/wall-page")
 def wall_page_form(
-    assembly_id: str, proposal_id: int, request: Request, ctx: Ctx, page: Text = ""
+    assembly_id: str, proposal_id: Id, request: Request, ctx: Ctx, page: Text = ""
 ) -> Response:
     """Turn the page of a long proposal text on the wall (the console's page buttons)."""
     return form_action(
@@ -200,7 +201,7 @@ def amend_form(
 
 @router.post("/amendments/{amendment_id}/{decision}")
 def decide_amendment_form(
-    assembly_id: str, amendment_id: int, decision: str, request: Request, ctx: Ctx
+    assembly_id: str, amendment_id: Id, decision: str, request: Request, ctx: Ctx
 ) -> Response:
     if decision not in ("accept", "reject"):
         raise Invalid("An amendment is accepted or rejected.", code="bad_decision")
@@ -220,7 +221,7 @@ def decide_amendment_form(
 @router.post("/proposals/{proposal_id}/rounds")
 def open_round_form(
     assembly_id: str,
-    proposal_id: int,
+    proposal_id: Id,
     request: Request,
     ctx: Ctx,
     kind: Text = "",
@@ -382,7 +383,7 @@ def analog_form(
 
 
 @router.post("/rounds/{round_id}/close")
-def close_round_form(assembly_id: str, round_id: int, request: Request, ctx: Ctx) -> Response:
+def close_round_form(assembly_id: str, round_id: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,

@@ -13,6 +13,7 @@ from app.stack import service
 from app.stack.service import Changed
 from app.stack.state import my_open_hands
 from app.web.context import AppContext, Ctx
+from app.web.fields import Id, Whole
 from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
@@ -79,7 +80,7 @@ def add_named_form(
 
 
 @router.post("/{entry_id}/lower")
-def lower_form(assembly_id: str, entry_id: int, request: Request, ctx: Ctx) -> Response:
+def lower_form(assembly_id: str, entry_id: Id, request: Request, ctx: Ctx) -> Response:
     return form_action(
         request,
         ctx,
@@ -93,10 +94,10 @@ def lower_form(assembly_id: str, entry_id: int, request: Request, ctx: Ctx) -> R
 @router.post("/{entry_id}/move")
 def move_form(
     assembly_id: str,
-    entry_id: int,
+    entry_id: Id,
     request: Request,
     ctx: Ctx,
-    position: Annotated[int, Form()],
+    position: Annotated[Whole, Form()],
 ) -> Response:
     return form_action(
         request,
@@ -130,7 +131,7 @@ def timer_form(
     request: Request,
     ctx: Ctx,
     action: Annotated[str, Form()],
-    seconds: Annotated[int | None, Form()] = None,
+    seconds: Annotated[Whole | None, Form()] = None,
 ) -> Response:
     return form_action(
         request,
@@ -152,7 +153,7 @@ def settings_form(
     request: Request,
     ctx: Ctx,
     mode: Annotated[str, Form()] = "progressive",
-    speaking_seconds: Annotated[int, Form()] = 60,
+    speaking_seconds: Annotated[Whole, Form()] = 60,
     direct_responses: Annotated[bool, Form()] = False,
     open: Annotated[bool, Form()] = False,
 ) -> Response:

@@ -22,7 +22,7 @@ GOLDEN = Path(__file__).parent / "golden" / "evening.md"
 
 def normalised(text: str, assembly_id: str) -> str:
     text = text.replace(assembly_id, "ASSEMBLY_ID")
-    return re.sub(r"`[0-9a-f]{64}`", "`HEAD_HASH`", text)
+    return re.sub(r"\b[0-9a-f]{64}\b", "HEAD_HASH", text)
 
 
 def test_markdown_minutes_of_the_evening_match_the_golden_file(any_evening: Evening) -> None:
@@ -38,3 +38,11 @@ def test_markdown_prints_the_head_hash_of_the_event_log(evening: Evening) -> Non
     text = render_markdown(read.minutes)
     assert f"seq {read.seq}, hash `{read.minutes.head.hash}`" in text
     assert f"miccheck export {evening.assembly_id} --format events" in text
+
+
+def test_markdown_gives_the_command_that_checks_an_export_against_this_head(
+    evening: Evening,
+) -> None:
+    read = load_minutes(db=evening.db, assembly_id=evening.assembly_id)
+    text = render_markdown(read.minutes)
+    assert f"`miccheck verify events.json --head {read.minutes.head.hash}`" in text
