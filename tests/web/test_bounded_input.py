@@ -5,34 +5,56 @@ page forms, on SQLite and PostgreSQL. Before, they reached the driver or the has
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.db import Database
 from app.web.app import create_app
 from app.web.fields import MAX_ID
-from tests.conftest import GA, create_assembly, error_of, join
+from tests.conftest import GA, _postgres_db, _sqlite_db, create_assembly, error_of, join
 
 BIG = MAX_ID + 1  # 9223372036854775808: one past the largest BIGINT
 HUGE = 10**25
 REFUSED = {404, 422}
 
 
-@pytest.fixture
-def any_client(settings: Settings, any_db: Database) -> Iterator[TestClient]:
-    # raise_server_exceptions: a 500 fails the test with its traceback
-    with TestClient(create_app(settings, any_db), base_url="http://testserver") as client:
-        yield client
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, GA]]:
+    """One server and assembly per database for the whole module: every call here is refused,
+    so none changes what the next one sees. Server errors raise (a 500 fails with its trace)."""
+    if request.param == "sqlite":
+        db = _sqlite_db(sqlite_template, tmp_path_factory.mktemp("bounded"))
+    else:
+        request.applymarker(pytest.mark.postgres)
+        db = _postgres_db(request.getfixturevalue("postgres_database"))
+    settings = Settings(
+        database_url=str(db.engine.url),
+        secret_key="test-secret-key-not-for-production",
+        public_url="http://testserver",
+        assemblies_per_hour=1000,
+        joins_per_minute=10_000,
+    )
+    with TestClient(create_app(settings, db), base_url="http://testserver") as client:
+        assembly = create_assembly(client)
+        join(client, assembly, "Chen")
+        client.get(f"/a/{assembly.id}/console", params={"key": assembly.facilitator.token})
+        yield client, assembly
+    db.dispose()
 
 
 @pytest.fixture
-def ga(any_client: TestClient) -> GA:
-    assembly = create_assembly(any_client)
-    join(any_client, assembly, "Chen")
-    return assembly
+def any_client(world: tuple[TestClient, GA]) -> TestClient:
+    return world[0]
+
+
+@pytest.fixture
+def ga(world: tuple[TestClient, GA]) -> GA:
+    return world[1]
 
 
 PATHS = [
@@ -147,7 +169,6 @@ FORMS = [
 def test_an_id_or_number_too_big_in_a_page_form_is_refused_not_a_server_error(
     any_client: TestClient, ga: GA, path: str, form: dict[str, str], number: str
 ) -> None:
-    any_client.get(f"/a/{ga.id}/console", params={"key": ga.facilitator.token})
     filled = {k: number if v == "N" else v for k, v in form.items()}
     response = any_client.post(
         path.format(a=ga.id, n=number),
