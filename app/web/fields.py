@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from app.errors import Invalid
 
-MAX_ID = 2**63 - 1  # the largest BIGINT: a bigger number is no row, and the driver would fail
+# The largest INTEGER: every id and seq column is one (32 bits on PostgreSQL, where a bigger
+# number sent for one fails in the driver, "integer out of range"); a bigger number is no row.
+MAX_ID = 2**31 - 1
 
-# An id in a path, query or body: 1 … 2^63−1, else 422 before the database sees it.
+# An id in a path, query or body: 1 … 2^31−1, else 422 before the database sees it.
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
-# A seq (`since`): 0 … 2^63−1.
+# A seq (`since`): 0 … 2^31−1.
 Seq = Annotated[int, Ge(0), Le(MAX_ID)]
 # Any other whole number a form or body carries (seconds, a position): the service checks its
 # range and says so in the room's words; this only keeps a number no column holds out.

@@ -18,6 +18,7 @@ from app.assembly.state import find_by_code
 from app.errors import DomainError, NotFound
 from app.web.context import AppContext, Ctx, client_address
 from app.web.feeds import MEDIA_TYPE, atom_feed
+from app.web.fields import MAX_ID
 
 router = APIRouter(include_in_schema=False)
 # An archive page changes only when an assembly closes: a short shared cache is fine.
@@ -126,7 +127,8 @@ def archive(ctx: Ctx, filters: Filtered) -> HTMLResponse:
 @router.get("/archive/decisions/{proposal_id}")
 def decision(proposal_id: str, request: Request, ctx: Ctx, code: QueryText = None) -> HTMLResponse:
     """A decision's permanent page."""
-    if not (proposal_id.isascii() and proposal_id.isdigit()) or len(proposal_id) > 12:
+    digits = proposal_id.isascii() and proposal_id.isdigit() and len(proposal_id) <= 12
+    if not digits or int(proposal_id) > MAX_ID:  # past an INTEGER: no id (PostgreSQL's 500)
         raise NotFound("There is no archived decision at this address.", code="decision_not_found")
     guard_code(request, ctx, code)
     view = decision_page(db=ctx.db, proposal_id=int(proposal_id), code=code)
