@@ -124,6 +124,7 @@ class Call:
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
     form: dict[str, Any] | None = None
+    query: dict[str, str] | None = None
 
 
 class World:
@@ -517,6 +518,7 @@ ROUTES: dict[str, Row] = {
     "GET /a/{assembly_id}": Row(PAGE_MEMBERS),
     "GET /a/{assembly_id}/status": Row(ANY_MEMBER),
     "GET /a/{assembly_id}/console": Row(CONSOLE),
+    "GET /a/{assembly_id}/people": Row(CONSOLE, lambda w, c: Call(query={"q": "Participant"})),
     "GET /a/{assembly_id}/projector": Row(PROJECTOR_KEY),
     "GET /a/{assembly_id}/minutes": Row(MINUTES_PAGE),
     # -- the console's and the phone's forms
@@ -696,6 +698,7 @@ def send(world: World, key: str, caller: str, call: Call) -> Response:
         path,
         json=call.json,
         data=call.form,
+        params=call.query,
         headers=world.headers(caller, page),
         follow_redirects=False,
     )
