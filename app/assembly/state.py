@@ -245,6 +245,32 @@ def _person(p: Participant, roles: dict[int, list[str]]) -> Person:
     )
 
 
+FOUND_PEOPLE = 20
+
+
+def search_people(*, db: Database, assembly_id: str, text: str) -> tuple[Person, ...]:
+    """Admitted people whose name holds `text` (any case), or the one a "Name #12" reference
+    names: at most FOUND_PEOPLE, by name — the console's way to anyone, not only the latest."""
+    name, participant_id = parse_person_ref(text)
+    with db.read() as session:
+        query = select(Participant).where(
+            Participant.assembly_id == assembly_id, Participant.status == "admitted"
+        )
+        if participant_id is not None:
+            query = query.where(Participant.id == participant_id)
+        else:
+            query = query.where(
+                func.lower(Participant.name).contains(name.lower(), autoescape=True)
+            )
+        found = session.exec(query.order_by(col(Participant.name)).limit(FOUND_PEOPLE)).all()
+        ids = [p.id for p in found]
+        grants = session.exec(select(RoleGrant).where(col(RoleGrant.participant_id).in_(ids))).all()
+    roles: dict[int, list[str]] = {}
+    for grant in grants:
+        roles.setdefault(grant.participant_id, []).append(grant.role)
+    return tuple(_person(p, roles) for p in found)
+
+
 def find_by_code(*, db: Database, join_code: str) -> str:
     """The title of the open assembly with this code (404 otherwise)."""
     with db.read() as session:

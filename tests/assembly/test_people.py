@@ -9,7 +9,7 @@ import pytest
 
 from app.assembly import people, service
 from app.assembly.auth import authenticate
-from app.assembly.state import load_state
+from app.assembly.state import load_state, search_people
 from app.blocks import closing, rounds
 from app.blocks import service as blocks
 from app.db import Database
@@ -354,3 +354,23 @@ def test_nothing_changes_once_the_assembly_has_closed(room: Room) -> None:
     refused(Conflict, "assembly_closed", people.reissue_link, **kw)
     refused(Conflict, "assembly_closed", people.remove_participant, **kw)
     refused(Conflict, "assembly_closed", people.set_muted, muted=True, **kw)
+
+
+def test_searching_people_matches_part_of_a_name_in_any_case_and_wildcards_literally(
+    room: Room,
+) -> None:
+    service.join_assembly(db=room.db, join_code=room.made.join_code, name="100% Ruthless")
+    found = search_people(db=room.db, assembly_id=room.aid, text="RUTH")
+    assert [p.name for p in found] == ["100% Ruthless", "Ruth"]
+    assert [p.name for p in search_people(db=room.db, assembly_id=room.aid, text="%")] == [
+        "100% Ruthless"
+    ]
+    people.remove_participant(
+        db=room.db,
+        assembly_id=room.aid,
+        actor_id=room.noor,
+        participant_id=room.ruth.participant_id,
+    )
+    assert [p.name for p in search_people(db=room.db, assembly_id=room.aid, text="ruth")] == [
+        "100% Ruthless"
+    ]

@@ -290,3 +290,46 @@ def test_page_forms_refuse_a_participant_without_the_role(
         f"/a/{assembly.id}/participants/{ruth.participant_id}/{route}", headers={"origin": ORIGIN}
     )
     assert response.status_code == 403
+
+
+def test_find_someone_reaches_people_who_are_not_among_the_latest(
+    client: TestClient, assembly: GA
+) -> None:
+    early = join(client, assembly, "Zainab Early")
+    for n in range(14):
+        join(client, assembly, f"Later {n}")
+    browser = console_of(client, assembly, assembly.facilitator)
+    console = soup(browser.get(f"/a/{assembly.id}/console"))
+    listed = {li["data-participant-id"] for li in console.select("#mc-people li.person")}
+    assert str(early.participant_id) not in listed
+    form = console.select_one("form.find-people")
+    assert form is not None and form["method"] == "get"
+    assert form.find_parent(id="mc-people") is None  # typed text survives pushes
+    page = soup(browser.get(form["action"], params={"q": "zainab"}))
+    [row] = page.select("li.person")
+    assert row["data-participant-id"] == str(early.participant_id)
+    actions = {urlsplit(f["action"]).path.rsplit("/", 1)[-1] for f in row.select("form")}
+    assert actions == {"reissue", "mute", "remove"}
+    assert "can-facilitator" in page.body["class"]
+    by_ref = soup(browser.get(form["action"], params={"q": f"Anyone #{early.participant_id}"}))
+    assert [li["data-participant-id"] for li in by_ref.select("li.person")] == [
+        str(early.participant_id)
+    ]
+    # A plain form on the find page comes back to it, search and all.
+    back = f"/a/{assembly.id}/people?q=zainab"
+    muted = browser.post(
+        f"/a/{assembly.id}/participants/{early.participant_id}/mute",
+        headers={"origin": ORIGIN, "referer": f"{ORIGIN}{back}"},
+        follow_redirects=False,
+    )
+    assert muted.status_code == 303 and muted.headers["location"] == back
+
+
+def test_find_someone_is_for_console_roles(client: TestClient, assembly: GA) -> None:
+    pat = join(client, assembly, "Pat")
+    url = f"/a/{assembly.id}/people?q=Pat"
+    nobody = TestClient(client.app, base_url=ORIGIN).get(url, follow_redirects=False)
+    assert nobody.status_code == 303 and nobody.headers["location"] == f"/j/{assembly.join_code}"
+    phone = TestClient(client.app, base_url=ORIGIN)
+    phone.get(f"/a/{assembly.id}?key={pat.token}")
+    assert phone.get(url).status_code == 403
