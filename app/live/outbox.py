@@ -121,7 +121,7 @@ def direct_writer(socket: object) -> FrameWriter | None:
 MAX_FRAME_BYTES = 4096
 """Default for the largest client frame the app parses (`MICCHECK_WS_MAX_FRAME_BYTES`)."""
 
-MAX_SEQ = 2**63 - 1  # the largest seq the event log can hold (a BIGINT)
+MAX_SEQ = 2**63 - 1  # the largest `since` read; past the head it is refused before any query
 
 NOT_JSON = 'Frames must be JSON objects such as {"type": "ping"}.'
 

@@ -16,7 +16,8 @@ from app.web.app import create_app
 from app.web.fields import MAX_ID
 from tests.conftest import GA, _postgres_db, _sqlite_db, create_assembly, error_of, join
 
-BIG = MAX_ID + 1  # 9223372036854775808: one past the largest BIGINT
+BIG = MAX_ID + 1  # 2147483648: one past the largest INTEGER, the type of every id column
+PAST_BIGINT = 2**63  # the example: past any integer column at all
 HUGE = 10**25
 REFUSED = {404, 422}
 
@@ -78,7 +79,7 @@ PATHS = [
 ]
 
 
-@pytest.mark.parametrize("number", [BIG, HUGE, 0])
+@pytest.mark.parametrize("number", [BIG, PAST_BIGINT, HUGE, 0])
 @pytest.mark.parametrize(("method", "path", "body"), PATHS, ids=[p[1] for p in PATHS])
 def test_an_id_no_row_can_have_in_a_json_path_is_refused_not_a_server_error(
     any_client: TestClient, ga: GA, method: str, path: str, body: Any, number: int
