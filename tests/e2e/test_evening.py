@@ -370,7 +370,7 @@ def the_proposal(ev: Evening) -> None:
     amend(ev.bianca, TEXT_V1, TEXT_V2, "Six will not do: 31 people slept out last week.")
     for page in (console, ev.ana):
         expect(page.locator("#mc-proposal .amendment")).to_have_count(1)
-        expect(page.locator("#mc-proposal .amendment ins")).to_have_text("eight")
+        expect(page.locator("#mc-proposal .amendment .amend-first ins")).to_have_text("eight")
     # The wall names the amendment waiting and its changed words.
     expect(wall.locator("#mc-proposal")).to_contain_text("Bianca")
     expect(wall.locator("#mc-proposal ins")).to_have_text("eight")

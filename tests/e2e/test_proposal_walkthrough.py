@@ -275,9 +275,12 @@ def discuss_and_amend(screens: Screens) -> None:
     expect(pending.locator(".amend-why")).to_have_text(
         "“Six will not do: 31 people slept out last week.”"
     )
-    expect(pending.locator("del")).to_have_text("six")
-    expect(pending.locator("ins")).to_have_text("eight")
-    # The wall names a waiting amendment by its changed words only, so it always fits.
+    # Its first changed line; a tap opens the rest.
+    expect(pending.locator(".amend-first del")).to_have_text("six")
+    expect(pending.locator(".amend-first ins")).to_have_text("eight")
+    pending.locator(".amend-first").click()
+    expect(pending.locator(".amend-whole a")).to_be_visible()
+    # The wall names a waiting amendment by its first changed line only, so it always fits.
     waiting_on_wall = wall.locator("#mc-proposal .amend-line")
     expect(waiting_on_wall).to_have_count(1)
     expect(waiting_on_wall.locator("strong")).to_have_text("Bianca:")
