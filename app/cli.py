@@ -174,6 +174,8 @@ def serve(
 
     import uvicorn
 
+    from app.web.access_log import log_config
+
     settings = get_settings()
     try:
         plan = serve_plan(settings, host=host, port=port, workers=workers, lan=lan)
@@ -197,6 +199,7 @@ def serve(
             ws_max_size=settings.ws_max_frame_bytes,
             proxy_headers=True,
             forwarded_allow_ips=settings.forwarded_allow_ips,  # "": nobody
+            log_config=log_config(),  # no `key=` values in the logs
         )
         return
     from app.web.app import create_app
@@ -209,6 +212,7 @@ def serve(
         ws_max_size=settings.ws_max_frame_bytes,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=log_config(),
     )
 
 

@@ -7,6 +7,7 @@ from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
 from app.groups.models import AssemblyGroup, WorkingGroup
+from app.sessions.models import BrowserSessionRecord
 from app.stack.models import Hand, StackSettings, Turn
 
 metadata = SQLModel.metadata
@@ -17,6 +18,7 @@ __all__ = [
     "ArchiveEntry",
     "Assembly",
     "AssemblyGroup",
+    "BrowserSessionRecord",
     "Event",
     "EventHead",
     "Hand",

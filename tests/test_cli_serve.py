@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from app import cli as cli_module
 from app.config import Settings, get_settings
+from app.web.access_log import log_config
 
 MICCHECK = str(Path(sys.executable).parent / "miccheck")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/nowhere"
@@ -110,6 +111,7 @@ def test_several_workers_on_postgres_and_redis_run_uvicorn_from_the_import_strin
         "proxy_headers": True,
         "forwarded_allow_ips": "",
         "ws_max_size": 4096,
+        "log_config": log_config(),  # no `key=` values in the logs
     }
 
 
@@ -138,6 +140,7 @@ def test_one_worker_on_sqlite_serves_the_app_object(
     [(app, options)] = uvicorn_calls
     assert not isinstance(app, str) and "workers" not in options
     assert options["host"] == "0.0.0.0" and options["proxy_headers"] is True
+    assert options["log_config"] == log_config()  # no `key=` values in the logs
     assert app.state.ctx.urls.public_url == "http://127.0.0.1:8000"  # --lan not asked
 
 

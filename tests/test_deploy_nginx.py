@@ -97,8 +97,10 @@ def example_environment() -> dict[str, str]:
     return settings
 
 
-def nginx_site(upstreams: list[int], http_port: int, tls_port: int, cert: Path, key: Path) -> str:
-    """deploy/nginx.conf with only its ports and certificate paths changed."""
+def nginx_site(
+    upstreams: list[int], http_port: int, tls_port: int, cert: Path, key: Path, log: Path
+) -> str:
+    """deploy/nginx.conf with only its ports, certificate and access log paths changed."""
     site = (DEPLOY / "nginx.conf").read_text()
     workers = re.findall(r"^\s*server 127\.0\.0\.1:\d+;$", site, re.M)
     assert len(workers) == len(upstreams), "the upstream lists one line per worker"
@@ -112,7 +114,9 @@ def nginx_site(upstreams: list[int], http_port: int, tls_port: int, cert: Path, 
     ]:
         assert site.count(old) == 1, f"deploy/nginx.conf has {old!r} once"
         site = site.replace(old, new)
-    return site
+    # Both servers log with the site's own format (no query strings), not nginx.conf's.
+    assert site.count("access_log /var/log/nginx/miccheck.access.log miccheck;") == 2
+    return site.replace("/var/log/nginx/miccheck.access.log", str(log))
 
 
 def nginx_main(prefix: Path, site: Path) -> str:
@@ -140,6 +144,7 @@ class Deployment:
     workers: list[str]  # 127.0.0.1:PORT of each worker
     tls: ssl.SSLContext  # trusts the test's self-signed certificate
     access_log: Path
+    worker_logs: list[Path]  # what each `miccheck serve` printed (uvicorn's logs)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.https, verify=self.tls, timeout=10)
@@ -227,7 +232,8 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
             wait_until(lambda p=port, w=worker, g=log: serving(p, w, g), started)  # type: ignore[misc]
 
         site = prefix / "miccheck.conf"
-        site.write_text(nginx_site(worker_ports, http_port, tls_port, cert, key))
+        access_log = prefix / "miccheck.access.log"
+        site.write_text(nginx_site(worker_ports, http_port, tls_port, cert, key, access_log))
         main = prefix / "nginx.conf"
         main.write_text(nginx_main(prefix, site))
         # As a person runs it, but unprivileged-style: its pid, logs and temp files in `prefix`.
@@ -247,7 +253,8 @@ def deployment(fresh_postgres: str, redis_url: str) -> Iterator[Deployment]:
             http=f"http://127.0.0.1:{http_port}",
             workers=[f"127.0.0.1:{port}" for port in worker_ports],
             tls=tls,
-            access_log=prefix / "access.log",
+            access_log=access_log,
+            worker_logs=[prefix / f"worker-{port}.log" for port in worker_ports],
         )
 
 
@@ -302,6 +309,10 @@ def until_push(phone: ClientConnection, done: Callable[[str], bool]) -> str:
         if done(push):
             return push
     raise AssertionError("no such push within 10 s")
+
+
+# A socket's line in the site's access log: method, path without query, status, upstream.
+SOCKET_LOGGED = r'"GET /ws/\S+ HTTP/[\d.]+" 101 \S+ \S+ (\S+)$'
 
 
 def join_by_form(client: httpx.Client, https: str, join_code: str, name: str) -> str:
@@ -359,12 +370,46 @@ def test_phones_follow_an_assembly_through_nginx_on_two_workers(deployment: Depl
 
     def both_logged() -> bool:
         log = deployment.access_log.read_text() if deployment.access_log.exists() else ""
-        return len(re.findall(r"^/ws/\S+ 101 ", log, re.M)) == 2
+        return len(re.findall(SOCKET_LOGGED, log, re.M)) == 2
 
     wait_until(both_logged, "nginx logged both sockets", 10)
     log = deployment.access_log.read_text()
-    served_by = set(re.findall(r"^/ws/\S+ 101 (\S+)$", log, re.M))
+    served_by = set(re.findall(SOCKET_LOGGED, log, re.M))
     assert served_by == set(deployment.workers), "the two sockets were on different workers"
+
+
+def test_keys_in_links_and_sockets_are_in_no_log(deployment: Deployment) -> None:
+    """A `?key=` link and a socket's `key=` leave no secret in nginx's access log (it logs
+    $uri) nor in the workers' logs (app/web/access_log.py), though the paths are logged."""
+    api = deployment.client()
+    made = api.post("/api/assemblies", json={"title": "Logged GA", "facilitator_name": "Noor"})
+    assert made.status_code == 201, made.text
+    assembly = made.json()
+    token, key = assembly["facilitator_token"], assembly["projector_key"]
+    browser = deployment.client()
+    opened = browser.get(f"/a/{assembly['id']}/console?key={token}", follow_redirects=True)
+    assert opened.status_code == 200 and str(opened.url).endswith("/console")
+    wall = deployment.https.replace("https://", "wss://") + f"/ws/assemblies/{assembly['id']}"
+    with connect(
+        f"{wall}?view=projector&key={key}",
+        ssl=deployment.tls,
+        origin=Origin(deployment.https),
+        open_timeout=10,
+    ) as socket_:
+        socket_.recv(timeout=10)  # the snapshot: the socket was accepted
+    path = f"/ws/assemblies/{assembly['id']}"
+
+    def logged() -> bool:
+        log = deployment.access_log.read_text() if deployment.access_log.exists() else ""
+        workers = "".join(w.read_text() for w in deployment.worker_logs)
+        return path in log and f"{path}?view=projector&key=REDACTED" in workers
+
+    wait_until(logged, "nginx and a worker logged the socket", 10)
+    logs = [deployment.access_log, *deployment.worker_logs]
+    for log in logs:
+        text = log.read_text()
+        assert token not in text and key not in text, f"a secret in {log.name}"
+    assert f'"GET /a/{assembly["id"]}/console HTTP/1.1" 303' in deployment.access_log.read_text()
 
 
 def test_a_cookie_post_from_another_site_is_refused_through_nginx(

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 
-from app.assembly.auth import Member, check_projector_key
+from app.assembly.auth import Member, check_projector_key, check_projector_key_hash
 from app.blocks.round_state import redact_events
 from app.errors import DomainError
 from app.events import events_after, head_of
@@ -70,10 +70,12 @@ def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | No
     if bearer_token(websocket) is None and not same_origin(websocket):
         raise DomainError("This socket was not opened from a Mic Check page.")
     if view == "projector":
-        key = websocket.query_params.get("key") or ctx.sessions.read(websocket).projector_keys.get(
-            assembly_id
-        )
-        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+        key = websocket.query_params.get("key")
+        if key:
+            check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+            return None
+        key_hash = ctx.sessions.read(websocket).projector_key_hash(assembly_id)
+        check_projector_key_hash(db=ctx.db, assembly_id=assembly_id, key_hash=key_hash)
         return None
     member = current_member(websocket, assembly_id)
     if not member.admitted:

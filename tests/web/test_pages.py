@@ -280,7 +280,11 @@ def test_every_page_renders_a_demo_evening_with_an_open_item(
     assert projector.select_one("#mc-header .mc-now strong").get_text() == "Kitchen report-back"
     assert projector.select_one("#mc-agenda .time-box").has_attr("hidden")  # over 2 min left
     assert projector.select_one("#mc-people .headcount").get_text() == "140"
-    phone = soup(fresh.get(f"/a/{made.assembly_id}?key={made.tokens['Chen']}"))
+    # This browser holds the facilitator's seat: Chen's link asks first (key_links.py).
+    asked = soup(fresh.get(f"/a/{made.assembly_id}?key={made.tokens['Chen']}"))
+    assert asked.select_one(".link-name").get_text() == "Chen"
+    fresh.post(f"/a/{made.assembly_id}/session", data={"choice": "switch"})
+    phone = soup(fresh.get(f"/a/{made.assembly_id}"))
     assert phone.select_one(".you strong").get_text() == "Chen"
     assert phone.select_one("#mc-agenda .open-title").get_text() == "Kitchen report-back"
 
