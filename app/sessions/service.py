@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.db import Database
 from app.sessions.logic import SessionData, dump_seats, load_seats
@@ -31,9 +31,16 @@ def load_session(*, db: Database, record_id: str) -> SessionData | None:
 
 
 def save_session(
-    *, db: Database, record_id: str, data: SessionData, now: datetime, lifetime: timedelta
+    *,
+    db: Database,
+    record_id: str,
+    data: SessionData,
+    now: datetime,
+    lifetime: timedelta,
+    clear_expired: bool = False,
 ) -> SessionData:
-    """Store the seats under `record_id`, seen now and ending `lifetime` from now."""
+    """Store the seats under `record_id`, seen now and ending `lifetime` from now; with
+    `clear_expired` (a new session), delete a batch of expired ones in the same transaction."""
     saved = SessionData(
         seats=data.seats,
         created_at=data.created_at or now,
@@ -41,6 +48,8 @@ def save_session(
         expires_at=now + lifetime,
     )
     with db.write() as session:
+        if clear_expired:
+            _delete_expired(session, now, CLEANUP_BATCH)
         record = session.get(BrowserSessionRecord, record_id)
         if record is None:
             assert saved.created_at is not None and saved.expires_at is not None
@@ -75,13 +84,17 @@ def touch_session(*, db: Database, record_id: str, now: datetime, lifetime: time
 def delete_expired(*, db: Database, now: datetime, limit: int = CLEANUP_BATCH) -> int:
     """Delete up to `limit` expired sessions; how many went."""
     with db.write() as session:
-        ids = session.exec(
-            select(BrowserSessionRecord.id)
-            .where(col(BrowserSessionRecord.expires_at) <= now)
-            .limit(limit)
-        ).all()
-        if ids:
-            session.connection().execute(
-                delete(BrowserSessionRecord).where(col(BrowserSessionRecord.id).in_(ids))
-            )
+        return _delete_expired(session, now, limit)
+
+
+def _delete_expired(session: Session, now: datetime, limit: int) -> int:
+    ids = session.exec(
+        select(BrowserSessionRecord.id)
+        .where(col(BrowserSessionRecord.expires_at) <= now)
+        .limit(limit)
+    ).all()
+    if ids:
+        session.connection().execute(
+            delete(BrowserSessionRecord).where(col(BrowserSessionRecord.id).in_(ids))
+        )
     return len(ids)

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from app.assembly.auth import hash_secret
 from app.db import Database
 from app.sessions.logic import SessionData, due_for_touch, expired, seal, unseal
-from app.sessions.service import delete_expired, load_session, save_session, touch_session
+from app.sessions.service import load_session, save_session, touch_session
 
 COOKIE = "miccheck"
 # Cookies of the old kind (tokens in clear) were signed under another salt: they read as none.
@@ -207,14 +207,19 @@ class SessionStore:
         """Save the session (a new one gets its id, and expired ones are cleared out a batch
         at a time) and set the cookie."""
         now = self.clock()
+        new = session.sid is None
         if session.sid is None:
             session.sid = secrets.token_urlsafe(32)
             session.data = replace(session.data, created_at=None)
-            delete_expired(db=self.db, now=now)
         session.seal_tokens()
         key = record_id(session.sid)
         saved = save_session(
-            db=self.db, record_id=key, data=session.data, now=now, lifetime=self.lifetime
+            db=self.db,
+            record_id=key,
+            data=session.data,
+            now=now,
+            lifetime=self.lifetime,
+            clear_expired=new,
         )
         version = secrets.token_hex(4)
         self._remember(key, version, _copy(saved))
