@@ -72,9 +72,9 @@ class EventFeed:
                 frame = parse_frame(text, max_frame_bytes)  # never raises
                 if frame == ("ping", 0):
                     self.queue({"type": "pong"})
-                elif isinstance(frame, tuple) and frame[1] > self.target:
-                    # Past every seq this socket was told of: reloading from there would skip
-                    # the events up to it, so refuse and carry on from where we are.
+                elif isinstance(frame, tuple) and frame[1] > max(self.target, self.last_sent):
+                    # Past every seq this socket sent or was told of: reloading from there would
+                    # skip the events up to it, so refuse and carry on from where we are.
                     self.queue({"type": "error", "code": "since_ahead", "message": AHEAD})
                 elif isinstance(frame, tuple):
                     self.reload(frame[1])
