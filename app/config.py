@@ -86,11 +86,39 @@ class Settings(BaseSettings):
         description="Joins one address may make at once: a full venue behind one address "
         "joining together.",
     )
+    session_days: int = Field(
+        30,
+        ge=1,
+        le=400,
+        description="Days a browser session lasts since it was last used (extended at most "
+        "once an hour); an expired one is refused like none, and the person opens their link "
+        "again.",
+    )
     code_misses_per_minute: int = Field(
         20,
         ge=1,
         description="Join codes matching no assembly one address may try per minute; past it "
         "every lookup by code from that address is refused (429) until the minute is up.",
+    )
+    person_burst: int = Field(
+        30,
+        ge=1,
+        description="Answers, hands raised or lowered, amendments, notes or action items one "
+        "person may send at once, each kind counted on its own, before the per-minute rate "
+        "applies (429 past it): a stack keeper's or minute taker's quickest run of clicks fits.",
+    )
+    person_actions_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Of each kind, what one person may send per minute once the burst is spent: "
+        "one a second, faster than anyone can answer, type or click for a whole minute, slow "
+        "enough that one phone cannot flood every screen with events.",
+    )
+    pending_amendments_per_person: int = Field(
+        3,
+        ge=1,
+        description="Friendly amendments one person may have waiting on one proposal (409 past "
+        "it) until the presenter takes one up: the presenter reads each aloud.",
     )
 
     @model_validator(mode="after")

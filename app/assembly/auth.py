@@ -54,6 +54,7 @@ class Member:
     status: str
     roles: frozenset[str]
     pronouns: str | None = None
+    muted: bool = False  # no hands, no amendments (app/assembly/people.py)
 
     @property
     def admitted(self) -> bool:
@@ -68,7 +69,15 @@ def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member
     """The participant behind a token, for this assembly; 401 when the token is not theirs."""
     if not token:
         raise Unauthorized("Join the assembly first (no session or token was sent).")
-    digest = hash_secret(token)
+    return authenticate_hash(db=db, assembly_id=assembly_id, token_hash=hash_secret(token))
+
+
+def authenticate_hash(*, db: Database, assembly_id: str, token_hash: str | None) -> Member:
+    """The participant whose token has this hash (what a browser session keeps), looked up
+    on every request: a reissued token or a removed person ends every session holding it."""
+    if not token_hash:
+        raise Unauthorized("Join the assembly first (no session or token was sent).")
+    digest = token_hash
     with db.read() as session:
         participant = session.exec(
             select(Participant).where(Participant.token_hash == digest)
@@ -80,6 +89,11 @@ def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member
             or participant.assembly_id != assembly_id
         ):
             raise Unauthorized("This session or token is not valid for this assembly.")
+        if participant.status == "removed":
+            raise Forbidden(
+                "A facilitator removed you from this assembly; this link no longer works.",
+                code="removed",
+            )
         roles = session.exec(
             select(RoleGrant.role).where(RoleGrant.participant_id == participant.id)
         ).all()
@@ -91,14 +105,22 @@ def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member
         status=participant.status,
         roles=frozenset(roles),
         pronouns=participant.pronouns,
+        muted=participant.muted,
     )
 
 
 def check_projector_key(*, db: Database, assembly_id: str, key: str | None) -> None:
     """The projector is opened with its own key; 403 for a wrong one."""
+    check_projector_key_hash(
+        db=db, assembly_id=assembly_id, key_hash=hash_secret(key) if key else None
+    )
+
+
+def check_projector_key_hash(*, db: Database, assembly_id: str, key_hash: str | None) -> None:
+    """As check_projector_key, by the key's hash (what a browser session keeps)."""
     with db.read() as session:
         assembly = session.get(Assembly, assembly_id)
     if assembly is None:
         raise NotFound("There is no assembly at this address.")
-    if not key or not hmac.compare_digest(assembly.projector_key_hash, hash_secret(key)):
+    if not key_hash or not hmac.compare_digest(assembly.projector_key_hash, key_hash):
         raise Forbidden("This projector key is not valid for this assembly.", code="bad_key")

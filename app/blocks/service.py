@@ -21,7 +21,10 @@ from app.stack.service import lower_block_hands
 
 PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
 TALLY = "tally"  # the open round's counts alone: what an answer changes
-TEXT_MAX = 20_000
+# A proposal's text, and so an amendment's (a whole new text): about two pages, already more
+# than the wall shows a room at a size the back reads (it pages anything past 400 characters).
+TEXT_MAX = 5_000
+PENDING_MAX = 3  # amendments one person may have waiting (MICCHECK_PENDING_AMENDMENTS_PER_PERSON)
 
 
 def now() -> datetime:
@@ -282,9 +285,16 @@ def set_amendments_open(
 
 
 def propose_amendment(
-    *, db: Database, proposal_id: int, actor_id: int, text: str, rationale: str | None = None
+    *,
+    db: Database,
+    proposal_id: int,
+    actor_id: int,
+    text: str,
+    rationale: str | None = None,
+    max_pending: int = PENDING_MAX,
 ) -> Changed:
-    """Anyone admitted proposes a friendly amendment: the full new text, with a rationale."""
+    """Anyone admitted proposes a friendly amendment: the full new text, with a rationale; at
+    most `max_pending` of theirs wait on the proposal at a time."""
     text = clean_body(text, field="text")
     rationale = clean_optional(rationale, field="rationale", max_len=1000)
     with db.write() as session:
@@ -293,12 +303,28 @@ def propose_amendment(
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":
             raise Forbidden("Only admitted participants can propose amendments.")
+        if person.muted:
+            raise Conflict(
+                "A facilitator has muted you: you cannot propose amendments, but you can "
+                "still answer rounds.",
+                code="muted",
+            )
         logic.check_amendment_allowed(
             proposal.stage,
             amendments_open=proposal.amendments_open,
             rounds_so_far=proposal.version - 1,
             max_rounds=proposal.max_amendment_rounds,
         )
+        waiting = session.exec(
+            select(func.count())
+            .select_from(Amendment)
+            .where(
+                Amendment.proposal_id == proposal.id,
+                Amendment.proposer_id == actor_id,
+                Amendment.status == "proposed",
+            )
+        ).one()
+        logic.check_waiting_amendments(waiting=waiting, most=max_pending)
         if text == current_text(session, proposal):
             raise Conflict("That is the current text already.", code="amendment_unchanged")
         amendment = Amendment(

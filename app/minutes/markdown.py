@@ -51,6 +51,7 @@ def _header(minutes: r.Minutes) -> list[str]:
     lines += [
         f"- Headcount: {w.headcount_line(h)}",
         f"- Decision rule: {h.decision_rule_text}",
+        *(f"- Removed: {line}" for line in w.removal_lines(h)),
         "",
         "Agenda:",
         "",

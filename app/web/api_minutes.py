@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.assembly.auth import check_projector_key
+from app.assembly.auth import check_projector_key_hash
 from app.errors import Forbidden
 from app.minutes import service, settings
 from app.minutes.markdown import render_markdown
 from app.minutes.state import MinutesRead, load_minutes, open_to_all
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
 from app.web.key_links import PROJECTOR, TOKEN, swap_key_for_cookie
 from app.web.minutes_html import render_minutes_html
@@ -36,6 +36,7 @@ def take_note(
     """A note in the minutes (minute taker, facilitator); `corrects` names the note a correction
     corrects. The note id is the seq of its event."""
     actor = admitted_member(request, assembly_id)
+    throttle(ctx, actor, "note")
     noted = service.take_note(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
@@ -58,6 +59,7 @@ def record_action(
     with the proposal or item named, else the open item's proposal, else the open item, else
     the assembly as a whole. The action id is the seq of its event."""
     actor = admitted_member(request, assembly_id)
+    throttle(ctx, actor, "action")
     recorded = service.record_action(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
@@ -98,11 +100,11 @@ def _read(request: Request, ctx: AppContext, assembly_id: str) -> tuple[MinutesR
 
 
 def _holds_projector_key(request: Request, ctx: AppContext, assembly_id: str) -> bool:
-    key = ctx.sessions.read(request).projector_keys.get(assembly_id)
-    if key is None:
+    key_hash = ctx.sessions.read(request).projector_key_hash(assembly_id)
+    if key_hash is None:
         return False
     try:
-        check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+        check_projector_key_hash(db=ctx.db, assembly_id=assembly_id, key_hash=key_hash)
     except Forbidden:
         return False
     return True

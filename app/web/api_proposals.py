@@ -10,7 +10,7 @@ from pydantic import Field
 
 from app.blocks import service
 from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api", tags=["proposals"])
@@ -113,8 +113,13 @@ def propose_amendment(
 ) -> JSONResponse:
     """A friendly amendment: the full new text, with a rationale."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
+    throttle(ctx, actor, "amendment")
     changed = service.propose_amendment(
-        db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
+        db=ctx.db,
+        proposal_id=proposal_id,
+        actor_id=actor.participant_id,
+        max_pending=ctx.settings.pending_amendments_per_person,
+        **body.model_dump(),
     )
     return reply(changed, 201)
 

@@ -12,7 +12,7 @@ from app.blocks import closing, rounds
 from app.blocks.round_state import assembly_of_round, load_round
 from app.blocks.state import assembly_of_proposal
 from app.web.api_proposals import reply
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api", tags=["rounds"])
@@ -92,6 +92,7 @@ def respond(
 ) -> JSONResponse:
     """Answer (or change your answer) until the round closes; the last answer counts."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
+    throttle(ctx, actor, "answer")
     changed = rounds.respond(
         db=ctx.db, round_id=round_id, actor_id=actor.participant_id, **body.model_dump()
     )

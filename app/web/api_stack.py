@@ -10,7 +10,7 @@ from pydantic import Field
 
 from app.stack import service
 from app.stack.state import load_stack
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/stack", tags=["stack"])
@@ -56,6 +56,7 @@ def raise_hand(
 ) -> JSONResponse:
     """Raise your own hand, or (stack keeper) a hand by name for someone without a phone."""
     actor = admitted_member(request, assembly_id)
+    throttle(ctx, actor, "hand")
     if body.name is not None:
         changed = service.add_named_hand(
             db=ctx.db,
@@ -81,6 +82,7 @@ def lower_hand(
 ) -> dict[str, Any]:
     """Lower a hand: your own, or any (stack keeper, facilitator)."""
     actor = admitted_member(request, assembly_id)
+    throttle(ctx, actor, "hand")
     changed = service.lower_hand(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, entry_id=entry_id
     )

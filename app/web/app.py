@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, HTTPException
 from starlette.responses import JSONResponse
@@ -22,14 +23,17 @@ from app.web import (
     api_assemblies,
     api_groups,
     api_minutes,
+    api_people,
     api_proposals,
     api_rounds,
     api_stack,
     assets,
+    key_links,
     pages,
     pages_actions,
     pages_archive,
     pages_groups,
+    pages_people,
     pages_proposals,
     pages_stack,
     sockets,
@@ -40,7 +44,7 @@ from app.web.errors import error_body, install_error_handlers
 from app.web.headers import SecurityHeaders
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
-from app.web.sessions import SessionCodec
+from app.web.sessions import SessionStore
 from app.web.urls import Urls
 
 MAX_BODY_BYTES = 256 * 1024
@@ -111,12 +115,16 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         urls=urls,
         renderer=renderer,
         hub=hub,
-        sessions=SessionCodec(
-            settings.resolved_secret_key(), secure=settings.environment == "production"
+        sessions=SessionStore(
+            settings.resolved_secret_key(),
+            db=db,
+            secure=settings.environment == "production",
+            lifetime=timedelta(days=settings.session_days),
         ),
         create_limit=RateLimiter(settings.assemblies_per_hour, 3600),
         join_limit=TokenBucket(settings.joins_per_minute, settings.join_burst),
         code_guard=CodeGuard(settings.code_misses_per_minute, 60),
+        person_limit=TokenBucket(settings.person_actions_per_minute, settings.person_burst),
     )
 
 
@@ -175,6 +183,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(Compression)  # compresses error replies too; not websockets
     app.add_middleware(SecurityHeaders, production=ctx.settings.environment == "production")
     app.include_router(api_assemblies.router)
+    app.include_router(api_people.router)
     app.include_router(api_stack.router)
     app.include_router(api_proposals.router)
     app.include_router(api_rounds.router)
@@ -187,5 +196,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
     app.include_router(pages_groups.router)
+    app.include_router(pages_people.router)
+    app.include_router(key_links.router)
     app.include_router(assets.router)
     return app

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.assembly import service
-from app.assembly.auth import Member, check_projector_key, recover_projector_key
+from app.assembly.auth import Member, check_projector_key_hash, recover_projector_key
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, find_participant, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, TooMany, Unauthorized
-from app.web.context import AppContext, Ctx, client_address, current_member
+from app.web.context import AppContext, Ctx, client_address, current_member, throttle
 from app.web.fields import Id, Whole
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
 from app.web.render import VIEWS, Snapshot
@@ -93,8 +93,8 @@ def create_from_form(
         return html(ctx.renderer.page("home.html", form=form, error=exc.message), exc.status)
     response = see_other(ctx.urls.console(made.assembly_id))
     session = ctx.sessions.read(request)
-    session.tokens[made.assembly_id] = made.facilitator_token
-    session.projector_keys[made.assembly_id] = made.projector_key
+    session.sign_in(made.assembly_id, made.facilitator_token)
+    session.hold_projector_key(made.assembly_id, made.projector_key)
     ctx.sessions.write(response, session)
     return response
 
@@ -138,7 +138,7 @@ def join_from_form(
         return refused(html(page, exc.status), exc)
     response = see_other(ctx.urls.phone(joined.assembly_id))
     session = ctx.sessions.read(request)
-    session.tokens[joined.assembly_id] = joined.token
+    session.sign_in(joined.assembly_id, joined.token)
     ctx.sessions.write(response, session)
     return response
 
@@ -205,20 +205,23 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 def console_links(request: Request, ctx: AppContext, member: Member) -> dict[str, str | None]:
-    """The minutes, for everyone at the console; for a facilitator also the projector with its
-    key (this browser's, else the one derived from the server's secret: a second device has
-    only its own token) and their secret console link. `projector` is None only for an
-    assembly whose random key is on the device that made it (made before keys were derived)."""
+    """The minutes, for everyone at the console; for a facilitator also the projector with the
+    key derived from the server's secret, and their secret console link when this browser
+    opened their token (the session keeps it sealed under the cookie's id: a browser switched
+    to them on the confirm page holds only its hash). `projector` is None for an assembly made
+    with a random key (before keys were derived): only the device that made it had it."""
     assembly_id = member.assembly_id
     links: dict[str, str | None] = {"minutes": ctx.urls.minutes(assembly_id)}
     if "facilitator" in member.roles:
-        session = ctx.sessions.read(request)
-        key = session.projector_keys.get(assembly_id) or recover_projector_key(
+        key = recover_projector_key(
             db=ctx.db, assembly_id=assembly_id, server_secret=ctx.settings.resolved_secret_key()
         )
-        token = session.tokens.get(assembly_id)
+        token = ctx.sessions.read(request).token(assembly_id)
         links["projector"] = ctx.urls.projector(assembly_id, key) if key else None
-        links["console"] = ctx.urls.absolute(ctx.urls.console(assembly_id, token))
+        links["console"] = (
+            ctx.urls.absolute(ctx.urls.console(assembly_id, token)) if token else None
+        )
+        links["facilitator"] = "yes"
     return links
 
 
@@ -227,8 +230,8 @@ def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     swapped = swap_key_for_cookie(request, ctx, assembly_id, opens=(PROJECTOR,))
     if swapped:
         return swapped
-    key = ctx.sessions.read(request).projector_keys.get(assembly_id)
-    check_projector_key(db=ctx.db, assembly_id=assembly_id, key=key)
+    key_hash = ctx.sessions.read(request).projector_key_hash(assembly_id)
+    check_projector_key_hash(db=ctx.db, assembly_id=assembly_id, key_hash=key_hash)
     snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
     join_url = ctx.urls.absolute(ctx.urls.join(snap.state.join_code))
     minutes_url = ctx.urls.absolute(ctx.urls.minutes(assembly_id))
@@ -289,12 +292,15 @@ def form_action(
     assembly_id: str,
     change: Callable[[Member], Any],
     private: Callable[[Any, Member], str] | None = None,
+    limit: str | None = None,
 ) -> Response:
     """Run one service as the signed-in member; `private(result, member)` renders what only
-    they see."""
+    they see; `limit` names the kind of action counted against the member (context.throttle)."""
     member = current_member(request, assembly_id)
     if not member.admitted:
         raise Forbidden("You have not been admitted yet.", code="not_admitted")
+    if limit is not None:
+        throttle(ctx, member, limit)
     result = change(member)
     seq = getattr(result, "seq", None)
     extra = private(result, member) if private else ""

@@ -38,4 +38,5 @@ def action_form(
             due=due or None,
             proposal_id=optional_int(proposal_id, "proposal_id"),
         ),
+        limit="action",
     )

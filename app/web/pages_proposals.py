@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.assembly.auth import Member
 from app.assembly.state import match_participant
 from app.blocks import closing, rounds, service
-from app.errors import Invalid
+from app.blocks.state import read_amendment
+from app.errors import Forbidden, Invalid
 from app.minutes import service as minutes_service
 from app.minutes import settings
-from app.web.context import Ctx
+from app.web.context import Ctx, current_member
 from app.web.fields import Id
 from app.web.forms import Text, optional_int, required_int
-from app.web.pages import form_action
+from app.web.pages import form_action, html
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
 
@@ -195,8 +196,22 @@ def amend_form(
             actor_id=m.participant_id,
             text=text,
             rationale=rationale or None,
+            max_pending=ctx.settings.pending_amendments_per_person,
         ),
+        limit="amendment",
     )
+
+
+@router.get("/amendments/{amendment_id}")
+def amendment_page(assembly_id: str, amendment_id: Id, request: Request, ctx: Ctx) -> HTMLResponse:
+    """One friendly amendment in full, for anyone admitted: the amendment lists on phones and
+    the console show its first changed line and link here."""
+    member = current_member(request, assembly_id)
+    if not member.admitted:
+        raise Forbidden("You have not been admitted yet.", code="not_admitted")
+    page = read_amendment(db=ctx.db, assembly_id=assembly_id, amendment_id=amendment_id)
+    back = ctx.urls.console(assembly_id) if member.on_console else ctx.urls.phone(assembly_id)
+    return html(ctx.renderer.page("amendment.html", page=page, back=back))
 
 
 @router.post("/amendments/{amendment_id}/{decision}")
@@ -320,6 +335,7 @@ def respond_form(
             reason=reason or None,
         ),
         private=mine,
+        limit="answer",
     )
 
 
@@ -415,4 +431,5 @@ def note_form(
             label=label or None,
             corrects=optional_int(corrects, "corrects"),
         ),
+        limit="note",
     )

@@ -43,6 +43,7 @@ def raise_form(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
         ),
         private=my_hands(ctx),
+        limit="hand",
     )
 
 
@@ -58,6 +59,7 @@ def lower_mine_form(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
         ),
         private=my_hands(ctx),
+        limit="hand",
     )
 
 
@@ -76,6 +78,7 @@ def add_named_form(
         lambda m: service.add_named_hand(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind, name=name
         ),
+        limit="hand",
     )
 
 
@@ -88,6 +91,7 @@ def lower_form(assembly_id: str, entry_id: Id, request: Request, ctx: Ctx) -> Re
         lambda m: service.lower_hand(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, entry_id=entry_id
         ),
+        limit="hand",
     )
 
 
