@@ -18,6 +18,8 @@ _WORD_JOINERS = frozenset("-'’")
 # Joined only between digits: "$1,200", "10:30", "3.5".
 _NUMBER_JOINERS = frozenset(",.:")
 _SPACES = re.compile(r"\s+")
+# Token pairs the exact matcher may weigh: two passages of ~300 tokens (about 900 characters).
+MATCH_BUDGET = 100_000
 
 
 @dataclass(frozen=True)
@@ -110,16 +112,42 @@ def word_diff(old: str, new: str) -> list[Piece]:
     Adjacent pieces never share an op, and a replaced word is a `delete` followed by an `insert`.
     """
     a, b = split_tokens(old), split_tokens(new)
-    # autojunk would treat the frequent " " token as junk and misalign longer texts.
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # An amendment mostly changes a passage: the text before and after it is the same.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
+    # autojunk treats tokens in more than 1% of places (" ", "the") as junk, which misaligns
+    # longer texts, so it is off; but then tokens recurring on both sides make the matcher
+    # quadratic or worse ("a b a b…" against "b a b a…": minutes), so past a budget it is on.
     pieces: list[Piece] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    _append(pieces, "same", a[:head])
+    for tag, i1, i2, j1, j2 in _opcodes(a_mid, b_mid):
         if tag == "equal":
-            _append(pieces, "same", a[i1:i2])
+            _append(pieces, "same", a_mid[i1:i2])
         else:
-            _append(pieces, "delete", a[i1:i2])
-            _append(pieces, "insert", b[j1:j2])
+            _append(pieces, "delete", a_mid[i1:i2])
+            _append(pieces, "insert", b_mid[j1:j2])
+    _append(pieces, "same", a[len(a) - tail :])
     return _join_replacements(pieces)
+
+
+def _opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
+    """SequenceMatcher's opcodes from `a` to `b`; past the budget with autojunk on, which only
+    indexes the second sequence's popular tokens when it has 200 or more: so the longer one
+    goes second, and the opcodes are turned back."""
+    if len(a) * len(b) <= MATCH_BUDGET:
+        return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    if len(b) >= len(a):
+        return SequenceMatcher(None, a, b, autojunk=True).get_opcodes()
+    turned = {"delete": "insert", "insert": "delete"}
+    return [
+        (turned.get(tag, tag), i1, i2, j1, j2)
+        for tag, j1, j2, i1, i2 in SequenceMatcher(None, b, a, autojunk=True).get_opcodes()
+    ]
 
 
 _DIFFING = threading.Lock()

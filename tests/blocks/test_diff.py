@@ -6,9 +6,10 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.blocks import diff
 from app.blocks.diff import (
     Piece,
     cached_word_diff,
@@ -145,6 +146,61 @@ def test_pieces_are_never_empty_and_neighbours_differ(old: str, new: str) -> Non
     pieces = word_diff(old, new)
     assert all(piece.text for piece in pieces)
     assert all(a.op != b.op for a, b in pairwise(pieces))
+
+
+# Long texts over a tiny alphabet: every token recurs on both sides, past the matcher's budget.
+recurring = st.lists(st.sampled_from(["a", "b", " ", ",", "a b"]), min_size=300, max_size=1200)
+
+
+@settings(max_examples=40, deadline=None)
+@given(recurring.map("".join), recurring.map("".join))
+def test_long_texts_of_recurring_words_rebuild_both_versions_exactly(old: str, new: str) -> None:
+    pieces = word_diff(old, new)
+    assert rebuilt(pieces, keep="delete") == old
+    assert rebuilt(pieces, keep="insert") == new
+    assert all(a.op != b.op for a, b in pairwise(pieces))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("a " * 2500, "b " * 2500), ("a " * 2500, "b " * 90), ("b " * 90, "a " * 2500)],
+)
+def test_passages_past_the_budget_are_matched_with_popular_tokens_as_junk(
+    old: str, new: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens that recur on both sides make the exact matcher cubic ("a a a…" against
+    "b b b…" took minutes); past the budget autojunk is on, with the longer passage second,
+    the one it indexes, and the diff still rebuilds both texts."""
+    calls: list[tuple[int, int, bool]] = []
+
+    class Recording(diff.SequenceMatcher):  # type: ignore[type-arg]
+        def __init__(self, isjunk: Any, a: Any, b: Any, autojunk: bool) -> None:
+            calls.append((len(a), len(b), autojunk))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(diff, "SequenceMatcher", Recording)
+    pieces = word_diff(old, new)
+    assert rebuilt(pieces, keep="delete") == old and rebuilt(pieces, keep="insert") == new
+    assert [(autojunk, a <= b) for a, b, autojunk in calls] == [(True, True)]
+    assert calls[0][0] * calls[0][1] > diff.MATCH_BUDGET
+
+
+def test_the_passage_around_a_change_is_all_that_is_matched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[int, int]] = []
+
+    class Recording(diff.SequenceMatcher):  # type: ignore[type-arg]
+        def __init__(self, isjunk: Any, a: Any, b: Any, autojunk: bool) -> None:
+            calls.append((len(a), len(b)))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(diff, "SequenceMatcher", Recording)
+    old = "We buy a heater. " * 200
+    new = old[:1700] + "We buy two heaters. " + old[1700:]
+    pieces = word_diff(old, new)
+    assert [p.op for p in pieces] == ["same", "insert", "same"]
+    assert calls and max(a + b for a, b in calls) < 20  # not the 1,200 tokens around it
 
 
 @given(texts)
