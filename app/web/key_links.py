@@ -28,7 +28,7 @@ from app.web.sessions import BrowserSession, same_origin
 TOKEN, PROJECTOR = "token", "projector"  # the keys a `?key=` link may carry
 KEEP, SWITCH = "keep", "switch"  # the confirm page's two buttons
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # a page form, like the other pages
 
 
 def swap_key_for_cookie(

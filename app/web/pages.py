@@ -399,18 +399,20 @@ def grant_role_form(
     participant: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.grant_role(
+    def grant(m: Member) -> Any:
+        # The role first: looking the name up first told anyone who had joined (403 for a
+        # name in the room, 404 for one not).
+        if "facilitator" not in m.roles:
+            raise Forbidden("Only a facilitator can hand out roles.", code="role_required")
+        return service.grant_role(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
             participant_id=find_participant(db=ctx.db, assembly_id=assembly_id, ref=participant),
             role=role,
-        ),
-    )
+        )
+
+    return form_action(request, ctx, assembly_id, grant)
 
 
 @router.post("/a/{assembly_id}/roles/revoke")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,7 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.web.render import REGION_IDS, VIEW_REGIONS
-from tests.conftest import GA, create_assembly
+from tests.conftest import GA, Person, create_assembly
 
 
 def soup(response: object) -> BeautifulSoup:
@@ -458,3 +459,17 @@ def test_a_change_of_the_stack_reaches_the_consoles_agenda_but_not_the_phones(
     assert set(renderer.regions(snap, "console", stack)) == {"mc-stack", "mc-agenda"}
     assert set(renderer.regions(snap, "phone", stack)) == {"mc-stack"}
     assert set(renderer.regions(snap, "projector", stack)) == {"mc-stack"}
+
+
+@pytest.mark.parametrize("name", ["Chen", "Nobody Here"])
+def test_the_grant_role_form_refuses_a_participant_before_looking_up_the_name(
+    client: TestClient, assembly: GA, participants: Callable[[int], list[Person]], name: str
+) -> None:
+    """403 whether or not someone of that name has joined: the form tells nobody who is in."""
+    abebe, _, _ = participants(3)  # Abebe, Bianca, Chen
+    response = client.post(
+        f"/a/{assembly.id}/roles",
+        data={"participant": name, "role": "greeter"},
+        headers={**abebe.headers, "hx-request": "true"},
+    )
+    assert response.status_code == 403
