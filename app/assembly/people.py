@@ -17,6 +17,7 @@ from app.assembly.service import ADMISSIONS, PEOPLE, ROLES, SPEAKER, STACK, STAT
 from app.db import Database
 from app.errors import Conflict, Forbidden
 from app.events import append_event
+from app.live import seat
 from app.stack.service import take_floor_from
 
 # Who may reissue a link: a facilitator for anyone; a greeter (who meets people at the door,
@@ -63,7 +64,7 @@ def reissue_link(*, db: Database, assembly_id: str, actor_id: int, participant_i
             "participant_link_reissued",
             {"participant_id": participant_id, "name": person.name},
         )
-    db.announce(assembly_id, event.seq, {PEOPLE})
+    db.announce(assembly_id, event.seq, {PEOPLE, seat(participant_id)})
     return Reissued(participant_id, person.name, token, event.seq)
 
 
@@ -116,7 +117,7 @@ def remove_participant(
             "participant_removed",
             {"participant_id": participant_id, "name": person.name, "previous_status": was},
         )
-    regions = {PEOPLE, ADMISSIONS, TALLY} | ({ROLES} if roles else set())
+    regions = {PEOPLE, ADMISSIONS, TALLY, seat(participant_id)} | ({ROLES} if roles else set())
     db.announce(assembly_id, event.seq, regions | ({STACK, SPEAKER, STATS} if taken else set()))
     return Changed(
         event.seq, {"participant_id": participant_id, "status": "removed", "roles_revoked": roles}

@@ -28,6 +28,7 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import append_event
 from app.groups.service import claim_number
+from app.live import seat
 from app.minutes.service import NOTES  # the minutes' forms close with the assembly
 from app.stack.service import clear_stack_for_new_item, hand_over_stack
 
@@ -312,7 +313,8 @@ def revoke_role(
             "role_revoked",
             {"participant_id": participant_id, "name": person.name, "role": role},
         )
-    db.announce(assembly_id, event.seq, {ROLES, PEOPLE})
+    # seat: a console or whole-log socket they hold reconnects as what they are now
+    db.announce(assembly_id, event.seq, {ROLES, PEOPLE, seat(participant_id)})
     return Changed(event.seq, {"participant_id": participant_id, "role": role})
 
 

@@ -2,7 +2,7 @@
 
 from app.live.backends import Backend, Listener, MemoryBackend, RedisBackend, make_backend
 from app.live.events import EventLoader
-from app.live.hub import Hub, PageRenderer, Rendered
+from app.live.hub import Hub, PageRenderer, Rendered, seat
 from app.live.outbox import Socket
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "Rendered",
     "Socket",
     "make_backend",
+    "seat",
 ]

@@ -35,6 +35,16 @@ logger = logging.getLogger(__name__)
 DEFAULT_PUSH_RATES: dict[str, float] = {"phone": 4.0, "projector": 10.0, "console": 10.0}
 CLOSE_ERROR, CLOSE_RESTARTING, CLOSE_TRY_AGAIN = 1011, 1012, 1013
 
+SEAT = "seat:"  # a region naming a person whose rights changed: "seat:12"
+SEAT_CHANGED = "Your seat in this assembly changed; reconnecting."
+
+
+def seat(participant_id: int) -> str:
+    """The region a service announces when a person's rights change (removed, given a new
+    link, a role taken back): their open sockets close and reconnect, so they are let in
+    again only as what they are now."""
+    return f"{SEAT}{participant_id}"
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -72,6 +82,7 @@ class _Room:
         self.ready = ready  # the backend subscription
         self.channels: dict[str, ViewChannel] = {}
         self.events: dict[EventFeed, None] = {}
+        self.seats: dict[int, set[Outbox]] = {}  # a person's open sockets, by participant id
 
     def count(self) -> int:
         return sum(len(c.boxes) for c in self.channels.values()) + len(self.events)
@@ -101,6 +112,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rooms: dict[str, _Room] = {}
         self._members: dict[Outbox, tuple[_Room, ViewChannel | EventFeed]] = {}
+        self._who: dict[Outbox, int] = {}  # the participant behind a socket, when one is
         self._stalled: set[Outbox] = set()  # outboxes with a send in flight
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: set[asyncio.Task[None]] = set()
@@ -175,6 +187,7 @@ class Hub:
         view: str,
         since: int | None,
         whole: bool = False,
+        who: int | None = None,
     ) -> None:
         """Push a page's live regions until the socket goes; don't close it afterwards.
 
@@ -196,6 +209,7 @@ class Hub:
         room.channels[view] = channel
         channel.boxes[box] = None
         self._members[box] = (room, channel)
+        self._seat(room, box, who)
         try:
             await asyncio.wait([room.ready])  # subscribed: no notification can slip past now
             if whole and since is not None and await self._is_current(assembly_id, since):
@@ -221,14 +235,17 @@ class Hub:
         assembly_id: str,
         since: int,
         load: EventLoader,
+        who: int | None = None,
     ) -> None:
-        """Send JSON events after `since`, then live ones, in order, until the socket goes."""
+        """Send JSON events after `since`, then live ones, in order, until the socket goes.
+        `who`: the participant watching (None for a key), whose seat changes close it."""
         if (box := await self._new_box(socket)) is None:
             return
         feed = EventFeed(box, assembly_id, since, load)
         room = self._join(assembly_id)
         room.events[feed] = None
         self._members[box] = (room, feed)
+        self._seat(room, box, who)
         try:
             await feed.serve(
                 room.ready,
@@ -271,11 +288,20 @@ class Hub:
         except Exception:
             logger.exception("%s of %s failed", getattr(call, "__name__", call), assembly_id)
 
+    def _seat(self, room: _Room, box: Outbox, who: int | None) -> None:
+        if who is not None:
+            self._who[box] = who
+            room.seats.setdefault(who, set()).add(box)
+
     def _leave(self, box: Outbox) -> None:
         entry = self._members.pop(box, None)
         if entry is None:
             return
         room, place = entry
+        if (who := self._who.pop(box, None)) is not None and (boxes := room.seats.get(who)):
+            boxes.discard(box)
+            if not boxes:
+                del room.seats[who]
         if isinstance(place, ViewChannel):
             place.boxes.pop(box, None)
             if not place.boxes and room.channels.get(place.view) is place:
@@ -359,6 +385,12 @@ class Hub:
         room = self._rooms.get(assembly_id)
         if room is None:
             return  # no socket here: nothing to render
+        if seats := {r for r in regions if r.startswith(SEAT)}:
+            regions = regions - seats
+            for marker in seats:
+                pid = marker[len(SEAT) :]
+                for box in tuple(room.seats.get(int(pid), ()) if pid.isdigit() else ()):
+                    self._drop(box, CLOSE_TRY_AGAIN, SEAT_CHANGED)
         for channel in tuple(room.channels.values()):
             channel.request(regions)
         for feed in tuple(room.events):

@@ -93,7 +93,7 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
         return
     try:
         since = _since(websocket)
-        await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
+        member = await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
     except DomainError as exc:
         await _refuse(websocket, exc.message)
         return
@@ -105,7 +105,7 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
     # so until its first push), so when nothing has changed since, no snapshot is due.
     whole = websocket.query_params.get("whole") == "1"
     await ctx_of(websocket).hub.serve_page(
-        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole
+        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole, who=_who(member)
     )
 
 
@@ -136,7 +136,14 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
         return await asyncio.to_thread(load_sync, after, up_to)
 
-    await ctx.hub.serve_events(websocket, assembly_id=assembly_id, since=since, load=load)
+    await ctx.hub.serve_events(
+        websocket, assembly_id=assembly_id, since=since, load=load, who=_who(member)
+    )
+
+
+def _who(member: Member | None) -> int | None:
+    """Whose socket this is: when their seat changes, the hub closes it and they reconnect."""
+    return member.participant_id if member is not None else None
 
 
 Endpoint = Callable[[WebSocket, str], Awaitable[None]]
