@@ -239,7 +239,14 @@ def test_every_text_one_person_sends_is_capped(
     assert error_of(refused)["message"]
 
 
-def test_a_person_has_at_most_three_amendments_waiting_on_a_proposal(client: TestClient) -> None:
+def test_a_person_has_at_most_three_amendments_waiting_on_a_proposal(
+    settings: Settings, any_db: Database
+) -> None:
+    with TestClient(create_app(settings, any_db), base_url="http://testserver") as client:
+        _three_waiting_then_409(client)
+
+
+def _three_waiting_then_409(client: TestClient) -> None:
     room = make_room(client)
     made = [ok(room.json(room.chen, "amendment", n), 201)["amendment_id"] for n in range(3)]
     fourth = room.json(room.chen, "amendment", 3)
