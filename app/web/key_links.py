@@ -88,13 +88,7 @@ def _confirm_if_pending(request: Request, ctx: AppContext, assembly_id: str) -> 
     held = _still_held(ctx, assembly_id, session)
     other = _member(ctx, assembly_id, pending_hash)
     if held is None or other is None or held.participant_id == other.participant_id:
-        if held is None and other is not None:
-            session.take_pending(assembly_id)
-        else:
-            session.drop_pending(assembly_id)
-        response = _back_to(path)
-        ctx.sessions.write(response, session)
-        return response
+        return _settle(ctx, session, assembly_id, path, take=held is None and other is not None)
     state = load_state(db=ctx.db, assembly_id=assembly_id)
     page = ctx.renderer.page(
         "switch.html",
@@ -127,7 +121,16 @@ def confirm_switch(
     if pending is None:  # answered already (another tab), or nothing waited
         return _back_to(f"/a/{assembly_id}")
     pending_hash, path = pending
-    if choice == SWITCH and _member(ctx, assembly_id, pending_hash) is not None:
+    switch = choice == SWITCH and _member(ctx, assembly_id, pending_hash) is not None
+    return _settle(ctx, session, assembly_id, path, take=switch)
+
+
+def _settle(
+    ctx: AppContext, session: BrowserSession, assembly_id: str, path: str, *, take: bool
+) -> Response:
+    """The waiting link is taken (its person now holds this browser's seat) or dropped; back to
+    the page it opened."""
+    if take:
         session.take_pending(assembly_id)
     else:
         session.drop_pending(assembly_id)
