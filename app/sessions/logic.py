@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 TOUCH_EVERY = timedelta(hours=1)
 
 
-@dataclass
+@dataclass(slots=True)  # one per assembly per cached session: kept small
 class Seat:
     """What one browser holds for one assembly, as SHA-256 hashes (app/assembly/auth.py
     hash_secret): the participant's token, the projector key, and a link's token waiting for
@@ -33,7 +33,7 @@ class Seat:
         return self.token_hash is None and self.projector_key_hash is None and not self.pending_hash
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionData:
     """A browser session: its seats by assembly id, and its times (UTC)."""
 
