@@ -160,13 +160,13 @@ class SessionStore:
             return None
         return sid, version
 
-    def _load(self, key: str, version: str) -> SessionData | None:
+    def _load(self, key: str, version: str, *, keep: bool = True) -> SessionData | None:
         with self._lock:
             cached = self._cache.get(f"{key}:{version}")
         if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
         data = load_session(db=self.db, record_id=key)
-        if data is not None:
+        if data is not None and keep:
             self._remember(key, version, data)
         return data
 
@@ -188,7 +188,9 @@ class SessionStore:
             return BrowserSession()
         sid, version = found
         key = record_id(sid)
-        data = self._load(key, version)
+        # A socket reads its session once, as it opens: keeping it would only hold memory for
+        # each of a room's sockets (the page's own request, just before, cached it if useful).
+        data = self._load(key, version, keep=conn.scope["type"] != "websocket")
         now = self.clock()
         if data is None or expired(data, now):
             return BrowserSession()

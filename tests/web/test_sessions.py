@@ -258,3 +258,22 @@ def test_a_change_made_through_another_process_is_seen_at_once(
     other_server.cookies = first.cookies
     reply = other_server.get(f"/a/{second.id}", follow_redirects=False)
     assert reply.status_code == 200, reply.headers.get("location")
+
+
+def test_a_socket_reads_its_session_as_it_opens_without_keeping_it(
+    client: TestClient, assembly: GA, ctx: AppContext, session_reads: list[str]
+) -> None:
+    """A room's sockets would otherwise hold a cached session each; the page's own requests
+    keep theirs."""
+    page = browser(client)
+    join_by_form(page, assembly, "Ada")
+    ctx.sessions.forget_cached()
+    session_reads.clear()
+    url = f"/ws/assemblies/{assembly.id}?view=phone&since=0"
+    with page.websocket_connect(url, headers={"origin": "http://testserver"}) as socket:
+        socket.receive_text()  # the snapshot: the socket was let in by its session
+    assert len(session_reads) == 1
+    assert page.post(f"/a/{assembly.id}/stack/raise", data={"kind": "speak"}).status_code == 200
+    assert len(session_reads) == 2  # not kept by the socket: the answer reads it, and keeps it
+    assert page.post(f"/a/{assembly.id}/stack/lower", data={}).status_code in (200, 303, 409)
+    assert len(session_reads) == 2
