@@ -270,7 +270,10 @@ def test_a_socket_reads_its_session_as_it_opens_without_keeping_it(
     ctx.sessions.forget_cached()
     session_reads.clear()
     url = f"/ws/assemblies/{assembly.id}?view=phone&since=0"
-    with page.websocket_connect(url, headers={"origin": "http://testserver"}) as socket:
+    cookie = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
+    # Through `client`, whose lifespan runs the hub on its own loop (`page` has none running).
+    headers = {"origin": "http://testserver", "cookie": cookie}
+    with client.websocket_connect(url, headers=headers) as socket:
         socket.receive_text()  # the snapshot: the socket was let in by its session
     assert len(session_reads) == 1
     assert page.post(f"/a/{assembly.id}/stack/raise", data={"kind": "speak"}).status_code == 200
