@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
+from app.assembly.logic import parse_person_ref
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.errors import Conflict, Forbidden, NotFound
 
@@ -56,3 +57,22 @@ def item_in(session: Session, assembly_id: str, item_id: int) -> AgendaItem:
     if item is None or item.assembly_id != assembly_id:
         raise NotFound("There is no such agenda item in this assembly.", code="item_not_found")
     return item
+
+
+def participant_by_ref(session: Session, assembly_id: str, ref: str) -> int:
+    """The admitted participant a console box names ("Chen #12", or a name that is unique)."""
+    name, participant_id = parse_person_ref(ref)
+    query = select(Participant.id).where(
+        Participant.assembly_id == assembly_id, Participant.status == "admitted"
+    )
+    if participant_id is not None:
+        ids = session.exec(query.where(Participant.id == participant_id)).all()
+    else:
+        ids = session.exec(query.where(func.lower(Participant.name) == name.lower())).all()
+    if not ids:
+        raise NotFound(f"Nobody called {name} has joined.", code="participant_not_found")
+    if len(ids) > 1:
+        raise Conflict(
+            f"Several people are called {name}: pick one from the list.", code="ambiguous_name"
+        )
+    return int(ids[0] or 0)

@@ -17,6 +17,7 @@ from app.assembly import logic
 from app.assembly.access import (
     assembly_for_write,
     item_in,
+    participant_by_ref,
     participant_in,
     require_role,
     roles_of,
@@ -263,13 +264,23 @@ def decide_admission(
 
 
 def grant_role(
-    *, db: Database, assembly_id: str, actor_id: int, participant_id: int, role: str
+    *,
+    db: Database,
+    assembly_id: str,
+    actor_id: int,
+    role: str,
+    participant_id: int | None = None,
+    participant_ref: str = "",
 ) -> Changed:
-    """A facilitator hands a role to an admitted participant (several may hold one role)."""
+    """A facilitator hands a role to an admitted participant (several may hold one role), by id
+    or by the console box's reference ("Chen #12"), looked up only once the role is checked:
+    else anyone could learn who has joined from the refusals."""
     logic.check_choice(role, logic.ROLES, field="role")
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), "hand out roles")
+        if participant_id is None:
+            participant_id = participant_by_ref(session, assembly_id, participant_ref)
         person = participant_in(session, assembly_id, participant_id)
         if person.status != "admitted":
             raise Conflict(f"{person.name} has not been admitted yet.", code="not_admitted")

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
+from app.assembly.access import participant_by_ref
 from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
 from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.db import Database
@@ -282,22 +283,8 @@ def find_by_code(*, db: Database, join_code: str) -> str:
 
 def find_participant(*, db: Database, assembly_id: str, ref: str) -> int:
     """The admitted participant a console box names ("Chen #12", or a name that is unique)."""
-    name, participant_id = parse_person_ref(ref)
     with db.read() as session:
-        query = select(Participant.id).where(
-            Participant.assembly_id == assembly_id, Participant.status == "admitted"
-        )
-        if participant_id is not None:
-            ids = session.exec(query.where(Participant.id == participant_id)).all()
-        else:
-            ids = session.exec(query.where(func.lower(Participant.name) == name.lower())).all()
-    if not ids:
-        raise NotFound(f"Nobody called {name} has joined.", code="participant_not_found")
-    if len(ids) > 1:
-        raise Conflict(
-            f"Several people are called {name}: pick one from the list.", code="ambiguous_name"
-        )
-    return int(ids[0] or 0)
+        return participant_by_ref(session, assembly_id, ref)
 
 
 def match_participant(*, db: Database, assembly_id: str, ref: str) -> int | None:

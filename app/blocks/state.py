@@ -232,22 +232,27 @@ def read_amendment(*, db: Database, assembly_id: str, amendment_id: int) -> Amen
                 ProposalVersion.number == proposal.version,
             )
         ).one()
-    pieces = cached_word_diff(current.text, amendment.text)
     return AmendmentPage(
         assembly_id=assembly_id,
         proposal_title=proposal.title,
         presenter_name=proposal.presenter_name,
         version=proposal.version,
-        amendment=AmendmentView(
-            id=amendment.id or 0,
-            by=amendment.proposer_name,
-            text=amendment.text,
-            rationale=amendment.rationale,
-            status=amendment.status,
-            based_on_version=amendment.based_on_version,
-            pieces=pieces,
-            summary=diff_summary(pieces),
-        ),
+        amendment=amendment_view(amendment, current.text),
+    )
+
+
+def amendment_view(amendment: Amendment, current_text: str) -> AmendmentView:
+    """An amendment as screens show it: what it changes in the current text."""
+    pieces = cached_word_diff(current_text, amendment.text)
+    return AmendmentView(
+        id=amendment.id or 0,
+        by=amendment.proposer_name,
+        text=amendment.text,
+        rationale=amendment.rationale,
+        status=amendment.status,
+        based_on_version=amendment.based_on_version,
+        pieces=pieces,
+        summary=diff_summary(pieces),
     )
 
 
@@ -291,23 +296,7 @@ def open_proposal_view(
     amendments = session.exec(
         select(Amendment).where(Amendment.proposal_id == pid).order_by(col(Amendment.id))
     ).all()
-    pending = []
-    for a in amendments:
-        if a.status != "proposed":
-            continue
-        pieces = cached_word_diff(text, a.text)
-        pending.append(
-            AmendmentView(
-                id=a.id or 0,
-                by=a.proposer_name,
-                text=a.text,
-                rationale=a.rationale,
-                status=a.status,
-                based_on_version=a.based_on_version,
-                pieces=pieces,
-                summary=diff_summary(pieces),
-            )
-        )
+    pending = [amendment_view(a, text) for a in amendments if a.status == "proposed"]
     rounds = rounds_of(session, pid)
     open_now = any(r.is_open for r in rounds)
     blocked = any(r.kind == "consensus" and r.outcome == "blocked" for r in rounds)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.assembly import service
 from app.assembly.auth import Member, check_projector_key_hash, recover_projector_key
 from app.assembly.logic import normalise_join_code
-from app.assembly.state import find_by_code, find_participant, load_state
+from app.assembly.state import find_by_code, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, TooMany, Unauthorized
 from app.web.context import AppContext, Ctx, client_address, current_member, throttle
@@ -399,20 +399,18 @@ def grant_role_form(
     participant: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    def grant(m: Member) -> Any:
-        # The role first: looking the name up first told anyone who had joined (403 for a
-        # name in the room, 404 for one not).
-        if "facilitator" not in m.roles:
-            raise Forbidden("Only a facilitator can hand out roles.", code="role_required")
-        return service.grant_role(
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service.grant_role(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
-            participant_id=find_participant(db=ctx.db, assembly_id=assembly_id, ref=participant),
+            participant_ref=participant,
             role=role,
-        )
-
-    return form_action(request, ctx, assembly_id, grant)
+        ),
+    )
 
 
 @router.post("/a/{assembly_id}/roles/revoke")
