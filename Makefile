@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 # `make run ARGS=--lan`: anything for `miccheck serve`.
 ARGS ?=
 
-.PHONY: run test lint format bench browser clean
+.PHONY: run test lint format bench browser clean messages
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ format: $(STAMP)
 
 test: $(STAMP) browser lint
 	$(BIN)/pytest
+
+# Every marked string of app/ and templates/ into locale/messages.pot and each catalogue
+# (new ones empty, to translate; gone ones dropped). tests/i18n fails until they are translated.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --no-wrap \
+	  --project=miccheck -o locale/messages.pot .
+	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-pot-creation-date \
+	  --ignore-obsolete --no-wrap
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

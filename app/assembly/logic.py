@@ -11,10 +11,17 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import Conflict, Invalid
+from app.i18n import N_
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 ROLES = ("facilitator", "stack_keeper", "minute_taker", "greeter")
+ROLE_WORDS = {
+    "facilitator": N_("facilitator"),
+    "stack_keeper": N_("stack keeper"),
+    "minute_taker": N_("minute taker"),
+    "greeter": N_("greeter"),
+}
 CONSOLE_ROLES = frozenset(ROLES)
 AGENDA_KINDS = ("report", "proposal", "announcement", "discussion")
 # What the item open before becomes when another is opened.

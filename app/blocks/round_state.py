@@ -362,6 +362,7 @@ class OpenTally:
     round: RoundView
     headcount: int | None
     seq: int
+    language: str = "en"  # the assembly's: the projector speaks it
 
 
 def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
@@ -385,4 +386,5 @@ def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
                 return None  # a round left open on an item that is not on screen
         assembly = session.get(Assembly, assembly_id)
         headcount = assembly.headcount if assembly is not None else None
-        return OpenTally(round_view(session, row), headcount, seq)
+        language = assembly.language if assembly is not None else "en"
+        return OpenTally(round_view(session, row), headcount, seq, language)

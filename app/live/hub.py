@@ -2,7 +2,8 @@
 
 Sockets register per assembly (one backend subscription each). Notifications
 `(assembly_id, seq, regions)` arrive from the backend and go to every `ViewChannel`
-(which renders once per view, at most `push_rates[view]` times a second, and offers the
+(which renders once per view key — a kind, and a language where sockets differ in it —
+at most `push_rates[view]` times a second, and offers the
 push to each socket's `Outbox`) and to every `EventFeed`. The hub also sends heartbeats,
 closes sockets stuck sending, and shuts everything down.
 """
@@ -197,14 +198,15 @@ class Hub:
         just rendered) and is current gets just the seq instead: a room loading its pages
         does not download everything twice.
         """
-        if view not in self.push_rates:
+        kind = view.partition(":")[0]  # "phone:es": phones speaking Spanish share renders
+        if kind not in self.push_rates:
             raise ValueError(f"unknown view {view!r}")
         if (box := await self._new_box(socket)) is None:
             return
         box.hold()  # pushes wait until the snapshot is out
         room = self._join(assembly_id)
         channel = room.channels.get(view) or ViewChannel(
-            self, assembly_id, view, interval=1.0 / self.push_rates[view]
+            self, assembly_id, view, interval=1.0 / self.push_rates[kind]
         )
         room.channels[view] = channel
         channel.boxes[box] = None

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 from app.blocks import closing
 from app.config import Settings, get_settings
 from app.db import Database
+from app.i18n import set_current
 from app.live import Hub, make_backend
 from app.web import (
     api_archive,
@@ -29,6 +30,7 @@ from app.web import (
     api_stack,
     assets,
     key_links,
+    language,
     pages,
     pages_actions,
     pages_archive,
@@ -42,6 +44,7 @@ from app.web.compression import Compression
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
 from app.web.headers import SecurityHeaders
+from app.web.language import request_language
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
 from app.web.sessions import SessionStore
@@ -143,6 +146,8 @@ class MicCheck(FastAPI):
     socket then holds none of their frames (app.web.sockets.socket_endpoint)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            set_current(request_language(scope))  # this task's: errors and pages speak it
         if (found := sockets.socket_endpoint(scope)) is not None:
             endpoint, assembly_id = found
             scope["app"] = self  # as Starlette would: the endpoint finds the context there
@@ -199,4 +204,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_people.router)
     app.include_router(key_links.router)
     app.include_router(assets.router)
+    app.include_router(language.router)
     return app

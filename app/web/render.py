@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import segno
+from babel.numbers import format_number
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from app.assembly.logic import ROLE_WORDS
 from app.assembly.state import AssemblyState, load_state
 from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.db import Database
 from app.events import head_of
+from app.i18n import DEFAULT, LANGUAGES, current, ordinal, translations
 from app.live import Rendered
 from app.minutes.state import NoteLine, recent_notes
 from app.stack.logic import LABELS
@@ -74,32 +77,40 @@ def _iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _role_label(role: str) -> str:
     return role.replace("_", " ")
 
 
-def make_environment() -> Environment:
+def make_environment(language: str = DEFAULT) -> Environment:
+    """The templates, speaking `language` (its catalogue installed for `_()` and `{% trans %}`)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates change only with a deploy; no stat() per render
+        extensions=["jinja2.ext.i18n"],
     )
+    catalogue = translations(language)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    word = catalogue.gettext
     env.filters["mmss"] = _minutes_seconds
-    env.filters["role_label"] = _role_label
+    env.filters["role_label"] = lambda role: word(ROLE_WORDS.get(role, _role_label(role)))
     env.filters["iso"] = _iso
-    env.filters["hand_label"] = lambda kind: LABELS.get(kind, kind)
-    env.filters["ordinal"] = _ordinal
-    env.filters["answer_word"] = lambda value: WORDS.get(value, value)
+    env.filters["hand_label"] = lambda kind: word(LABELS[kind]) if kind in LABELS else kind
+    env.filters["ordinal"] = lambda n: ordinal(n, language)
+    env.filters["answer_word"] = lambda value: word(WORDS[value]) if value in WORDS else value
     env.filters["answer_shape"] = lambda value: SHAPES.get(value, "")
-    env.filters["outcome_word"] = lambda value: OUTCOME_WORDS.get(value, value)
+    env.filters["outcome_word"] = lambda value: (
+        word(OUTCOME_WORDS[value]) if value in OUTCOME_WORDS else value
+    )
+    env.filters["stage_word"] = lambda stage: (
+        word(STAGE_WORDS[stage]) if stage in STAGE_WORDS else stage
+    )
+    env.filters["number"] = lambda n: format_number(n, locale=language)
     env.globals["STAGE_WORDS"] = STAGE_WORDS
+    env.globals["LANGUAGES"] = LANGUAGES
+    env.globals["lang"] = language
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
     # Hashed, cacheable URLs, static('app.css'): static/ is read and hashed here, at startup.
     env.globals["static"] = static_files().url
@@ -147,29 +158,61 @@ class Snapshot:
         }
 
 
+def split_view(key: str) -> tuple[str, str | None]:
+    """A view key ("phone:es") as its kind and language (None: the assembly's own)."""
+    kind, _sep, language = key.partition(":")
+    return kind, language or None
+
+
+def view_key(kind: str, language: str | None = None) -> str:
+    """The key sockets of one kind and language share: each is rendered once per change."""
+    return f"{kind}:{language}" if language else kind
+
+
 class Renderer:
     """Renders pages and live regions; implements app.live's PageRenderer."""
 
     def __init__(self, *, db: Database, urls: Urls) -> None:
         self.db = db
         self.urls = urls
-        self.env = make_environment()
+        self.envs = {language: make_environment(language) for language in LANGUAGES}
 
-    def page(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(urls=self.urls, **context)
+    @property
+    def env(self) -> Environment:
+        """The environment of the current language (the request's)."""
+        return self.envs[current()]
 
-    def region(self, name: str, snap: Snapshot, view: str, *, oob: bool) -> str:
-        template = self.env.get_template(f"live/_{name}.html")
+    def env_for(self, language: str | None) -> Environment:
+        """The environment of `language` (a supported one; else the current language's)."""
+        return self.envs.get(language or "", self.env)
+
+    def page(self, name: str, *, language: str | None = None, **context: Any) -> str:
+        """A whole page, in `language` (default: the request's)."""
+        env = self.env_for(language)
+        return env.get_template(name).render(urls=self.urls, **context)
+
+    def region(
+        self, name: str, snap: Snapshot, view: str, *, oob: bool, language: str | None = None
+    ) -> str:
+        template = self.env_for(language).get_template(f"live/_{name}.html")
         return template.render(
             **snap.context(), headcount=snap.state.headcount, view=view, oob=oob, urls=self.urls
         )
 
     def regions(
-        self, snap: Snapshot, view: str, names: frozenset[str] | None, *, oob: bool = True
+        self,
+        snap: Snapshot,
+        view: str,
+        names: frozenset[str] | None,
+        *,
+        oob: bool = True,
+        language: str | None = None,
     ) -> dict[str, str]:
         """Fragments of the given regions that the view shows (all of them for None)."""
         wanted = self.wanted(view, names)
-        return {REGION_IDS[n]: self.region(n, snap, view, oob=oob) for n in wanted}
+        return {
+            REGION_IDS[n]: self.region(n, snap, view, oob=oob, language=language) for n in wanted
+        }
 
     @staticmethod
     def wanted(view: str, names: frozenset[str] | None) -> list[str]:
@@ -196,17 +239,20 @@ class Renderer:
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
         return Snapshot(state, stack, proposal, proposal_seq, notes, approval, outcomes)
 
-    def render_sync(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
+    def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:
+        """Regions of a view key ("phone:es"; a key without a language speaks the assembly's)."""
+        view, language = split_view(key)
         wanted = self.wanted(view, regions)
         if wanted == ["tally"] and (tally := load_open_tally(db=self.db, assembly_id=assembly_id)):
             # During a round most pushes are this: read and render the tally alone.
-            template = self.env.get_template("live/_tally.html")
+            template = self.env_for(language or tally.language).get_template("live/_tally.html")
             fragment = template.render(rnd=tally.round, headcount=tally.headcount, oob=True)
             return Rendered(seq=tally.seq, fragments={REGION_IDS["tally"]: fragment})
         if "tally" in wanted and regions is not None:
             regions = regions | {"round"}  # no open round on screen: the whole round is due
         snap = self.snapshot(assembly_id, people_lists=view == "console")
-        return Rendered(seq=snap.seq, fragments=self.regions(snap, view, regions))
+        fragments = self.regions(snap, view, regions, language=language or snap.state.language)
+        return Rendered(seq=snap.seq, fragments=fragments)
 
     async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         # Database reads and Jinja are synchronous: keep them off the event loop.

@@ -15,9 +15,10 @@ from app.assembly.auth import Member, check_projector_key, check_projector_key_h
 from app.blocks.round_state import redact_events
 from app.errors import DomainError
 from app.events import events_after, head_of
+from app.i18n import current
 from app.live.outbox import MAX_SEQ
 from app.web.context import bearer_token, ctx_of, current_member
-from app.web.render import VIEWS
+from app.web.render import VIEWS, view_key
 from app.web.sessions import same_origin
 
 NOT_ALLOWED = 1008
@@ -104,8 +105,10 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
     # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
     # so until its first push), so when nothing has changed since, no snapshot is due.
     whole = websocket.query_params.get("whole") == "1"
+    # Phones and consoles speak their person's language; the projector the assembly's.
+    key = view if view == "projector" else view_key(view, current())
     await ctx_of(websocket).hub.serve_page(
-        websocket, assembly_id=assembly_id, view=view, since=since, whole=whole, who=_who(member)
+        websocket, assembly_id=assembly_id, view=key, since=since, whole=whole, who=_who(member)
     )
 
 

@@ -561,6 +561,8 @@ ROUTES: dict[str, Row] = {
     # Answers the page that asks before a link takes a seat: it acts on this browser's own
     # session only (with nothing waiting, back to the phone page), so anyone may post it.
     "POST /a/{assembly_id}/session": Row(EVERYONE, lambda w, c: Call(form={"choice": "keep"})),
+    # Sets this browser's language cookie and sends it back where it was: anyone may.
+    "POST /language": Row(EVERYONE, lambda w, c: Call(form={"language": "es", "next": "/archive"})),
     "POST /a/{assembly_id}/close": Row(FACILITATOR, lambda w, c: (w.close_rounds(), Call())[1]),
     "POST /a/{assembly_id}/stack/raise": Row(
         ANY_MEMBER, lambda w, c: (w.clear_stack(), Call(form={"kind": "speak"}))[1]
