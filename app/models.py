@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.archive.models import ArchiveEntry
-from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant, RoleGrant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
 from app.groups.models import AssemblyGroup, WorkingGroup
@@ -18,6 +18,7 @@ __all__ = [
     "ArchiveEntry",
     "Assembly",
     "AssemblyGroup",
+    "AssemblyWord",
     "BrowserSessionRecord",
     "Event",
     "EventHead",

@@ -21,6 +21,8 @@ class Assembly(SQLModel, table=True):
     starts_at: datetime | None = None
     time_zone: str = Field(default="UTC", max_length=64)
     language: str = Field(default="en", max_length=16)
+    # A second language the wall shows its main lines in too (None: one language).
+    second_language: str | None = Field(default=None, max_length=16)
     admission: str = Field(default="open", max_length=16)
     visibility: str = Field(default="public", max_length=16)
     status: str = Field(default="open", max_length=16)
@@ -62,6 +64,18 @@ class Participant(SQLModel, table=True):
     joined_at: datetime
     # Muted by a facilitator or stack keeper: no hands, no amendments; still answers rounds.
     muted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class AssemblyWord(SQLModel, table=True):
+    """An assembly's own word for a hand kind or an answer, in one of its languages (events
+    `word_renamed`): where crossed arms mean "block", or a group's word for a point of process."""
+
+    __tablename__ = "assembly_word"
+
+    assembly_id: str = Field(foreign_key="assembly.id", primary_key=True, max_length=32)
+    language: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=40)  # "hand:speak", "answer:block"
+    word: str = Field(max_length=60)
 
 
 class RoleGrant(SQLModel, table=True):
