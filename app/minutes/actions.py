@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import Invalid
+from app.i18n import N_, _, translate
 from app.minutes import record as r
 
 TEXT_MAX = 500
@@ -32,28 +33,41 @@ class ActionText:
 def _line(value: str, field: str) -> str:
     """One line of text: control characters refused, runs of spaces and newlines made one."""
     if _CONTROL.search(value.replace("\r\n", "\n")):
-        raise Invalid(f"The {field} contains characters that cannot be shown.", code="bad_text")
+        raise Invalid(
+            _("The {field} contains characters that cannot be shown.").format(
+                field=translate(field)
+            ),
+            code="bad_text",
+        )
     return " ".join(value.split())
 
 
 def _optional(value: str | None, field: str, longest: int, code: str) -> str | None:
     kept = _line(value or "", field)
     if len(kept) > longest:
-        raise Invalid(f"The {field} can be at most {longest} characters.", code=code)
+        raise Invalid(
+            _("The {field} can be at most {count} characters.").format(
+                field=translate(field), count=longest
+            ),
+            code=code,
+        )
     return kept or None
 
 
 def clean_action(text: str, who: str | None = None, due: str | None = None) -> ActionText:
     """What to do (1–500 characters), who does it (≤80) and by when (≤60); 422 otherwise."""
-    body = _line(text, "action item")
+    body = _line(text, N_("action item"))
     if not body:
-        raise Invalid("An action item says what is to be done.", code="text_required")
+        raise Invalid(_("An action item says what is to be done."), code="text_required")
     if len(body) > TEXT_MAX:
-        raise Invalid(f"An action item can be at most {TEXT_MAX} characters.", code="text_too_long")
+        raise Invalid(
+            _("An action item can be at most {count} characters.").format(count=TEXT_MAX),
+            code="text_too_long",
+        )
     return ActionText(
         text=body,
-        who=_optional(who, "“who”", WHO_MAX, "who_too_long"),
-        due=_optional(due, "“by when”", DUE_MAX, "due_too_long"),
+        who=_optional(who, N_("“who”"), WHO_MAX, "who_too_long"),
+        due=_optional(due, N_("“by when”"), DUE_MAX, "due_too_long"),
     )
 
 
@@ -68,7 +82,7 @@ class ActionFold:
     actions: list[r.ActionItem]  # for the assembly as a whole
 
     def on_action_item_recorded(self, seq: int, p: Mapping[str, Any]) -> None:
-        by = p.get("by") or self.names.get(self.actor or 0) or "the minute taker"
+        by = p.get("by") or self.names.get(self.actor or 0) or _("the minute taker")
         action = r.ActionItem(seq, self.at, str(p.get("text", "")), p.get("who"), p.get("due"), by)
         proposal = self.proposals.get(p.get("proposal_id") or 0)
         item = self.items.get(p.get("agenda_item_id") or 0)

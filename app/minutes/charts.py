@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+from app.i18n import _, ngettext
+from app.i18n.formats import number
 from app.minutes import record as r
 
 WIDTH = 640
@@ -21,12 +23,16 @@ FONT = 'font-size="13"'  # the family is the page's: inline SVG text inherits it
 
 
 def _number(count: r.Count) -> str:
+    total, counted = number(count.total), number(count.counted)
     if count.counted and count.phones:
-        phones = "1 phone" if count.phones == 1 else f"{count.phones} phones"
-        return f"{count.total} = {phones} + {count.counted} counted"
+        return ngettext(
+            "{total} = {num} phone + {counted} counted",
+            "{total} = {num} phones + {counted} counted",
+            count.phones,
+        ).format(total=total, num=number(count.phones), counted=counted)
     if count.counted:
-        return f"{count.total}, all counted in the room"
-    return str(count.total)
+        return _("{total}, all counted in the room").format(total=total)
+    return total
 
 
 def round_chart(row: r.Round) -> str:
@@ -37,12 +43,13 @@ def round_chart(row: r.Round) -> str:
     top = max((c.total for c in row.counts), default=0) or 1
     counted = any(c.counted for c in row.counts)
     height = TOP + ROW * len(row.counts) + (ROW if counted else 0) + 4
-    summary = ", ".join(f"{c.total} {c.word}" for c in row.counts)
+    summary = ", ".join(f"{number(c.total)} {c.word}" for c in row.counts)
+    title = _("Round {number}: {summary}").format(number=row.number, summary=summary)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'aria-labelledby="{uid}-title">',
-        f'<title id="{uid}-title">{escape(f"Round {row.number}: {summary}")}</title>',
+        f'<title id="{uid}-title">{escape(title)}</title>',
         "<defs>"
         f'<pattern id="{uid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)">'
@@ -82,10 +89,11 @@ def round_chart(row: r.Round) -> str:
         parts.append(
             f'<rect x="{LABEL_WIDTH + 10}" y="{y}" width="14" height="12" fill="#555" '
             'stroke="#000"/>'
-            f'<text x="{LABEL_WIDTH + 30}" y="{y + 11}" {FONT}>phones</text>'
+            f'<text x="{LABEL_WIDTH + 30}" y="{y + 11}" {FONT}>{escape(_("phones"))}</text>'
             f'<rect x="{LABEL_WIDTH + 100}" y="{y}" width="14" height="12" '
             f'fill="url(#{uid}-hatch)" stroke="#000"/>'
-            f'<text x="{LABEL_WIDTH + 120}" y="{y + 11}" {FONT}>counted in the room</text>'
+            f'<text x="{LABEL_WIDTH + 120}" y="{y + 11}" {FONT}>'
+            f"{escape(_('counted in the room'))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -11,23 +11,32 @@ from typing import Any
 
 from app.blocks.diff import diff_summary, diff_text, word_diff
 from app.blocks.logic import OUTCOME_WORDS, PASSES, RESPONSES
+from app.blocks.round_state import WORDS as ANSWER_WORDS
+from app.i18n import N_, _, translate
 from app.minutes import record as r
 
 ROUND_WORDS = {
-    "temperature": "temperature check",
-    "consensus": "call for consensus",
-    "block_review": "block review",
-    "minutes": "approval of the minutes",
+    "temperature": N_("temperature check"),
+    "consensus": N_("call for consensus"),
+    "block_review": N_("block review"),
+    "minutes": N_("approval of the minutes"),
 }
-PROPOSAL_OUTCOME_WORDS = {**OUTCOME_WORDS, "tabled": "tabled", "withdrawn": "withdrawn"}
+PROPOSAL_OUTCOME_WORDS = {**OUTCOME_WORDS, "tabled": N_("tabled"), "withdrawn": N_("withdrawn")}
 STAGE_WORDS = {
-    "clarifying_questions": "clarifying questions",
-    "concerns": "concerns",
-    "amendments": "friendly amendments",
-    "temperature_check": "temperature check",
-    "consensus_call": "call for consensus",
-    "block_discussion": "block discussion",
+    "clarifying_questions": N_("clarifying questions"),
+    "concerns": N_("concerns"),
+    "amendments": N_("friendly amendments"),
+    "temperature_check": N_("temperature check"),
+    "consensus_call": N_("call for consensus"),
+    "block_discussion": N_("block discussion"),
 }
+
+
+def _word(table: dict[str, str], key: str | None, default: str | None = None) -> str | None:
+    """A word of a table marked with N_(), in the language the minutes speak."""
+    if key is not None and key in table:
+        return translate(table[key])
+    return default
 
 
 class DecisionFold:
@@ -79,7 +88,8 @@ class DecisionFold:
             text_presented=p["text"],
             versions={1: p["text"]},
         )
-        proposal.history.append(r.Step(self.at, f"presented by {proposal.presenter}"))
+        presented = _("presented by {name}").format(name=proposal.presenter)
+        proposal.history.append(r.Step(self.at, presented))
         self.proposals[proposal.proposal_id] = proposal
         if item is not None:
             item.proposals.append(proposal)
@@ -88,12 +98,14 @@ class DecisionFold:
         proposal = self.proposals.get(p["proposal_id"])
         if proposal is not None:
             proposal.stage = p["to"]
-            proposal.history.append(r.Step(self.at, STAGE_WORDS.get(p["to"], p["to"])))
+            proposal.history.append(r.Step(self.at, _word(STAGE_WORDS, p["to"], p["to"]) or ""))
 
     def on_proposal_settings_changed(self, _seq: int, p: Mapping[str, Any]) -> None:
         proposal = self.proposals.get(p["proposal_id"])
         if proposal is not None and "amendments_open" in p:
-            what = "new amendments allowed" if p["amendments_open"] else "new amendments stopped"
+            what = (
+                _("new amendments allowed") if p["amendments_open"] else _("new amendments stopped")
+            )
             proposal.history.append(r.Step(self.at, what))
 
     def on_proposal_decided(self, seq: int, p: Mapping[str, Any]) -> None:
@@ -102,7 +114,7 @@ class DecisionFold:
             return
         outcome, version = p.get("outcome"), p.get("version")
         proposal.stage, proposal.outcome, proposal.decided = "decided", outcome, self.at
-        proposal.outcome_words = PROPOSAL_OUTCOME_WORDS.get(outcome or "", outcome)
+        proposal.outcome_words = _word(PROPOSAL_OUTCOME_WORDS, outcome, outcome)
         proposal.decided_version, proposal.tabled_to = version, p.get("tabled_to")
         proposal.text_decided = proposal.versions.get(version) if version else None
         last = self.last_round.get(proposal.proposal_id)
@@ -110,25 +122,31 @@ class DecisionFold:
             proposal.outcome_line = last.explanation if last and last.outcome == outcome else None
         else:
             self.decided_by_hand(proposal, last, seq)
-        proposal.history.append(r.Step(self.at, f"decided: {proposal.outcome_words}"))
+        decided = _("decided: {outcome}").format(outcome=proposal.outcome_words)
+        proposal.history.append(r.Step(self.at, decided))
 
     def decided_by_hand(self, proposal: r.Proposal, last: r.Round | None, seq: int) -> None:
         """Tabled, withdrawn or blocked by the facilitator: what, and where the rounds left it."""
         if proposal.outcome == "tabled":
-            proposal.outcome_line = f"tabled to {proposal.tabled_to}"
+            proposal.outcome_line = _("tabled to {name}").format(name=proposal.tabled_to)
             # Derived from the decision, so nobody recorded it (by=None).
-            what = f"take up “{proposal.title}” (tabled to them)"
+            what = _("take up “{title}” (tabled to them)").format(title=proposal.title)
             proposal.actions.append(
                 r.ActionItem(seq, self.at, what, proposal.tabled_to, None, None)
             )
         elif proposal.outcome == "withdrawn":
-            proposal.outcome_line = f"withdrawn by {self.name_of(self.actor) or 'the presenter'}"
+            who = self.name_of(self.actor) or _("the presenter")
+            proposal.outcome_line = _("withdrawn by {name}").format(name=who)
         elif proposal.outcome == "blocked":
-            proposal.outcome_line = "blocked: the block stands after block discussion"
+            proposal.outcome_line = _("blocked: the block stands after block discussion")
         if last is not None:
-            proposal.after_round = (
-                f"The last round before it, round {last.number} ({last.kind_words}"
-                f"{', anonymous' if last.anonymous else ''}): {last.explanation}"
+            before = (
+                _("The last round before it, round {number} ({round}, anonymous): {explanation}")
+                if last.anonymous
+                else _("The last round before it, round {number} ({round}): {explanation}")
+            )
+            proposal.after_round = before.format(
+                number=last.number, round=last.kind_words, explanation=last.explanation
             )
 
     def on_amendment_proposed(self, _seq: int, p: Mapping[str, Any]) -> None:
@@ -167,7 +185,12 @@ class DecisionFold:
             amendment.version = int(p["version"])
             proposal.versions[amendment.version] = amendment.text
             proposal.history.append(
-                r.Step(self.at, f"amendment by {amendment.by} accepted: version {p['version']}")
+                r.Step(
+                    self.at,
+                    _("amendment by {name} accepted: version {version}").format(
+                        name=amendment.by, version=p["version"]
+                    ),
+                )
             )
 
     def on_amendment_rejected(self, _seq: int, p: Mapping[str, Any]) -> None:
@@ -186,7 +209,9 @@ class DecisionFold:
             round_id=p["round_id"],
             number=int(p.get("number") or len(proposal.rounds) + 1),
             kind=p["kind"],
-            kind_words=("fallback vote" if p.get("fallback") else ROUND_WORDS.get(p["kind"], "")),
+            kind_words=(
+                _("fallback vote") if p.get("fallback") else _word(ROUND_WORDS, p["kind"], "") or ""
+            ),
             fallback=bool(p.get("fallback")),
             anonymous=bool(p.get("anonymous")),
             version=int(p.get("version") or 1),
@@ -194,7 +219,11 @@ class DecisionFold:
         )
         block = self.blocks.get(p.get("block_id") or 0)
         if row.kind == "block_review" and block is not None:
-            row.about_block = f"the block by {block.name}" if block.name else "an anonymous block"
+            row.about_block = (
+                _("the block by {name}").format(name=block.name)
+                if block.name
+                else _("an anonymous block")
+            )
         self.rounds[row.round_id] = row
         proposal.rounds.append(row)
 
@@ -204,7 +233,7 @@ class DecisionFold:
             round_id=p["round_id"],
             number=int(p.get("number") or len(self.approvals) + 1),
             kind="minutes",
-            kind_words=ROUND_WORDS["minutes"],
+            kind_words=translate(ROUND_WORDS["minutes"]),
             fallback=False,
             anonymous=bool(p.get("anonymous")),
             version=0,
@@ -222,7 +251,7 @@ class DecisionFold:
         row.counts = [
             r.Count(
                 value=value,
-                word=value.replace("_", " "),
+                word=_word(ANSWER_WORDS, value, value.replace("_", " ")) or value,
                 phones=int(tally.get(value, 0)) - int(analog.get(value, 0)),
                 counted=int(analog.get(value, 0)),
                 total=int(tally.get(value, 0)),
@@ -231,7 +260,7 @@ class DecisionFold:
         ]
         row.total = sum(c.total for c in row.counts)
         row.outcome = p.get("outcome")
-        row.outcome_words = OUTCOME_WORDS.get(row.outcome or "", row.outcome)
+        row.outcome_words = _word(OUTCOME_WORDS, row.outcome, row.outcome)
         row.explanation = p.get("explanation")
         anonymous = row.anonymous or bool(p.get("anonymous"))
         for b in p.get("blocks") or []:
@@ -253,7 +282,11 @@ class DecisionFold:
         block = self.blocks.get(reviewed.get("id") or 0)
         if block is not None:
             block.principled = reviewed.get("principled")
-            verdict = "accepted as principled" if block.principled else "not accepted as principled"
-            row.about_block = f"{row.about_block or 'the block'}: {verdict}"
+            about = row.about_block or _("the block")
+            row.about_block = (
+                _("{block}: accepted as principled").format(block=about)
+                if block.principled
+                else _("{block}: not accepted as principled").format(block=about)
+            )
         if p.get("proposal_id") is not None:
             self.last_round[p["proposal_id"]] = row

@@ -17,19 +17,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.assembly.logic import parse_decision_rule
 from app.errors import DomainError, Invalid
+from app.i18n import N_, _, current, speaking, translate
+from app.i18n.formats import local_day, local_time
 from app.minutes import record as r
 from app.minutes.actions import ActionFold
 from app.minutes.decisions import DecisionFold
 from app.stack.logic import LABELS as HAND_WORDS
 
 LABELS = {
-    "CQ": "clarifying question",
-    "Crn": "concern",
-    "FA": "friendly amendment",
-    "R": "response",
-    "F": "facilitator",
-    "PoP": "point of process",
-    "PoI": "point of information",
+    "CQ": N_("clarifying question"),
+    "Crn": N_("concern"),
+    "FA": N_("friendly amendment"),
+    "R": N_("response"),
+    "F": N_("facilitator"),
+    "PoP": N_("point of process"),
+    "PoI": N_("point of information"),
 }
 GAP = "…"
 NOTE_MAX = 2000
@@ -42,16 +44,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # newlines and tabs are kept
 def clean_note(text: str, label: str | None) -> tuple[str, str | None]:
     """A note's text (1–2000 characters, or "…" alone for a gap) and label (422 otherwise)."""
     if label is not None and label not in LABELS:
-        raise Invalid(f"A note's label is one of: {', '.join(LABELS)}.", code="bad_label")
+        raise Invalid(
+            _("A note's label is one of: {labels}.").format(labels=", ".join(LABELS)),
+            code="bad_label",
+        )
     body = text.replace("\r\n", "\n").strip()
     if body in ("...", GAP):
         return GAP, label
     if not body:
-        raise Invalid('A note needs some text, or "…" to mark a gap.', code="text_required")
+        raise Invalid(_('A note needs some text, or "…" to mark a gap.'), code="text_required")
     if len(body) > NOTE_MAX:
-        raise Invalid(f"A note can be at most {NOTE_MAX:,} characters.", code="text_too_long")
+        raise Invalid(
+            _("A note can be at most {count} characters.").format(count=f"{NOTE_MAX:,}"),
+            code="text_too_long",
+        )
     if _CONTROL.search(body):
-        raise Invalid("The note contains characters that cannot be shown.", code="bad_text")
+        raise Invalid(_("The note contains characters that cannot be shown."), code="bad_text")
     return body, label
 
 
@@ -73,6 +81,10 @@ def _seconds_between(start: r.Moment, end: r.Moment) -> int:
     return max(0, int((_parse(end.utc) - _parse(start.utc)).total_seconds()))
 
 
+def _hand_words(kind: str) -> str:
+    return translate(HAND_WORDS[kind]) if kind in HAND_WORDS else kind
+
+
 # ---- the fold ----------------------------------------------------------------------------
 
 
@@ -81,18 +93,21 @@ def fold_minutes(
     *,
     time_zone: str | None = None,
     speaker_names: bool | None = None,
+    language: str | None = None,
 ) -> r.Minutes:
     """The minutes of one assembly from its events in seq order (as `export_events` gives them).
 
     `time_zone` (IANA) defaults to the one the assembly was created with. Speakers are named
     unless the assembly chose otherwise (`minutes_speaker_names` when created, or a later
     `minutes_settings_changed`; the last word counts for the whole minutes); `speaker_names`
-    given here overrides that.
+    given here overrides that. The minutes speak `language` (the assembly's; None: the current
+    one): the same events and language give the same minutes, byte for byte.
     """
-    fold = _Fold(time_zone, speaker_names)
-    for event in events:
-        fold.apply(event)
-    return fold.result()
+    with speaking(language or current()):
+        fold = _Fold(time_zone, speaker_names)
+        for event in events:
+            fold.apply(event)
+        return fold.result()
 
 
 class _Fold(DecisionFold, ActionFold):
@@ -129,7 +144,7 @@ class _Fold(DecisionFold, ActionFold):
 
     def moment(self, at: str) -> r.Moment:
         local = _parse(at).astimezone(self.zone or ZoneInfo("UTC"))
-        return r.Moment(utc=at, date=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M"))
+        return r.Moment(utc=at, date=local.strftime("%Y-%m-%d"), time=local_time(local, self.zone))
 
     def apply(self, event: Mapping[str, Any]) -> None:
         if self.zone is None and event["type"] == "assembly_created":
@@ -153,10 +168,10 @@ class _Fold(DecisionFold, ActionFold):
         try:
             rule_text = parse_decision_rule(dict(rule)).describe()
         except DomainError:
-            rule_text = "as recorded in the event log"
+            rule_text = _("as recorded in the event log")
         starts = p.get("starts_at")
         day = _parse(starts) if starts else _parse(self.at.utc)
-        local_day = day.astimezone(self.zone or ZoneInfo("UTC"))
+        local_day_text = local_day(day, self.zone or ZoneInfo("UTC"))
         # A group's assembly carries {"slug", "name", "number"}: numbered within its group.
         group = p.get("group")
         number = group.get("number") if isinstance(group, Mapping) else p.get("number")
@@ -165,7 +180,7 @@ class _Fold(DecisionFold, ActionFold):
             title=str(p.get("title", "")),
             number=number,
             group=group.get("name") if isinstance(group, Mapping) else group,
-            date=f"{local_day:%A} {local_day.day} {local_day:%B %Y}",
+            date=local_day_text,
             place=p.get("location"),
             time_zone=self.time_zone or "UTC",
             opened=self.at,
@@ -281,7 +296,7 @@ class _Fold(DecisionFold, ActionFold):
             order=len(speakers) + 1,
             name=p.get("name"),  # left out at the end if the assembly so chose
             kind=p.get("kind", "speak"),
-            kind_words=HAND_WORDS.get(p.get("kind", "speak"), p.get("kind", "speak")),
+            kind_words=_hand_words(p.get("kind", "speak")),
             started=self.at,
             seconds=None,
             to_a_block=p.get("entry_id") in self.block_hands,
@@ -308,7 +323,8 @@ class _Fold(DecisionFold, ActionFold):
                 root.corrections.append(correction)
                 self.notes[seq] = root  # a correction of this correction lands on the same note
                 return
-        note = r.Note(seq, self.at, by, label, LABELS.get(label or ""), text, text == GAP)
+        words = translate(LABELS[label]) if label in LABELS else None
+        note = r.Note(seq, self.at, by, label, words, text, text == GAP)
         self.notes[seq] = note
         item = self.item(p.get("agenda_item_id"))
         (item.notes if item is not None else self.floor.notes).append(note)
@@ -338,14 +354,18 @@ class _Fold(DecisionFold, ActionFold):
                 item.used_seconds += _seconds_between(self.running[item.item_id], self.at)
             if item.time_box_minutes is None:
                 self.cannot_know.append(
-                    f"The time box of item {item.number} (“{item.title}”) is not in the event "
-                    "log: the item was made together with its proposal."
+                    _(
+                        "The time box of item {number} (“{title}”) is not in the event log: "
+                        "the item was made together with its proposal."
+                    ).format(number=item.number, title=item.title)
                 )
         for row in self.rounds.values():
             if row.closed is None:
                 self.cannot_know.append(
-                    f"The {row.kind_words} opened at {row.opened.time} had not closed: "
-                    "its answers are not part of the minutes."
+                    _(
+                        "The {round} opened at {time} had not closed: its answers are not part "
+                        "of the minutes."
+                    ).format(round=row.kind_words, time=row.opened.time)
                 )
         names = self.speaker_names if self.forced_names is None else self.forced_names
         speaking_time = self.speaking_time(items) if names else []

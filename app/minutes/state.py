@@ -11,6 +11,7 @@ from app.assembly.models import Assembly
 from app.db import Database
 from app.errors import NotFound
 from app.events import Event, export_events
+from app.i18n import DEFAULT, normal
 from app.minutes import logic
 from app.minutes.record import Minutes
 
@@ -19,6 +20,7 @@ from app.minutes.record import Minutes
 class MinutesRead:
     minutes: Minutes
     seq: int  # the newest event the minutes reflect
+    language: str = "en"  # the assembly's: the minutes speak it, whoever reads them
 
 
 def open_to_all(*, db: Database, assembly_id: str) -> bool:
@@ -34,16 +36,20 @@ def open_to_all(*, db: Database, assembly_id: str) -> bool:
 def load_minutes(
     *, db: Database, assembly_id: str, speaker_names: bool | None = None
 ) -> MinutesRead:
-    """The minutes as of the newest event, in the assembly's time zone."""
+    """The minutes as of the newest event, in the assembly's time zone and language."""
     with db.read() as session:
         assembly = session.get(Assembly, assembly_id)
         if assembly is None:
             raise NotFound("There is no assembly at this address.", code="assembly_not_found")
         export = export_events(session, assembly_id)
+    language = normal(assembly.language) or DEFAULT
     minutes = logic.fold_minutes(
-        export["events"], time_zone=assembly.time_zone, speaker_names=speaker_names
+        export["events"],
+        time_zone=assembly.time_zone,
+        speaker_names=speaker_names,
+        language=language,
     )
-    return MinutesRead(minutes, minutes.head.seq)
+    return MinutesRead(minutes, minutes.head.seq, language)
 
 
 @dataclass(frozen=True)

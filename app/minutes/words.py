@@ -1,23 +1,53 @@
-"""How the minutes say things: one phrasing shared by the Markdown and the HTML (pure)."""
+"""How the minutes say things: one phrasing shared by the Markdown and the HTML (pure).
+
+Every phrase speaks the current language (app.i18n): the minutes are composed inside
+`speaking(<the assembly's language>)`.
+"""
 
 from __future__ import annotations
 
 from app.blocks.logic import PASSES
+from app.i18n import N_, _, ngettext, translate
+from app.i18n.formats import number
 from app.minutes import record as r
 
 ROLE_WORDS = {
-    "facilitator": ("Facilitator", "Facilitators"),
-    "stack_keeper": ("Stack keeper", "Stack keepers"),
-    "minute_taker": ("Minute taker", "Minute takers"),
-    "greeter": ("Greeter", "Greeters"),
+    "facilitator": (N_("Facilitator"), N_("Facilitators")),
+    "stack_keeper": (N_("Stack keeper"), N_("Stack keepers")),
+    "minute_taker": (N_("Minute taker"), N_("Minute takers")),
+    "greeter": (N_("Greeter"), N_("Greeters")),
 }
 KIND_WORDS = {
-    "report": "Report",
-    "proposal": "Proposal",
-    "announcement": "Announcement",
-    "discussion": "Discussion",
+    "report": N_("Report"),
+    "proposal": N_("Proposal"),
+    "announcement": N_("Announcement"),
+    "discussion": N_("Discussion"),
 }
-DIFF_KEY = "[-removed-] {+added+}"
+# An item's status and an amendment's fate are stored as English words (the JSON keeps them).
+STATUS_WORDS = {
+    "not taken up": N_("not taken up"),
+    "open": N_("open"),
+    "put back": N_("put back"),
+    "done": N_("done"),
+}
+FATE_WORDS = {"accepted": N_("accepted"), "rejected": N_("rejected")}
+# Where a proposal stopped, as its stage's name reads with spaces for underscores.
+STOPPED_WORDS = {
+    "presented": N_("presented"),
+    "clarifying_questions": N_("clarifying questions"),
+    "concerns": N_("concerns"),
+    "amendments": N_("amendments"),
+    "temperature_check": N_("temperature check"),
+    "consensus_call": N_("consensus call"),
+    "block_discussion": N_("block discussion"),
+    "decided": N_("decided"),
+}
+DIFF_KEY = N_("[-removed-] {+added+}")
+
+
+def word(table: dict[str, str], key: str) -> str:
+    """A word of a table marked with N_(), in the current language; unknown keys as they are."""
+    return translate(table[key]) if key in table else key
 
 
 def upper_first(text: str) -> str:
@@ -28,15 +58,17 @@ def upper_first(text: str) -> str:
 def duration(seconds: int | None) -> str:
     """ "45 s", "1 min 35 s", "1 h 05 min" — for time boxes, items and turns."""
     if seconds is None:
-        return "still speaking"
+        return _("still speaking")
     seconds = max(0, seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{seconds} s").format(seconds=seconds)
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+        if secs:
+            return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=secs)
+        return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _("{hours} h {minutes:02d} min").format(hours=number(hours), minutes=minutes)
 
 
 def span(start: r.Moment | None, end: r.Moment | None) -> str:
@@ -44,7 +76,7 @@ def span(start: r.Moment | None, end: r.Moment | None) -> str:
     if start is None:
         return ""
     if end is None:
-        return f"from {start.time}"
+        return _("from {time}").format(time=start.time)
     if end.date != start.date:
         return f"{start.time}–{end.date} {end.time}"
     return f"{start.time}–{end.time}"
@@ -60,57 +92,86 @@ def role_lines(header: r.Header) -> list[tuple[str, str]]:
         names = []
         for holder in holders:
             since = holder.since and header.opened and holder.since.time != header.opened.time
-            when = [f"from {holder.since.time}"] if since and holder.since else []
-            when += [f"until {holder.until.time}"] if holder.until else []
+            when = (
+                [_("from {time}").format(time=holder.since.time)] if since and holder.since else []
+            )
+            when += [_("until {time}").format(time=holder.until.time)] if holder.until else []
             names.append(holder.name + (f" ({', '.join(when)})" if when else ""))
-        lines.append((many if len(holders) > 1 else one, ", ".join(names)))
+        lines.append((translate(many if len(holders) > 1 else one), ", ".join(names)))
     return lines
 
 
 def removal_lines(header: r.Header) -> list[str]:
     """ "Ruth was removed by the facilitator Noor at 19:40", one a removal."""
     return [
-        f"{gone.name} was removed by the facilitator{f' {gone.by}' if gone.by else ''} "
-        f"at {gone.at.time}"
+        _("{name} was removed by the facilitator {by} at {time}").format(
+            name=gone.name, by=gone.by, time=gone.at.time
+        )
+        if gone.by
+        else _("{name} was removed by the facilitator at {time}").format(
+            name=gone.name, time=gone.at.time
+        )
         for gone in header.removed
     ]
 
 
 def headcount_line(header: r.Header) -> str:
-    count = "not taken" if header.headcount is None else str(header.headcount)
-    return f"{count} in the room; {header.phones_joined} phones joined"
+    phones = number(header.phones_joined)
+    if header.headcount is None:
+        return _("not taken in the room; {phones} phones joined").format(phones=phones)
+    return _("{count} in the room; {phones} phones joined").format(
+        count=number(header.headcount), phones=phones
+    )
 
 
 def item_line(item: r.Item) -> str:
     """ "Report · Kitchen · time box 5 min · used 3 min 45 s · 19:05–19:08"."""
-    parts = [KIND_WORDS.get(item.kind, item.kind)]
+    parts = [word(KIND_WORDS, item.kind)]
     if item.working_group:
-        parts.append(f"{item.working_group} working group")
+        parts.append(_("{name} working group").format(name=item.working_group))
     box = item.time_box_minutes
-    parts.append("time box not recorded" if box is None else f"time box {box} min")
+    if box is None:
+        parts.append(_("time box not recorded"))
+    else:
+        parts.append(_("time box {minutes} min").format(minutes=number(box)))
     if item.status == "not taken up":
-        parts.append("not taken up")
+        parts.append(_("not taken up"))
         return " · ".join(parts)
-    over = box is not None and item.used_seconds > box * 60
-    parts.append(f"used {duration(item.used_seconds)}" + (" (over time)" if over else ""))
+    used = duration(item.used_seconds)
+    if box is not None and item.used_seconds > box * 60:
+        parts.append(_("used {duration} (over time)").format(duration=used))
+    else:
+        parts.append(_("used {duration}").format(duration=used))
     parts.append(span(item.opened, item.closed))
     if item.status == "put back":
-        parts.append("put back, not finished")
+        parts.append(_("put back, not finished"))
     elif item.status == "open":
-        parts.append("still open")
-    for count, fate in ((item.hands_carried, "carried over"), (item.hands_cleared, "lowered")):
-        if count:
-            hands = "1 hand" if count == 1 else f"{count} hands"
-            parts.append(f"{hands} still up {fate} when the next item opened")
+        parts.append(_("still open"))
+    if item.hands_carried:
+        parts.append(
+            ngettext(
+                "{num} hand still up carried over when the next item opened",
+                "{num} hands still up carried over when the next item opened",
+                item.hands_carried,
+            ).format(num=number(item.hands_carried))
+        )
+    if item.hands_cleared:
+        parts.append(
+            ngettext(
+                "{num} hand still up lowered when the next item opened",
+                "{num} hands still up lowered when the next item opened",
+                item.hands_cleared,
+            ).format(num=number(item.hands_cleared))
+        )
     return " · ".join(parts)
 
 
 def agenda_status(item: r.Item) -> str:
     """ "done; passed with stand-asides" — the item's state, and its decision if any."""
-    parts = [item.status]
+    parts = [word(STATUS_WORDS, item.status)]
     for p in item.proposals:
         if p.outcome == "tabled" and p.tabled_to:
-            parts.append(f"tabled to {p.tabled_to}")
+            parts.append(_("tabled to {name}").format(name=p.tabled_to))
         elif p.outcome_words:
             parts.append(p.outcome_words)
     return "; ".join(parts)
@@ -119,7 +180,9 @@ def agenda_status(item: r.Item) -> str:
 def speaker_line(speaker: r.Speaker) -> str:
     """ "19:05 Farah — speak, 1 min 35 s" (no name when the assembly leaves names out)."""
     who = f"{speaker.name} — " if speaker.name else ""
-    kind = speaker.kind_words + (", speaking to their block" if speaker.to_a_block else "")
+    kind = speaker.kind_words
+    if speaker.to_a_block:
+        kind = _("{kind}, speaking to their block").format(kind=kind)
     return f"{speaker.started.time} {who}{kind}, {duration(speaker.seconds)}"
 
 
@@ -131,75 +194,89 @@ def action_line(action: r.ActionItem) -> tuple[str | None, str, str | None]:
     """Who, what by when, and who recorded it: ("Comfort working group", "Buy the six tents
     (by Friday 20 March)", "— recorded 19:24 by Ruth"); a derived action was recorded by nobody.
     """
-    what = action.text + (f" (by {action.due})" if action.due else "")
-    recorded = f"— recorded {action.at.time} by {action.by}" if action.by else None
+    what = action.text
+    if action.due:
+        what = _("{what} (by {due})").format(what=action.text, due=action.due)
+    recorded = None
+    if action.by:
+        recorded = _("— recorded {time} by {name}").format(time=action.at.time, name=action.by)
     return action.who, what, recorded
 
 
 def round_caption(row: r.Round) -> str:
     """ "Round 2 · call for consensus on version 2 · 19:18–19:19 · anonymous"."""
-    parts = [f"Round {row.number} · {row.kind_words}"]
     if row.about_block:
-        parts[0] += f" about {row.about_block}"
+        first = _("Round {number} · {kind} about {block}").format(
+            number=row.number, kind=row.kind_words, block=row.about_block
+        )
+    else:
+        first = _("Round {number} · {kind}").format(number=row.number, kind=row.kind_words)
+    parts = [first]
     if row.kind != "minutes":  # an approval is about the minutes, not a proposal's text
-        parts.append(f"on version {row.version}")
+        parts.append(_("on version {version}").format(version=row.version))
     parts.append(span(row.opened, row.closed))
     if row.anonymous:
-        parts.append("anonymous: names are not recorded")
+        parts.append(_("anonymous: names are not recorded"))
     if row.by_deadline:
-        parts.append("closed by its deadline")
+        parts.append(_("closed by its deadline"))
     return " · ".join(parts)
 
 
 def outcome_line(row: r.Round) -> str:
     if row.closed is None:
-        return "Still open when these minutes were made."
+        return _("Still open when these minutes were made.")
     if row.kind == "temperature":
-        return f"Result (not binding): {row.explanation}"
-    return f"Outcome: {row.explanation}"
+        return _("Result (not binding): {explanation}").format(explanation=row.explanation)
+    return _("Outcome: {explanation}").format(explanation=row.explanation)
 
 
 def block_line(block: r.Block) -> str:
     """ "Sipho: “reason”" or "(name not recorded): “reason”", with how it was counted."""
-    who = block.name or "name not recorded"
-    how = " (counted in the room)" if block.counted else ""
-    verdict = ""
-    if block.principled is not None:
-        verdict = (
-            " — accepted as principled"
-            if block.principled
-            else " — not accepted as principled: counted as a stand-aside"
-        )
-    return f"{who}{how}: “{block.reason}”{verdict}"
+    who = block.name or _("name not recorded")
+    if block.counted:
+        who = _("{name} (counted in the room)").format(name=who)
+    line = _("{name}: “{reason}”").format(name=who, reason=block.reason)
+    if block.principled is None:
+        return line
+    if block.principled:
+        return _("{block} — accepted as principled").format(block=line)
+    return _("{block} — not accepted as principled: counted as a stand-aside").format(block=line)
 
 
 def stand_aside_line(row: r.Round) -> str | None:
     """ "Bianca (“reason”), Lena; 2 counted in the room, not named"."""
-    named = [
-        (s.name or "name not recorded") + (f" (“{s.reason}”)" if s.reason else "")
-        for s in row.stand_asides
-    ]
+    named = []
+    for s in row.stand_asides:
+        name = s.name or _("name not recorded")
+        named.append(
+            _("{name} (“{reason}”)").format(name=name, reason=s.reason) if s.reason else name
+        )
     text = ", ".join(named)
     if row.counted_stand_asides:
-        counted = f"{row.counted_stand_asides} counted in the room, not named"
+        counted = _("{count} counted in the room, not named").format(
+            count=number(row.counted_stand_asides)
+        )
         text = f"{text}; {counted}" if text else counted
     return text or None
 
 
 def amendment_line(a: r.Amendment) -> str:
     """ "By Emeka at 19:15, on version 1: accepted by Marisol at 19:16 → version 2"."""
-    line = f"By {a.by} at {a.proposed.time}, on version {a.based_on_version}: "
+    line = _("By {name} at {time}, on version {version}:").format(
+        name=a.by, time=a.proposed.time, version=a.based_on_version
+    )
     if a.fate == "open":
-        return line + "never decided"
-    line += a.fate
-    if a.decided_by:
-        line += f" by {a.decided_by}"
-        if a.on_presenters_word:
-            line += " on the presenter's word"
+        return f"{line} {_('never decided')}"
+    fate = word(FATE_WORDS, a.fate)
+    if a.decided_by and a.on_presenters_word:
+        fate = _("{fate} by {name} on the presenter's word").format(fate=fate, name=a.decided_by)
+    elif a.decided_by:
+        fate = _("{fate} by {name}").format(fate=fate, name=a.decided_by)
+    line += f" {fate}"
     if a.decided:
-        line += f" at {a.decided.time}"
+        line += " " + _("at {time}").format(time=a.decided.time)
     if a.version:
-        line += f" → version {a.version}"
+        line += " → " + _("version {version}").format(version=a.version)
     return line
 
 
@@ -207,23 +284,31 @@ def decision_line(p: r.Proposal) -> tuple[str, str | None]:
     """The outcome in words, and the arithmetic behind it when a round decided it:
     ("Passed with stand-asides (version 2, at 19:19)", "24 agree, 4 stand aside: … → …")."""
     if p.outcome is None:
-        return f"Not decided (it stopped at: {p.stage.replace('_', ' ')})", None
+        stage = (
+            word(STOPPED_WORDS, p.stage) if p.stage in STOPPED_WORDS else p.stage.replace("_", " ")
+        )
+        return _("Not decided (it stopped at: {stage})").format(stage=stage), None
     words, line = p.outcome_words or p.outcome, p.outcome_line
-    by_hand = line is not None and line.startswith(words)
+    # Decided by hand (tabled, withdrawn, blocked): its line says so, with whom or to whom.
+    by_hand = line is not None and p.outcome not in (*PASSES, "not_enough_support")
     head = upper_first(line if by_hand and line else words)
-    when = [f"version {p.decided_version}"] if p.decided_version else []
-    when += [f"at {p.decided.time}"] if p.decided else []
-    detail = p.after_round if by_hand else (f"Arithmetic: {line}" if line else None)
+    when = [_("version {version}").format(version=p.decided_version)] if p.decided_version else []
+    when += [_("at {time}").format(time=p.decided.time)] if p.decided else []
+    detail = (
+        p.after_round if by_hand else (_("Arithmetic: {line}").format(line=line) if line else None)
+    )
     return f"{head} ({', '.join(when)})", detail
 
 
 def text_heading(p: r.Proposal) -> str:
     """What the last text is: decided only when the proposal passed."""
     if p.outcome in PASSES:
-        return f"Text as decided (version {p.decided_version})"
+        return _("Text as decided (version {version})").format(version=p.decided_version)
     if p.outcome is None:
-        return "Text as it stands"
-    return f"Text when {p.outcome_words} (version {p.decided_version})"
+        return _("Text as it stands")
+    return _("Text when {outcome} (version {version})").format(
+        outcome=p.outcome_words, version=p.decided_version
+    )
 
 
 def grouped_hash(digest: str) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.assembly.auth import check_projector_key_hash
 from app.errors import Forbidden
+from app.i18n import speaking
 from app.minutes import service, settings
 from app.minutes.markdown import render_markdown
 from app.minutes.state import MinutesRead, load_minutes, open_to_all
@@ -119,7 +120,8 @@ def _headers(public: bool) -> dict[str, str]:
 def minutes_json(
     assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
-    """The minutes as data: header, numbered items, proposals, rounds, notes, the chain head."""
+    """The minutes as data: header, numbered items, proposals, rounds, notes, the chain head;
+    their words in the assembly's language."""
     read, public = _read(request, ctx, assembly_id)
     body: dict[str, Any] = {**asdict(read.minutes), "seq": read.seq}
     return JSONResponse(body, headers=_headers(public))
@@ -131,8 +133,10 @@ def minutes_markdown(
 ) -> Response:
     """The minutes as Markdown."""
     read, public = _read(request, ctx, assembly_id)
+    with speaking(read.language):
+        text = render_markdown(read.minutes)
     return Response(
-        render_markdown(read.minutes),
+        text,
         media_type="text/markdown; charset=utf-8",
         headers=_headers(public),
     )
@@ -149,7 +153,10 @@ def minutes_html(
 def _printable(
     ctx: AppContext, read: MinutesRead, public: bool, formats: dict[str, str] | None = None
 ) -> HTMLResponse:
-    page = render_minutes_html(ctx.renderer.env, read.minutes, seq=read.seq, formats=formats)
+    env = ctx.renderer.env_for(read.language)  # the assembly's language, not the reader's
+    page = render_minutes_html(
+        env, read.minutes, seq=read.seq, language=read.language, formats=formats
+    )
     return HTMLResponse(page, headers=_headers(public))
 
 

@@ -6,6 +6,8 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from app.events.chain import check_commands
+from app.i18n import _, current, speaking
+from app.i18n.formats import number
 from app.minutes import words
 from app.minutes.charts import round_chart
 from app.minutes.record import Minutes, Round
@@ -18,24 +20,38 @@ def css_string(text: str) -> Markup:
 
 
 def render_minutes_html(
-    env: Environment, minutes: Minutes, *, seq: int, formats: dict[str, str] | None = None
+    env: Environment,
+    minutes: Minutes,
+    *,
+    seq: int,
+    language: str | None = None,
+    formats: dict[str, str] | None = None,
 ) -> str:
     """The whole page: header, items with charts of every round, the head hash to check.
-    `formats` (md, html, json → URL) adds links to the other formats: the page /a/{id}/minutes
-    has them; the file `miccheck export` writes and the API's copy stand alone."""
+    It speaks `language` (the assembly's, as the minutes were folded in; `env` is that
+    language's; None: the current one). `formats` (md, html, json → URL) adds links to the
+    other formats: the page /a/{id}/minutes has them; the file `miccheck export` writes and the
+    API's copy stand alone."""
     h = minutes.header
-    number = f" no. {h.number}" if h.number is not None else ""
-    page_title = f"Minutes: {h.title}{number}, {h.date}"
 
     def chart(row: Round) -> Markup:
         return Markup(round_chart(row))  # built from escaped parts in app/minutes/charts.py
 
-    return env.get_template("minutes.html").render(
-        m=minutes,
-        w=words,
-        chart=chart,
-        seq=seq,
-        page_title_css=css_string(page_title),
-        formats=formats,
-        check=check_commands(h.assembly_id, minutes.head.hash),
-    )
+    with speaking(language or current()):  # the phrases of app/minutes/words.py the template calls
+        if h.number is not None:
+            page_title = _("Minutes: {title} no. {number}, {date}").format(
+                title=h.title, number=h.number, date=h.date
+            )
+        else:
+            page_title = _("Minutes: {title}, {date}").format(title=h.title, date=h.date)
+        return env.get_template("minutes.html").render(
+            m=minutes,
+            w=words,
+            chart=chart,
+            seq=seq,
+            page_title=page_title,
+            page_title_css=css_string(page_title),
+            formats=formats,
+            check=check_commands(h.assembly_id, minutes.head.hash),
+            num=number,
+        )
