@@ -7,6 +7,7 @@ from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant,
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
 from app.groups.models import AssemblyGroup, WorkingGroup
+from app.mic.models import PeoplesMic
 from app.sessions.models import BrowserSessionRecord
 from app.stack.models import Hand, StackSettings, Turn
 
@@ -24,6 +25,7 @@ __all__ = [
     "EventHead",
     "Hand",
     "Participant",
+    "PeoplesMic",
     "Proposal",
     "ProposalVersion",
     "Response",
