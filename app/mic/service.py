@@ -6,6 +6,7 @@ hear: the "mic" region of the console, the wall and the phones.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ KEEPERS = ("facilitator", "stack_keeper")
 SOURCES = ("proposal", "prepared", "live")
 TEXT_MAX = 5_000  # as a proposal's text: the longest the wall ever shows
 MIC = "mic"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # what no screen shows (and PostgreSQL refuses NUL)
 DOING = N_("run the people's mic")  # "Only a … can run the people's mic."
 
 
@@ -65,6 +67,8 @@ def _clean(text: str | None) -> str:
             _("The text can be at most {max} characters.").format(max=f"{TEXT_MAX:,}"),
             code="too_long",
         )
+    if CONTROL.search(body):
+        raise Invalid(_("The text contains characters that cannot be shown."), code="bad_text")
     return body
 
 

@@ -124,6 +124,7 @@ def test_a_typed_text_is_said_phrase_by_phrase(room: Room, source: str) -> None:
         ("live", "   \n ", "text_required"),
         ("live", None, "text_required"),
         ("prepared", "word " * 1001, "too_long"),
+        ("live", "Mic\x00check", "bad_text"),
         ("shouted", "Mic check!", "bad_source"),
     ],
 )
