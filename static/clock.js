@@ -6,6 +6,14 @@
   // Phone and projector clocks are often wrong: count from the server's clock, not the device's.
   var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
 
+  // Texts come from the page, in its language (base.html's data-t-* on <body>): %(name)s is filled in.
+  function say(name, values) {
+    var text = document.body.getAttribute("data-t-" + name) || "";
+    return text.replace(/%\((\w+)\)s/g, function (whole, key) {
+      return values && values.hasOwnProperty(key) ? String(values[key]) : whole;
+    });
+  }
+
   function mmss(seconds) {
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
@@ -26,8 +34,8 @@
       var left = Math.ceil((until - now) / 1000);
       var box = el.getAttribute("data-box-minutes");
       var text = left >= 0
-        ? mmss(left) + " left of " + box + " min"
-        : mmss(-left) + " over the " + box + " min time box";
+        ? say("left", {time: mmss(left), box: box})
+        : say("over", {time: mmss(-left), box: box});
       if (el.textContent !== text) { el.textContent = text; }
       setClass(el, "over", left < 0);
       setClass(el, "low", left >= 0 && left < 120);

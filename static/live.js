@@ -5,7 +5,7 @@
  *
  * Page contract: <body data-heartbeat-timeout="ms"> (optional, default 40000),
  * #mc-live[ws-connect] wrapping the live regions, #mc-seq[data-seq] inside it,
- * #mc-connection for the status text.
+ * #mc-connection for the status text, and the texts it shows as <body data-t-*> (base.html).
  */
 // Page helpers that need no htmx (the Content-Security-Policy allows no inline handlers): a
 // click in a .copy field selects it whole; a form marked data-no-submit only lends its fields
@@ -43,6 +43,14 @@
   var EXTENSION_RETRIES = [1006, 1011, 1012, 1013];
   var NOT_ALLOWED = 1008;
 
+  // Texts come from the page, in its language (base.html's data-t-* on <body>): %(name)s is filled in.
+  function say(name, values) {
+    var text = document.body.getAttribute('data-t-' + name) || '';
+    return text.replace(/%\((\w+)\)s/g, function (whole, key) {
+      return values && values.hasOwnProperty(key) ? String(values[key]) : whole;
+    });
+  }
+
   var lastSeq = 0;
   var socket = null;    // the WebSocket of the latest connection attempt
   var wrapper = null;   // the extension's socket wrapper; its reconnect() reopens in place
@@ -61,8 +69,8 @@
     {code: '[45]..', swap: true, error: true}
   ];
   // A timed-out or failed request (no answer at all) says so in the same place.
-  document.addEventListener('htmx:sendError', function () { showError('No answer from the server: check your connection and try again.'); });
-  document.addEventListener('htmx:timeout', function () { showError('The server took too long to answer: try again.'); });
+  document.addEventListener('htmx:sendError', function () { showError(say('no-answer')); });
+  document.addEventListener('htmx:timeout', function () { showError(say('too-slow')); });
 
   function showError(text) {
     var box = document.getElementById('mc-error');
@@ -103,7 +111,7 @@
   function onSilence() {
     var old = socket;
     if (!old) { return; }
-    setStatus('reconnecting', 'Reconnecting\u2026');
+    setStatus('reconnecting', say('reconnecting'));
     if (old.readyState !== old.OPEN || !wrapper) {
       // A handshake that never finished fails at once with 1006, which the extension retries.
       old.close();
@@ -119,7 +127,7 @@
   readSeq();
   // The page says "Not live: refresh to update" for phones without JavaScript; with it, connect.
   var badge = document.getElementById('mc-connection');
-  if (badge && badge.getAttribute('data-state') === 'static') { setStatus('connecting', 'Connecting\u2026'); }
+  if (badge && badge.getAttribute('data-state') === 'static') { setStatus('connecting', say('connecting')); }
 
   // The extension computes the URL once but calls htmx.createWebSocket(url) on every attempt,
   // first connect and each retry alike, so wrapping it is the one place to set since=lastSeq.
@@ -139,7 +147,7 @@
     wrapper = e.detail.socketWrapper;
     retries = 0;
     arm();
-    setStatus('live', 'Live');
+    setStatus('live', say('live'));
   });
 
   // Any frame, a heartbeat included, proves the link is alive.
@@ -171,10 +179,10 @@
     clearTimeout(watchdog);
     if (ev.code === NOT_ALLOWED) {
       // The extension does not retry 1008 either: the server said no, so stay closed.
-      setStatus('closed', 'Disconnected \u2014 ' + (ev.reason || 'not allowed'));
+      setStatus('closed', say('disconnected', {reason: ev.reason || say('not-allowed')}));
       return;
     }
-    setStatus('reconnecting', 'Reconnecting\u2026');
+    setStatus('reconnecting', say('reconnecting'));
     if (EXTENSION_RETRIES.indexOf(ev.code) < 0) {
       // Normal, going-away or app-defined closes: retry with the extension's full-jitter backoff.
       var delay = Math.random() * 1000 * Math.pow(2, Math.min(retries, 6));

@@ -12,6 +12,14 @@
   function attr(el, name) { return el ? (el.getAttribute(name) || "") : ""; }
   function has(el, name) { return !!el && el.classList.contains(name); }
 
+  // Texts come from the page, in its language (base.html's data-t-* on <body>): %(name)s is filled in.
+  function say(name, values) {
+    var text = document.body.getAttribute("data-t-" + name) || "";
+    return text.replace(/%\((\w+)\)s/g, function (whole, key) {
+      return values && values.hasOwnProperty(key) ? String(values[key]) : whole;
+    });
+  }
+
   function moment() {
     var header = byId("mc-header"), proposal = byId("mc-proposal"), round = byId("mc-round");
     var speaker = byId("mc-speaker"), stack = byId("mc-stack"), agenda = byId("mc-agenda");
@@ -58,7 +66,7 @@
       if (isNaN(total)) { total = items.length; }
       var rest = total - shown;
       more.hidden = rest <= 0;
-      if (rest > 0) { more.textContent = "and " + rest + " more"; }
+      if (rest > 0) { more.textContent = say("more", {n: rest}); }
     }
   }
 
@@ -102,7 +110,7 @@
     var note = document.createElement("p");
     note.id = "mc-page-note";
     note.className = "page-note";
-    note.textContent = "page 1 of 2";
+    note.textContent = say("page", {page: 1, pages: 2});
     text.parentNode.insertBefore(note, text.nextSibling);
     text.classList.add("paged");
     // The room the other parts of the region leave the text: its height less theirs.
@@ -122,7 +130,7 @@
     var asked = Math.max(1, parseInt(attr(region, "data-wall-page"), 10) || 1);
     var page = ((asked - 1) % pages) + 1;
     text.scrollTop = (page - 1) * lines * line;
-    note.textContent = "Page " + page + " of " + pages + " — the whole text is on your phone";
+    note.textContent = say("page-of", {page: page, pages: pages});
   }
 
   function fit() {

@@ -4,7 +4,17 @@
   "use strict";
   var me = document.body.getAttribute("data-participant-id") || "";
 
+  // Texts come from the page, in its language (base.html's data-t-* on <body>): %(name)s is filled in.
+  function say(name, values) {
+    var text = document.body.getAttribute("data-t-" + name) || "";
+    return text.replace(/%\((\w+)\)s/g, function (whole, key) {
+      return values && values.hasOwnProperty(key) ? String(values[key]) : whole;
+    });
+  }
+
+  // A place in a line as the page's language writes it (app/i18n ordinal): 3rd, 3.º.
   function ordinal(n) {
+    if (document.documentElement.lang === "es") { return n + ".\u00ba"; }
     var s = (n % 100 >= 11 && n % 100 <= 13) ? "th" : ({1: "st", 2: "nd", 3: "rd"}[n % 10] || "th");
     return n + s;
   }
@@ -20,8 +30,8 @@
         if (mine) {
           el.classList.add("mine");
           kinds.push(el.getAttribute("data-kind"));
-          lines.push("You are " + ordinal(Number(el.getAttribute("data-position"))) +
-                     " — " + el.getAttribute("data-reason"));
+          var place = ordinal(Number(el.getAttribute("data-position")));
+          lines.push({place: place, reason: el.getAttribute("data-reason")});
         } else {
           el.classList.remove("mine");
         }
@@ -42,16 +52,19 @@
       var muted = (" " + (stack.getAttribute("data-muted") || "") + " ").indexOf(" " + me + " ") >= 0;
       if (muted !== (document.body.getAttribute("data-me-muted") === "yes")) {
         document.body.setAttribute("data-me-muted", muted ? "yes" : "no");
-        note.textContent = muted ? "A facilitator has muted you: you cannot raise a hand or " +
-          "propose amendments, but you can still answer rounds." : "";
+        note.textContent = muted ? say("muted") : "";
       }
     }
     // CSS shows "lower" instead of "raise" for the kinds listed here.
     document.body.setAttribute("data-my-kinds", kinds.join(" "));
     var you = document.getElementById("mc-you-pos");
-    if (you) { you.textContent = lines.join(" · "); }
+    if (you) {
+      var said = [];
+      for (var l = 0; l < lines.length; l++) { said.push(say("you-are-why", lines[l])); }
+      you.textContent = said.join(" · ");
+    }
     var bar = document.querySelector("#mc-hand-bar .hand-bar-pos");
-    if (bar) { bar.textContent = lines.length ? lines[0].replace(/ — .*/, "") : ""; }
+    if (bar) { bar.textContent = lines.length ? say("you-are", lines[0]) : ""; }
     var speaker = document.querySelector("#mc-speaker .speaker-name");
     if (speaker && me && speaker.getAttribute("data-participant-id") === me) {
       speaker.classList.add("mine");

@@ -63,7 +63,12 @@ def choose_language(
             code="bad_language",
         )
     response = RedirectResponse(_local(next), status_code=303)
-    response.set_cookie(
-        COOKIE, chosen, max_age=COOKIE_SECONDS, httponly=True, samesite="lax", path="/"
-    )
+    remember_language(response, chosen)
     return response
+
+
+def remember_language(response: Response, language: str) -> None:
+    """Have this browser speak `language` (a supported code) from its next request on."""
+    response.set_cookie(
+        COOKIE, language, max_age=COOKIE_SECONDS, httponly=True, samesite="lax", path="/"
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from harness import REPO_ROOT, screenshot
 from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
@@ -19,6 +20,8 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
+
+from app.web.render import make_environment
 
 ASSEMBLY_ID = 7
 WAIT = 10.0  # seconds: upper bound for anything the browser should do "soon"
@@ -38,7 +41,7 @@ PAGE = """<!doctype html>
   #mc-connection[data-state=closed] {{ background: #fcc; }}
 </style>
 </head>
-<body data-assembly-id="{aid}" data-view="phone" data-participant-id="" {hb_attr}>
+<body data-assembly-id="{aid}" data-view="phone" data-participant-id="" {hb_attr} {texts}>
 <h1>Assembly {aid}</h1>
 <p id="mc-connection" role="status" aria-live="polite"></p>
 <div id="mc-live" hx-ext="ws" ws-connect="{ws_url}">
@@ -59,6 +62,20 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
+
+
+def page_texts() -> str:
+    """The data-t-* attributes base.html gives <body>: the texts live.js shows, in English."""
+    body = BeautifulSoup(make_environment().get_template("base.html").render(), "html.parser").body
+    assert body is not None
+    return " ".join(
+        f'{name}="{html.escape(str(value))}"'
+        for name, value in body.attrs.items()
+        if name.startswith("data-t-")
+    )
+
+
+TEXTS = page_texts()
 
 
 def seq_fragment(seq: int) -> str:
@@ -133,6 +150,7 @@ def make_app(control: Control) -> Starlette:
                 seq=int(q.get("seq", "0")),
                 ws_url=html.escape(f"/ws/assemblies/{ASSEMBLY_ID}?{ws_query}"),
                 hb_attr=f'data-heartbeat-timeout="{int(hb)}"' if hb else "",
+                texts=TEXTS,
             )
         )
 
