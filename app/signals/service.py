@@ -1,0 +1,54 @@
+"""Sending a hand signal: checked, claimed on the board, announced on the bus. No database write:
+a signal is never an event nor a row (app/signals/board.py says why)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from app.assembly.access import participant_in
+from app.db import Database
+from app.errors import Conflict, Forbidden, Invalid, TooMany
+from app.events import head_of
+from app.i18n import _
+from app.signals.board import Board, marker
+from app.signals.logic import KINDS
+from app.stack.service import current_turn
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A signal on its way to the wall; `seq` is the assembly's, unchanged by it."""
+
+    kind: str
+    seq: int
+
+
+def send_signal(*, db: Database, board: Board, assembly_id: str, actor_id: int, kind: str) -> Sent:
+    """Signal the room's feeling about the turn on the floor: agree, unsure or disagree.
+
+    Anyone admitted may, muted or not (muting takes away the floor, not the ears); once every
+    5 seconds per person (per process: the board is in memory). Every process hears it on the
+    bus and adds it to its own board (app/web/app.py), this one included.
+    """
+    with db.read() as session:
+        person = participant_in(session, assembly_id, actor_id)
+        turn = current_turn(session, assembly_id)
+        seq = head_of(session, assembly_id)
+    if person.status != "admitted":
+        raise Forbidden(
+            _("You have not been admitted yet; a greeter will let you in."), code="not_admitted"
+        )
+    if turn is None or turn.id is None:
+        raise Conflict(_("Nobody is speaking now: signals are for a speaker."), code="no_speaker")
+    if kind not in KINDS:
+        raise Invalid(_("A signal is agree, unsure or disagree."), code="bad_signal")
+    wait = board.claim(assembly_id, actor_id)
+    if wait > 0:
+        raise TooMany(
+            _("One signal every 5 seconds: wait a moment."),
+            retry_after=max(1, math.ceil(wait)),
+            code="signal_too_soon",
+        )
+    db.announce(assembly_id, seq, {marker(turn.id, kind)})
+    return Sent(kind=kind, seq=seq)

@@ -1,0 +1,36 @@
+"""JSON API of the room's hand signals (ambient and anonymous: nothing is stored)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from app.signals import service
+from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.fields import Body
+
+router = APIRouter(prefix="/api/assemblies/{assembly_id}/signals", tags=["signals"])
+
+
+class SignalBody(Body):
+    kind: Literal["agree", "unsure", "disagree"]
+
+
+@router.post("", status_code=202)
+def send_signal(
+    assembly_id: str, body: SignalBody, request: Request, ctx: AppContext = Depends(get_ctx)
+) -> JSONResponse:
+    """Signal to the speaker: agree (up-twinkles), unsure (so-so) or disagree (down-twinkles).
+    Anonymous and never stored; one every 5 seconds (429 with Retry-After); 409 when nobody
+    speaks."""
+    actor = admitted_member(request, assembly_id)
+    sent = service.send_signal(
+        db=ctx.db,
+        board=ctx.renderer.board,
+        assembly_id=assembly_id,
+        actor_id=actor.participant_id,
+        kind=body.kind,
+    )
+    return JSONResponse({"kind": sent.kind, "seq": sent.seq}, status_code=202)

@@ -1,0 +1,65 @@
+"""The phone's hand signals while someone speaks, and how every process hears them on the bus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.assembly.auth import Member
+from app.errors import TooMany
+from app.signals import service
+from app.signals.board import Board
+from app.signals.service import Sent
+from app.web.context import AppContext, Ctx
+from app.web.pages import form_action, html, refused
+from app.web.render import METER
+
+router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
+
+
+def hearing(board: Board) -> Callable[[str, frozenset[str]], tuple[str, ...]]:
+    """The hub's tap for signal markers: each lands on this process's board, and the wall's
+    meter is due (pushed coalesced, like any region: at most 10 times a second)."""
+
+    def heard(assembly_id: str, markers: frozenset[str]) -> tuple[str, ...]:
+        added = [board.hear(assembly_id, text) for text in markers]
+        return (METER,) if any(added) else ()
+
+    return heard
+
+
+def note(ctx: AppContext, state: str, kind: str = "") -> str:
+    """The phone's own line under the buttons: sent, or wait a moment (private to the reply)."""
+    return ctx.renderer.page("live/_signals.html", note=state, kind=kind, oob=True)
+
+
+@router.post("/signal")
+def signal_form(
+    assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = ""
+) -> Response:
+    def sent(result: Sent, member: Member) -> str:
+        return note(ctx, "sent", result.kind)
+
+    try:
+        return form_action(
+            request,
+            ctx,
+            assembly_id,
+            lambda m: service.send_signal(
+                db=ctx.db,
+                board=ctx.renderer.board,
+                assembly_id=assembly_id,
+                actor_id=m.participant_id,
+                kind=kind,
+            ),
+            private=sent,
+        )
+    except TooMany as exc:
+        if not request.headers.get("hx-request"):
+            raise
+        # Too soon is no error to alarm anyone: the line under the buttons says to wait.
+        clear = ctx.renderer.error_fragment("", "")
+        return refused(html(clear + note(ctx, "wait"), status=429), exc)
