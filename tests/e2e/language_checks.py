@@ -229,11 +229,14 @@ class Typed:
     texts: set[str] = field(default_factory=set)
 
     def add(self, *texts: str) -> None:
-        self.texts.update(_SPACE.sub(" ", t).strip() for t in texts if t.strip())
+        # Without their end's stops, as a line is compared: "Seis no alcanzan."
+        self.texts.update(_SPACE.sub(" ", t).strip(_TRIM) for t in texts if t.strip(_TRIM))
 
     def without(self, text: str) -> str:
         """`text` less whatever in it was typed; "" when all of it is part of a typed text."""
-        line = _SPACE.sub(" ", text).strip()
+        line = _SPACE.sub(" ", text).strip(_TRIM)  # a diff's "… changed words …" too
+        if not line:
+            return ""
         part = re.compile(rf"(?<!\w){re.escape(line)}(?!\w)")
         if any(part.search(typed) for typed in self.texts):
             return ""
@@ -260,4 +263,85 @@ def screen_leaks(
             if line not in seen:
                 seen.add(line)
                 found.append(line)
+    return found
+
+
+# ---- what never went through the catalogue ---------------------------------------------------
+
+# A pseudo-Spanish catalogue writes every literal run of every message between ⟦ and ⟧ (the
+# placeholders and tags stay outside, so a value put into a message shows bare): a screen
+# speaking it shows letters outside the brackets only where a string never went through
+# gettext (a Python f-string, a word kept in the database, an N_() constant shown as it is).
+OPEN, CLOSE = "⟦", "⟧"
+_RUN = re.compile(rf"{_PLACEHOLDER.pattern}|[^%{{<]+|.", re.DOTALL)
+_MARKED = re.compile(rf"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def bracketed(message: str) -> str:
+    """A message with each literal run between brackets: "⟦You are ⟧%(place)s"."""
+    out = []
+    for match in _RUN.finditer(message):
+        run = match.group(0)
+        literal = not _PLACEHOLDER.fullmatch(run)
+        out.append(f"{OPEN}{run}{CLOSE}" if literal and run.strip() else run)
+    return "".join(out).replace(f"{CLOSE}{OPEN}", "")
+
+
+def pseudo_translations(catalog: Catalog) -> Any:
+    """A babel Translations speaking the catalogue's messages bracketed (changes `catalog`)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            message.string = bracketed(message.id)
+        else:  # as many forms as the catalogue's own Plural-Forms asks for
+            one, other = bracketed(message.id[0]), bracketed(message.id[1])
+            message.string = (one, *[other] * (catalog.num_plurals - 1))
+        message.flags.discard("fuzzy")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+def spanish_dates() -> frozenset[str]:
+    """The words babel writes in Spanish dates: theirs, not the catalogue's."""
+    from babel.dates import get_day_names, get_month_names
+
+    words = {"de", "del", "a", "m", "p"}
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            for names in (
+                get_month_names(width, context, "es"),
+                get_day_names(width, context, "es"),
+            ):
+                for name in names.values():
+                    words.update(w.casefold() for w in _WORD.findall(name))
+    return frozenset(words)
+
+
+UNTRANSLATABLE = frozenset({"utc", "gmt"})  # a time zone's name stays as it is
+
+
+def unmarked(page: Any, typed: Typed, *, where: str) -> list[str]:
+    """The visible words of a page speaking the pseudo catalogue that never went through it."""
+    shown = page.evaluate(VISIBLE_TEXT_JS)
+    allowed = spanish_dates() | UNTRANSLATABLE
+    found = []
+    for item in shown["texts"]:
+        if item["lang"] or item["where"] in ("code", "kbd", "pre", "samp"):
+            continue  # another language on purpose; a command to type, as it is typed
+        text = item["text"]
+        rest = typed.without(_MARKED.sub(" ", text))
+        words = [w for w in _LETTERS.findall(rest) if w.casefold() not in allowed]
+        if words:
+            found.append(
+                f"{where} · {item['where']}: {' '.join(words)!r} in {_SPACE.sub(' ', text)[:120]!r}"
+            )
     return found

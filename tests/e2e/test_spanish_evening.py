@@ -19,15 +19,23 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from babel.messages.catalog import Catalog
-from harness import SCREENSHOT_DIR
-from language_checks import Typed, Vocabulary, read_catalogue, screen_leaks, vocabularies
+from harness import SCREENSHOT_DIR, free_port
+from language_checks import (
+    Typed,
+    Vocabulary,
+    pseudo_translations,
+    read_catalogue,
+    screen_leaks,
+    unmarked,
+    vocabularies,
+)
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from test_walkthrough import PHONE, WALL, Devices
 
@@ -187,6 +195,8 @@ class Evening:
     def call(self, method: str, path: str, token: str | None = None, **body: Any) -> Any:
         return self.api(method, path, token or self.chair, **body)
 
+    pseudo: bool = False  # the screens speak the bracketed catalogue (every word marked?)
+
     def step(self, moment: str) -> None:
         """Scan every screen's words at this moment, then photograph it."""
         self.steps += 1
@@ -198,6 +208,10 @@ class Evening:
             lang = self.speaks[who]
             other = english if lang == "es" else spanish
             where = f"{who} · {moment}"
+            if self.pseudo:
+                if lang == "es":
+                    self.leaks += unmarked(screen, self.typed, where=where)
+                continue  # the bracketed screens are not worth keeping
             self.leaks += screen_leaks(screen, other, self.typed, lang=lang, where=where)
             screen.screenshot(
                 path=str(SCREENSHOT_DIR / f"{name}-{who}.png"), full_page=who != "wall"
@@ -231,7 +245,7 @@ def queue(page: Page) -> Any:
     return page.locator("#mc-stack .queue .entry")
 
 
-def the_room_gathers(room: Devices, api: Api) -> Evening:
+def the_room_gathers(room: Devices, api: Api, *, pseudo: bool = False) -> Evening:
     typed = Typed()
     typed.add(*NAMES_OF_THINGS)
     typed.add(TITLE, LOCATION, FACILITATOR, LUCIA, MATEO, SAM, NO_PHONE, KITCHEN, LEGAL)
@@ -245,13 +259,16 @@ def the_room_gathers(room: Devices, api: Api) -> Evening:
         language="es",
     )
     typed.add(made["join_code"])
+    # Links the screens print (the wall's join and minutes addresses, cut at each "/").
+    typed.add(*made["urls"].values(), *(url.split("://")[-1] for url in made["urls"].values()))
     console = room.context(CONSOLE, extra_http_headers={"Accept-Language": "es-ES,es;q=0.9"})
     console_page = console.new_page()
     console_page.goto(made["urls"]["console"])
     # The wall's browser asks for English: the wall speaks the assembly's language all the same.
     wall = room.context(WALL, extra_http_headers={"Accept-Language": "en-US,en;q=0.9"}).new_page()
     wall.goto(made["urls"]["projector"])
-    ev = Evening(api, made, {"console": live(console_page), "wall": live(wall)}, typed)
+    screens = {"console": live(console_page), "wall": live(wall)}
+    ev = Evening(api, made, screens, typed, pseudo=pseudo)
     for title in (KITCHEN, LEGAL):
         item = ev.call("POST", f"/api/assemblies/{ev.id}/agenda", title=title, kind="report")
         ev.ids[title] = item["id"] if "id" in item else item["item_id"]
@@ -461,10 +478,51 @@ def the_minutes_and_the_archive(ev: Evening) -> None:
 
 
 def test_a_spanish_evening_with_one_english_phone(browser: Browser, base_url: str) -> None:
+    leaks = the_evening(browser, base_url)
+    if leaks:
+        pytest.fail(wrong_language_report(leaks), pytrace=False)
+
+
+@pytest.fixture
+def pseudo_spanish_url(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, db: Any, live_server: Callable[..., str]
+) -> str:
+    """The real app on a real server, its Spanish the bracketed catalogue (in this process:
+    the server runs in a thread, so patching the catalogues reaches its pages)."""
+    import app.i18n
+    import app.web.render
+    from app.web.app import create_app
+
+    pseudo = pseudo_translations(read_catalogue())
+    real = app.i18n.translations
+
+    def catalogue(language: str) -> Any:
+        return pseudo if language == "es" else real(language)
+
+    monkeypatch.setattr(app.i18n, "translations", catalogue)
+    monkeypatch.setattr(app.web.render, "translations", catalogue)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    made = create_app(settings.model_copy(update={"public_url": base}), db)
+    assert live_server(made, port=port) == base
+    return base
+
+
+def test_every_word_on_the_spanish_screens_goes_through_the_catalogue(
+    browser: Browser, pseudo_spanish_url: str
+) -> None:
+    """The same evening, its Spanish screens speaking a catalogue that brackets every message:
+    a word outside the brackets (and not typed) is a string the catalogue can never translate."""
+    leaks = the_evening(browser, pseudo_spanish_url, pseudo=True)
+    if leaks:
+        pytest.fail("Never through gettext: " + wrong_language_report(leaks), pytrace=False)
+
+
+def the_evening(browser: Browser, base_url: str, *, pseudo: bool = False) -> list[str]:
     room = Devices(browser, base_url)
     api = Api(base_url)
     try:
-        ev = the_room_gathers(room, api)
+        ev = the_room_gathers(room, api, pseudo=pseudo)
         the_stack(ev)
         the_proposal(ev)
         the_temperature(ev)
@@ -475,8 +533,7 @@ def test_a_spanish_evening_with_one_english_phone(browser: Browser, base_url: st
     finally:
         room.close()
         api.http.close()
-    if ev.leaks:
-        pytest.fail(wrong_language_report(ev.leaks), pytrace=False)
+    return ev.leaks
 
 
 def wrong_language_report(leaks: list[str]) -> str:
