@@ -18,6 +18,7 @@ from app.db import Database
 from app.errors import NotFound
 from app.events.chain import GENESIS_HASH, check_commands
 from app.events.models import EventHead
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ class ClosingRound:
     @property
     def label(self) -> str:
         if self.kind == "block_review":
-            return "Block review"
-        return "Fallback vote" if self.fallback else "Call for consensus"
+            return _("Block review")
+        return _("Fallback vote") if self.fallback else _("Call for consensus")
 
     @property
     def outcome_words(self) -> str:
@@ -124,8 +125,10 @@ def decision_page(*, db: Database, proposal_id: int, code: str | None = None) ->
         found = search_in(session, (), code=query.code, proposal_id=proposal_id, limit=1)
         if not found:
             raise NotFound(
-                "There is no archived decision at this address (its assembly may be private "
-                "or still open).",
+                _(
+                    "There is no archived decision at this address (its assembly may be private "
+                    "or still open)."
+                ),
                 code="decision_not_found",
             )
         proposal = session.get(Proposal, proposal_id)

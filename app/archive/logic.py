@@ -14,6 +14,8 @@ from app.assembly.logic import normalise_join_code
 from app.blocks.logic import OUTCOME_WORDS, PASSES, PROPOSAL_OUTCOMES
 from app.errors import Invalid
 from app.groups.logic import working_group_key
+from app.i18n import N_, _, translate
+from app.i18n.formats import day_words
 
 UNDECIDED = "undecided"  # a proposal still open when its assembly closed
 ADOPTED = "adopted"  # the outcome filter for any of the passes
@@ -21,10 +23,10 @@ OUTCOMES = (*PROPOSAL_OUTCOMES, UNDECIDED)
 OUTCOME_FILTERS = (ADOPTED, *OUTCOMES)
 WORDS = {
     **OUTCOME_WORDS,
-    "tabled": "tabled",
-    "withdrawn": "withdrawn",
-    UNDECIDED: "not decided",
-    ADOPTED: "adopted (any pass)",
+    "tabled": N_("tabled"),
+    "withdrawn": N_("withdrawn"),
+    UNDECIDED: N_("not decided"),
+    ADOPTED: N_("adopted (any pass)"),
 }
 # Not colour alone: every outcome has a mark beside its words.
 MARKS = {
@@ -55,7 +57,8 @@ _WORD = re.compile(r"\w+")
 
 
 def outcome_word(outcome: str) -> str:
-    return WORDS.get(outcome, outcome.replace("_", " "))
+    """An outcome in words, in the current language."""
+    return translate(WORDS[outcome]) if outcome in WORDS else outcome.replace("_", " ")
 
 
 def outcome_mark(outcome: str) -> str:
@@ -69,7 +72,10 @@ def query_words(q: str | None) -> list[str]:
     if q is None:
         return []
     if len(q) > Q_MAX:
-        raise Invalid(f"A search is at most {Q_MAX} characters.", code="query_too_long")
+        raise Invalid(
+            _("A search is at most {count} characters.").format(count=Q_MAX),
+            code="query_too_long",
+        )
     words = [w.casefold() for w in _WORD.findall(q)]
     return list(dict.fromkeys(w for w in words if w not in STOP_WORDS))[:WORDS_MAX]
 
@@ -86,7 +92,10 @@ def outcomes_for(outcome: str | None) -> tuple[str, ...] | None:
     if outcome == ADOPTED:
         return PASSES
     if outcome not in OUTCOMES:
-        raise Invalid(f"The outcome is one of: {', '.join(OUTCOME_FILTERS)}.", code="bad_outcome")
+        raise Invalid(
+            _("The outcome is one of: {choices}.").format(choices=", ".join(OUTCOME_FILTERS)),
+            code="bad_outcome",
+        )
     return (outcome,)
 
 
@@ -97,9 +106,12 @@ def parse_day(value: str | None, *, field: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise Invalid(
-            f"The {field} date is written YYYY-MM-DD, like 2026-11-28.", code=f"bad_{field}"
-        ) from exc
+        message = (
+            _("The from date is written YYYY-MM-DD, like 2026-11-28.")
+            if field == "from"
+            else _("The to date is written YYYY-MM-DD, like 2026-11-28.")
+        )
+        raise Invalid(message, code=f"bad_{field}") from exc
 
 
 def parse_page(value: str | int | None) -> int:
@@ -108,9 +120,9 @@ def parse_page(value: str | int | None) -> int:
     try:
         page = int(value)
     except ValueError as exc:
-        raise Invalid("The page is a whole number from 1.", code="bad_page") from exc
+        raise Invalid(_("The page is a whole number from 1."), code="bad_page") from exc
     if not 1 <= page <= 10_000:
-        raise Invalid("The page is a whole number from 1.", code="bad_page")
+        raise Invalid(_("The page is a whole number from 1."), code="bad_page")
     return page
 
 
@@ -176,7 +188,7 @@ def parse_query(
     start = parse_day(date_from, field="from")
     end = parse_day(date_to, field="to")
     if start and end and start > end:
-        raise Invalid("The “from” date is after the “to” date.", code="bad_dates")
+        raise Invalid(_("The “from” date is after the “to” date."), code="bad_dates")
     outcomes_for(outcome or None)
     key = working_group_key(working_group) if working_group and working_group.strip() else None
     return ArchiveQuery(
@@ -327,7 +339,7 @@ def _cut_end(text: str, width: int) -> str:
     return text[:width].rsplit(" ", 1)[0] + "…"
 
 
-def human_day(iso_day: str) -> str:
-    """ "2026-11-28" → "Saturday 28 November 2026" (months later, a weekday helps memory)."""
-    day = date.fromisoformat(iso_day)
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def human_day(iso_day: str, language: str | None = None) -> str:
+    """ "2026-11-28" → "Saturday 28 November 2026" (months later, a weekday helps memory), in
+    `language` (default: the current one)."""
+    return day_words(date.fromisoformat(iso_day), language)

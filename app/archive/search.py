@@ -17,6 +17,7 @@ from app.db import Database
 from app.groups.logic import working_group_key
 from app.groups.models import AssemblyGroup
 from app.groups.service import group_by_slug
+from app.i18n import DEFAULT, normal
 
 
 def _utc(moment: datetime) -> datetime:
@@ -43,6 +44,7 @@ class ArchivedDecision:
     group_slug: str | None
     group_name: str | None
     private: bool
+    language: str = "en"  # the assembly's: its decision page and feed entry speak it
 
     @property
     def outcome_words(self) -> str:
@@ -190,6 +192,7 @@ def search_in(
                 group_slug=grp.slug if grp else None,
                 group_name=grp.name if grp else None,
                 private=assembly.visibility == "private",
+                language=normal(assembly.language) or DEFAULT,
             )
         )
     return decisions

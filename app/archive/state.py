@@ -19,6 +19,7 @@ from app.errors import NotFound
 from app.groups.logic import working_group_key
 from app.groups.models import AssemblyGroup
 from app.groups.service import GroupView, view_of
+from app.i18n import _
 
 RECENT_ASSEMBLIES = 30
 
@@ -201,7 +202,7 @@ def archive_page(
         name = _working_group_name(group_view, query.working_group, found)
         if name is None and known_working_group:
             raise NotFound(
-                "No working group of this group goes by that name.",
+                _("No working group of this group goes by that name."),
                 code="working_group_not_found",
             )
     return ArchivePage(

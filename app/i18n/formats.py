@@ -8,7 +8,7 @@ plain. Other languages use their locale's standard forms ("jueves, 3 de diciembr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
@@ -17,6 +17,7 @@ from app.i18n import current, normal
 
 DAY_PATTERNS = {"en": "EEEE d MMMM y"}  # other languages: Babel's "full" date
 TIME_PATTERNS = {"en": "HH:mm"}  # other languages: Babel's "short" time
+SHORT_DAY_PATTERNS = {"en": "y-MM-dd"}  # other languages: Babel's "long" date
 
 
 def _language(language: str | None) -> str:
@@ -48,3 +49,16 @@ def number(n: int, language: str | None = None) -> str:
     """A count: "1234" in English (as the minutes always wrote it), "1234"/"12.345" in Spanish."""
     chosen = _language(language)
     return str(n) if chosen == "en" else format_decimal(n, locale=chosen)
+
+
+def day_words(day: date, language: str | None = None) -> str:
+    """A calendar day in words: "Saturday 28 November 2026", "sábado, 28 de noviembre de 2026"."""
+    chosen = _language(language)
+    return format_date(day, DAY_PATTERNS.get(chosen, "full"), locale=chosen)
+
+
+def short_day(day: date, language: str | None = None) -> str:
+    """A calendar day in a line of text: "2026-11-28" in English (as feeds always wrote it),
+    "28 de noviembre de 2026" in Spanish."""
+    chosen = _language(language)
+    return format_date(day, SHORT_DAY_PATTERNS.get(chosen, "long"), locale=chosen)

@@ -5,18 +5,21 @@ private assemblies only with their join code, and bad addresses answered, never 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
+from babel.dates import format_date
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
+from app.assembly.models import Assembly
 from app.blocks.models import Round
 from app.db import Database
 from app.web.assets import static_url
+from app.web.feeds import XML_LANG
 from tests.archive.builders import (
     BLOCK_REASON,
     DRUMS_AMENDED,
@@ -385,3 +388,57 @@ def test_a_decision_page_shows_the_head_hash_its_assemblys_export_ends_with(
     minutes = soup(client.get(f"/api/assemblies/{riverside.aid}/minutes.html"))
     assert text_of(minutes, "#head-hash") == last["hash"]
     assert text_of(minutes, "#head-check") == command.get_text()
+
+
+def speak(db: Database, assembly_id: str, language: str) -> None:
+    with db.write() as session:
+        assembly = session.get(Assembly, assembly_id)
+        assert assembly is not None
+        assembly.language = language
+        session.add(assembly)
+
+
+def decided_on(client: TestClient, proposal_id: int) -> date:
+    found = client.get("/api/archive", params={"q": "tents"}).json()["decisions"]
+    return date.fromisoformat(
+        next(d for d in found if d["proposal_id"] == proposal_id)["decided_on"]
+    )
+
+
+def test_a_decisions_page_speaks_its_assemblys_language_whatever_the_readers(
+    client: TestClient, riverside: Meeting, db: Database
+) -> None:
+    speak(db, riverside.aid, "es")
+    day = decided_on(client, riverside.tents)
+    response = client.get(
+        f"/archive/decisions/{riverside.tents}", headers={"Accept-Language": "en-GB,en"}
+    )
+    page = soup(response)
+    assert page.html is not None and page.html["lang"] == "es"
+    spanish_day = format_date(day, "full", locale="es")  # "sábado, 28 de noviembre de 2026"
+    assert text_of(page, ".facts-list dd").startswith(spanish_day)
+    listing = soup(client.get("/archive", headers={"Accept-Language": "en"}))
+    assert listing.html is not None and listing.html["lang"] == "en"  # the reader's
+    assert format_date(day, "EEEE d MMMM y", locale="en") in text_of(listing, ".decisions")
+
+
+def test_a_feed_entry_speaks_its_assemblys_language(
+    client: TestClient, riverside: Meeting, db: Database
+) -> None:
+    speak(db, riverside.aid, "es")
+    day = decided_on(client, riverside.tents)
+    root = parse_feed(client.get("/archive/riverside-commons/feed.atom"))
+    assert root.get(XML_LANG) == "es"
+    entries = root.findall(f"{ATOM}entry")
+    assert {e.get(XML_LANG) for e in entries} == {"es"}
+    tents = next(e for e in entries if (e.findtext(f"{ATOM}title") or "").startswith("Winter"))
+    summary = tents.findtext(f"{ATOM}summary") or ""
+    assert f" {format_date(day, 'long', locale='es')}." in summary  # "28 de noviembre de 2026"
+
+
+def test_an_english_feed_keeps_its_iso_days(client: TestClient, riverside: Meeting) -> None:
+    day = decided_on(client, riverside.tents)
+    root = parse_feed(client.get("/archive/riverside-commons/feed.atom"))
+    assert root.get(XML_LANG) == "en"
+    summaries = [e.findtext(f"{ATOM}summary") or "" for e in root.findall(f"{ATOM}entry")]
+    assert any(f" on {day.isoformat()}." in s for s in summaries)
