@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -17,6 +19,18 @@ def css_string(text: str) -> Markup:
     """Text as the inside of a CSS string: everything but letters, digits and spaces escaped,
     so a title can never end the string or the <style> element."""
     return Markup("".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text))
+
+
+def page_counter_css(template: str) -> Markup:
+    """A CSS `content` value from "page {page} of {pages}": its words as escaped strings, its
+    places as the printed page's counters."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece in ("{page}", "{pages}"):
+            parts.append(f"counter({piece[1:-1]})")
+        elif piece:
+            parts.append(f'"{css_string(piece)}"')
+    return Markup(" ".join(parts))
 
 
 def render_minutes_html(
@@ -51,6 +65,7 @@ def render_minutes_html(
             seq=seq,
             page_title=page_title,
             page_title_css=css_string(page_title),
+            page_counter_css=page_counter_css(_("page {page} of {pages}")),
             formats=formats,
             check=check_commands(h.assembly_id, minutes.head.hash),
             num=number,
