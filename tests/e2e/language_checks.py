@@ -184,7 +184,7 @@ def _marked_in_the_code() -> list[str | tuple[str, ...]]:
 
 # Every visible text node, and the words of visible controls a person sees or hears, with the
 # language its element is marked as ("" when it is the page's own).
-VISIBLE_TEXT_JS = """() => {
+VISIBLE_TEXT_JS = r"""() => {
   const page = (document.documentElement.getAttribute('lang') || '').toLowerCase();
   const langOf = (el) => {
     const marked = el.closest('[lang]');
@@ -206,6 +206,17 @@ VISIBLE_TEXT_JS = """() => {
     if (!text || !shown(node.parentElement)) continue;
     const el = node.parentElement;
     found.push({text, where: el.tagName.toLowerCase(), lang: langOf(el)});
+  }
+  // Words a style sheet writes (content: " (you)") are read as well.
+  for (const el of document.body.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(el, pseudo);
+      if (!style.content.startsWith('"') || style.display === 'none') continue;
+      const text = [...style.content.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join('');
+      if (/\p{L}/u.test(text) && shown(el)) {
+        found.push({text: text.trim(), where: el.tagName.toLowerCase() + pseudo, lang: langOf(el)});
+      }
+    }
   }
   const controls = document.body.querySelectorAll('[placeholder], [aria-label], [title], '
     + 'img[alt], input[type=submit][value], input[type=button][value]');

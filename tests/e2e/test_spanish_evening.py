@@ -30,6 +30,7 @@ from harness import SCREENSHOT_DIR, free_port
 from language_checks import (
     Typed,
     Vocabulary,
+    bracketed,
     pseudo_translations,
     read_catalogue,
     screen_leaks,
@@ -95,6 +96,7 @@ def little_catalogue() -> Catalog:
         ("Presented by %(name)s", "Presentada por %(name)s"),
         ("You are <strong>%(name)s</strong>", "Eres <strong>%(name)s</strong>"),
         ("The stack is empty", ""),  # not translated yet: English on a Spanish screen
+        ("(you)", "(tú)"),
     ):
         catalog.add(msgid, msgstr)
     return catalog
@@ -122,6 +124,8 @@ SPANISH_PAGE = """<!doctype html><html lang="es">
         ("Todo bien.", "Presentada por Sam the Drummer, your neighbour", []),
         ("Next", "Lucía", ["'Next'"]),
         ("Todo bien. The stack is empty", "Lucía", ["'The stack is empty'"]),
+        # What a style sheet writes is read too.
+        ('<b class="me">Lucía</b><style>.me::after { content: " (you)" }</style>', "", ["'you'"]),
     ],
 )
 def test_the_scanner_finds_english_on_a_spanish_page_and_nothing_typed(
@@ -145,6 +149,26 @@ def test_the_scanner_finds_spanish_on_an_english_page() -> None:
     # Text marked nowhere: two of the other language's small words give it away.
     assert en.leaks("Nadie ha hablado: the queue is over")[0].startswith("Nadie")
     assert es.leaks("Nobody spoke: la pila está vacía")[0].startswith("Nobody")
+
+
+def test_the_pseudo_catalogue_brackets_each_literal_run_and_finds_the_bare_words(
+    page: Page,
+) -> None:
+    assert bracketed("You are %(place)s in line") == "⟦You are ⟧%(place)s⟦ in line⟧"
+    assert bracketed('Not live: <a href="">refresh</a>') == '⟦Not live: ⟧<a href="">⟦refresh⟧</a>'
+    assert bracketed("{name} is not on the stack.") == "{name}⟦ is not on the stack.⟧"
+    typed = Typed()
+    typed.add("Lucía")
+    page.set_content(
+        '<html lang="es"><body><p>⟦Eres ⟧Lucía</p><p>⟦Estás ⟧2.º⟦ — ⟧first time speaking</p>'
+        "<p>jueves, 3 de diciembre de 2026</p><code>miccheck verify</code>"
+        '<p class="me">⟦Mateo⟧</p><style>.me::after { content: " (you)" }</style></body></html>'
+    )
+    found = unmarked(page, typed, where="test")
+    assert [line.split(": ", 1)[1].split(" in ")[0] for line in found] == [
+        "'first time speaking'",
+        "'you'",
+    ], found
 
 
 # ---- the evening -----------------------------------------------------------------------------
