@@ -59,9 +59,9 @@
     document.body.setAttribute("data-my-kinds", kinds.join(" "));
     var you = document.getElementById("mc-you-pos");
     if (you) {
-      var said = [];
-      for (var l = 0; l < lines.length; l++) { said.push(say("you-are-why", lines[l])); }
-      you.textContent = said.join(" · ");
+      var places = [];
+      for (var l = 0; l < lines.length; l++) { places.push(say("you-are-why", lines[l])); }
+      you.textContent = places.join(" · ");
     }
     var bar = document.querySelector("#mc-hand-bar .hand-bar-pos");
     if (bar) { bar.textContent = lines.length ? say("you-are", lines[0]) : ""; }

@@ -65,8 +65,9 @@ PAGE = """<!doctype html>
 
 
 def page_texts() -> str:
-    """The data-t-* attributes base.html gives <body>: the texts live.js shows, in English."""
-    body = BeautifulSoup(make_environment().get_template("base.html").render(), "html.parser").body
+    """The data-t-* attributes base.html gives a live view's <body>: the texts live.js shows."""
+    live_view = '{% extends "base.html" %}{% block body_attrs %} data-view="phone"{% endblock %}'
+    body = BeautifulSoup(make_environment().from_string(live_view).render(), "html.parser").body
     assert body is not None
     return " ".join(
         f'{name}="{html.escape(str(value))}"'
