@@ -13,6 +13,7 @@ from sqlmodel import select
 from app.assembly.models import Assembly, Participant, RoleGrant
 from app.db import Database
 from app.errors import Forbidden, NotFound, Unauthorized
+from app.i18n import _
 
 
 def new_secret() -> str:
@@ -68,7 +69,7 @@ class Member:
 def authenticate(*, db: Database, assembly_id: str, token: str | None) -> Member:
     """The participant behind a token, for this assembly; 401 when the token is not theirs."""
     if not token:
-        raise Unauthorized("Join the assembly first (no session or token was sent).")
+        raise Unauthorized(_("Join the assembly first (no session or token was sent)."))
     return authenticate_hash(db=db, assembly_id=assembly_id, token_hash=hash_secret(token))
 
 
@@ -76,7 +77,7 @@ def authenticate_hash(*, db: Database, assembly_id: str, token_hash: str | None)
     """The participant whose token has this hash (what a browser session keeps), looked up
     on every request: a reissued token or a removed person ends every session holding it."""
     if not token_hash:
-        raise Unauthorized("Join the assembly first (no session or token was sent).")
+        raise Unauthorized(_("Join the assembly first (no session or token was sent)."))
     digest = token_hash
     with db.read() as session:
         participant = session.exec(
@@ -88,10 +89,10 @@ def authenticate_hash(*, db: Database, assembly_id: str, token_hash: str | None)
             or not hmac.compare_digest(participant.token_hash, digest)
             or participant.assembly_id != assembly_id
         ):
-            raise Unauthorized("This session or token is not valid for this assembly.")
+            raise Unauthorized(_("This session or token is not valid for this assembly."))
         if participant.status == "removed":
             raise Forbidden(
-                "A facilitator removed you from this assembly; this link no longer works.",
+                _("A facilitator removed you from this assembly; this link no longer works."),
                 code="removed",
             )
         roles = session.exec(
@@ -121,6 +122,6 @@ def check_projector_key_hash(*, db: Database, assembly_id: str, key_hash: str | 
     with db.read() as session:
         assembly = session.get(Assembly, assembly_id)
     if assembly is None:
-        raise NotFound("There is no assembly at this address.")
+        raise NotFound(_("There is no assembly at this address."))
     if not key_hash or not hmac.compare_digest(assembly.projector_key_hash, key_hash):
-        raise Forbidden("This projector key is not valid for this assembly.", code="bad_key")
+        raise Forbidden(_("This projector key is not valid for this assembly."), code="bad_key")

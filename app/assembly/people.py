@@ -17,6 +17,7 @@ from app.assembly.service import ADMISSIONS, PEOPLE, ROLES, SPEAKER, STACK, STAT
 from app.db import Database
 from app.errors import Conflict, Forbidden
 from app.events import append_event
+from app.i18n import N_, _, translate
 from app.live import seat
 from app.stack.service import take_floor_from
 
@@ -35,10 +36,16 @@ class Reissued:
     seq: int
 
 
+GONE = {"removed": N_("{name} was removed."), "rejected": N_("{name} was rejected.")}
+
+
 def _gone(person: Participant) -> None:
     """Removed and turned-away people have no seat to act on (409)."""
-    if person.status in ("removed", "rejected"):
-        raise Conflict(f"{person.name} was {person.status}.", code=f"participant_{person.status}")
+    if person.status in GONE:
+        raise Conflict(
+            translate(GONE[person.status]).format(name=person.name),
+            code=f"participant_{person.status}",
+        )
 
 
 def reissue_link(*, db: Database, assembly_id: str, actor_id: int, participant_id: int) -> Reissued:
@@ -47,12 +54,14 @@ def reissue_link(*, db: Database, assembly_id: str, actor_id: int, participant_i
     token = new_secret()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, REISSUERS, "give someone a new link")
+        require_role(session, assembly_id, actor_id, REISSUERS, N_("give someone a new link"))
         person = participant_in(session, assembly_id, participant_id)
         _gone(person)
         if "facilitator" not in roles_of(session, actor_id) and roles_of(session, participant_id):
             raise Forbidden(
-                f"{person.name} holds a role: only a facilitator can give them a new link.",
+                _("{name} holds a role: only a facilitator can give them a new link.").format(
+                    name=person.name
+                ),
                 code="role_required",
             )
         person.token_hash = hash_secret(token)
@@ -80,10 +89,12 @@ def remove_participant(
     """
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "remove someone")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("remove someone"))
         person = participant_in(session, assembly_id, participant_id)
         if person.status == "removed":
-            raise Conflict(f"{person.name} was already removed.", code="already_removed")
+            raise Conflict(
+                _("{name} was already removed.").format(name=person.name), code="already_removed"
+            )
         roles = sorted(roles_of(session, participant_id))
         if "facilitator" in roles:
             holders = _holders(session, assembly_id, "facilitator")
@@ -132,15 +143,17 @@ def set_muted(
     vote: a muted person still reads and answers rounds."""
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, MUTERS, "mute or unmute someone")
+        require_role(session, assembly_id, actor_id, MUTERS, N_("mute or unmute someone"))
         person = participant_in(session, assembly_id, participant_id)
         _gone(person)
         if person.status != "admitted":
-            raise Conflict(f"{person.name} has not been admitted yet.", code="not_admitted")
+            raise Conflict(
+                _("{name} has not been admitted yet.").format(name=person.name), code="not_admitted"
+            )
         if person.muted == muted:
             state = "muted" if muted else "not muted"
             raise Conflict(
-                f"{person.name} is {state} already.",
+                _("{name} is {state} already.").format(name=person.name, state=state),
                 code="already_muted" if muted else "not_muted",
             )
         taken = 0

@@ -33,6 +33,7 @@ from app.blocks.service import (
 from app.db import Database
 from app.errors import Conflict, DomainError
 from app.events import append_event
+from app.i18n import N_, _
 from app.minutes import approval
 from app.stack.service import STACK, give_blockers_the_floor
 
@@ -58,7 +59,7 @@ def close_round(
         row, proposal = round_for_write(session, round_id)
         aid = row.assembly_id
         if actor_id is not None:
-            require_role(session, aid, actor_id, ("facilitator",), "close a round")
+            require_role(session, aid, actor_id, ("facilitator",), N_("close a round"))
         if row.status != "open":
             raise closed_error(row)
         assembly = session.get(Assembly, aid)
@@ -235,7 +236,7 @@ def _judge(
     block = session.get(RoundBlock, row.block_id or 0)
     call = session.get(Round, block.round_id) if block else None
     if block is None or call is None:
-        raise DomainError("The block under review is missing.")
+        raise DomainError(_("The block under review is missing."))
     threshold = rule.block_review_threshold or Fraction(1)
     yes, no = flat.get("yes", 0), flat.get("no", 0)
     block.principled = logic.block_review_accepts(yes, no, threshold)

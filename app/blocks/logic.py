@@ -14,6 +14,7 @@ from typing import Any
 
 from app.assembly.logic import DecisionRule, clean_text
 from app.errors import Conflict, Invalid
+from app.i18n import N_, _, ngettext, translate
 
 DISCUSSION_STAGES = ("clarifying_questions", "concerns", "amendments", "temperature_check")
 STAGES = ("presented", *DISCUSSION_STAGES, "consensus_call", "block_discussion", "decided")
@@ -28,19 +29,23 @@ RESPONSES = {
     "minutes": ("up", "sideways", "down"),  # approving the minutes (app/minutes/approval.py)
 }
 REASON_MAX = 1000
+AMENDMENT_DECIDED = {
+    "accepted": N_("This amendment was already accepted."),
+    "rejected": N_("This amendment was already rejected."),
+}
 ANALOG_MAX = 100_000
 PASSES = ("passed", "passed_with_stand_asides", "passed_by_supermajority")
 ROUND_OUTCOMES = (*PASSES, "blocked", "not_enough_support", "no_quorum")
 PROPOSAL_OUTCOMES = (*PASSES, "not_enough_support", "blocked", "tabled", "withdrawn")
 OUTCOME_WORDS = {
-    "passed": "passed",
-    "passed_with_stand_asides": "passed with stand-asides",
-    "passed_by_supermajority": "passed by supermajority",
-    "blocked": "blocked",
-    "not_enough_support": "not enough support",
-    "no_quorum": "no quorum",
-    "approved": "minutes approved",
-    "not_approved": "minutes not approved",
+    "passed": N_("passed"),
+    "passed_with_stand_asides": N_("passed with stand-asides"),
+    "passed_by_supermajority": N_("passed by supermajority"),
+    "blocked": N_("blocked"),
+    "not_enough_support": N_("not enough support"),
+    "no_quorum": N_("no quorum"),
+    "approved": N_("minutes approved"),
+    "not_approved": N_("minutes not approved"),
 }
 
 
@@ -64,7 +69,9 @@ def default_presenter(
 
 def _check_stage(stage: str) -> None:
     if stage not in STAGES:
-        raise Invalid(f"A stage is one of: {', '.join(STAGES)}.", code="bad_stage")
+        raise Invalid(
+            _("A stage is one of: {choices}.").format(choices=", ".join(STAGES)), code="bad_stage"
+        )
 
 
 def _stage_moves(stage: str) -> tuple[str, ...]:
@@ -92,15 +99,22 @@ def describe_moves(stage: str) -> str:
     """The allowed moves in a sentence, for the 409 and the console."""
     moves = _stage_moves(stage)
     if not moves:
-        return "A decided proposal does not move."
+        return _("A decided proposal does not move.")
     named = [
-        f"decided ({_or_list(_decide_outcomes(stage))})" if m == "decided" else m for m in moves
+        _("decided ({outcomes})").format(outcomes=_or_list(_decide_outcomes(stage)))
+        if m == "decided"
+        else m
+        for m in moves
     ]
-    return f"From {stage} a proposal can move to {_or_list(named)}."
+    return _("From {stage} a proposal can move to {moves}.").format(
+        stage=stage, moves=_or_list(named)
+    )
 
 
 def _or_list(words: tuple[str, ...] | list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return _("{words} or {last}").format(words=", ".join(words[:-1]), last=words[-1])
 
 
 def check_move(
@@ -122,37 +136,42 @@ def check_move(
         raise Conflict(describe_moves(stage), code="stage_not_allowed")
     if round_open:
         raise Conflict(
-            "A stage cannot change while a round is open; close the round first.",
+            _("A stage cannot change while a round is open; close the round first."),
             code="round_open",
         )
     has_destination = bool(tabled_to and tabled_to.strip())
     if to != "decided":
         if outcome is not None or has_destination:
             raise Invalid(
-                "An outcome is given only when deciding a proposal.", code="outcome_not_expected"
+                _("An outcome is given only when deciding a proposal."), code="outcome_not_expected"
             )
         return
     if outcome is None:
         raise Invalid(
-            f"Deciding needs an outcome: {_or_list(_decide_outcomes(stage))}.",
+            _("Deciding needs an outcome: {outcomes}.").format(
+                outcomes=_or_list(_decide_outcomes(stage))
+            ),
             code="outcome_required",
         )
     if outcome not in DECIDE_BY_HAND:
         raise Invalid(
-            f"A proposal is decided by hand as {_or_list(DECIDE_BY_HAND)}.", code="bad_outcome"
+            _("A proposal is decided by hand as {outcomes}.").format(
+                outcomes=_or_list(DECIDE_BY_HAND)
+            ),
+            code="bad_outcome",
         )
     if outcome not in _decide_outcomes(stage):
         raise Conflict(
-            "A block can be upheld only in block discussion. " + describe_moves(stage),
+            _("A block can be upheld only in block discussion.") + " " + describe_moves(stage),
             code="stage_not_allowed",
         )
     if outcome == "tabled" and not has_destination:
         raise Invalid(
-            'Tabling needs a destination: a working group or "a later assembly".',
+            _('Tabling needs a destination: a working group or "a later assembly".'),
             code="tabled_to_required",
         )
     if outcome != "tabled" and has_destination:
-        raise Invalid("Only a tabled proposal has a destination.", code="outcome_not_expected")
+        raise Invalid(_("Only a tabled proposal has a destination."), code="outcome_not_expected")
 
 
 # ---- rounds and amendments -----------------------------------------------------------------
@@ -174,31 +193,47 @@ def check_round_kind(
     """
     _check_stage(stage)
     if kind not in ROUND_KINDS:
-        raise Invalid(f"A round is one of: {', '.join(ROUND_KINDS)}.", code="bad_kind")
+        raise Invalid(
+            _("A round is one of: {choices}.").format(choices=", ".join(ROUND_KINDS)),
+            code="bad_kind",
+        )
     where = {
-        "temperature": ("any discussion stage", DISCUSSION_STAGES),
-        "consensus": ("consensus_call", ("consensus_call",)),
-        "block_review": ("block_discussion", ("block_discussion",)),
+        "temperature": (
+            N_("A temperature round is opened in any discussion stage, not in {stage}."),
+            DISCUSSION_STAGES,
+        ),
+        "consensus": (
+            N_("A consensus round is opened in consensus_call, not in {stage}."),
+            ("consensus_call",),
+        ),
+        "block_review": (
+            N_("A block_review round is opened in block_discussion, not in {stage}."),
+            ("block_discussion",),
+        ),
     }
-    words, stages = where[kind]
+    message, stages = where[kind]
     if stage not in stages:
         raise Conflict(
-            f"A {kind} round is opened in {words}, not in {stage}.", code="round_not_allowed"
+            translate(message).format(stage=stage),
+            code="round_not_allowed",
         )
     if not fallback:
         return
     if kind != "consensus":
         raise Conflict(
-            "Only a consensus round can be a fallback vote.", code="fallback_not_allowed"
+            _("Only a consensus round can be a fallback vote."), code="fallback_not_allowed"
         )
     if rule_kind != "modified_consensus":
         raise Conflict(
-            "A fallback vote exists only under modified consensus; under consensus a block stands.",
+            _(
+                "A fallback vote exists only under modified consensus; "
+                "under consensus a block stands."
+            ),
             code="fallback_not_allowed",
         )
     if not blocked_before:
         raise Conflict(
-            "A fallback vote comes only after a blocked call on this proposal.",
+            _("A fallback vote comes only after a blocked call on this proposal."),
             code="fallback_not_allowed",
         )
 
@@ -210,11 +245,13 @@ def check_amendment_allowed(
     _check_stage(stage)
     if stage not in AMENDMENT_STAGES:
         raise Conflict(
-            f"Friendly amendments are proposed in {_or_list(AMENDMENT_STAGES)}, not in {stage}.",
+            _("Friendly amendments are proposed in {stages}, not in {stage}.").format(
+                stages=_or_list(AMENDMENT_STAGES), stage=stage
+            ),
             code="amendment_not_allowed",
         )
     if not amendments_open:
-        raise Conflict("The facilitator has stopped new amendments.", code="amendments_closed")
+        raise Conflict(_("The facilitator has stopped new amendments."), code="amendments_closed")
     check_amendment_cap(accepted=rounds_so_far, max_rounds=max_rounds)
 
 
@@ -222,9 +259,12 @@ def check_waiting_amendments(*, waiting: int, most: int) -> None:
     """One person has at most `most` amendments waiting on a proposal: the presenter reads each
     one aloud, so more from one phone would only crowd the others out (409)."""
     if waiting >= most:
-        noun = "amendment" if waiting == 1 else "amendments"
         raise Conflict(
-            f"You have {waiting} {noun} waiting; wait for the presenter to take them up.",
+            ngettext(
+                "You have {num} amendment waiting; wait for the presenter to take them up.",
+                "You have {num} amendments waiting; wait for the presenter to take them up.",
+                waiting,
+            ).format(num=waiting),
             code="amendments_waiting",
         )
 
@@ -233,7 +273,9 @@ def check_amendment_cap(*, accepted: int, max_rounds: int | None) -> None:
     """With a cap on amendment rounds, each accepted amendment uses one (409 when used up)."""
     if max_rounds is not None and accepted >= max_rounds:
         raise Conflict(
-            f"This proposal allows {max_rounds} amendment round(s); they have been used.",
+            _("This proposal allows {num} amendment round(s); they have been used.").format(
+                num=max_rounds
+            ),
             code="amendment_rounds_used",
         )
 
@@ -242,12 +284,17 @@ def check_amendment_decision(stage: str, *, round_open: bool, status: str = "pro
     """Accepting or rejecting an amendment: only a pending one, with no round open (409)."""
     _check_stage(stage)
     if status != "proposed":
-        raise Conflict(f"This amendment was already {status}.", code="amendment_decided")
+        raise Conflict(
+            translate(
+                AMENDMENT_DECIDED.get(status, N_("This amendment was already {status}."))
+            ).format(status=status),
+            code="amendment_decided",
+        )
     if stage == "decided":
-        raise Conflict("The proposal is decided; its text no longer changes.", code="decided")
+        raise Conflict(_("The proposal is decided; its text no longer changes."), code="decided")
     if round_open:
         raise Conflict(
-            "Amendments are accepted or rejected when no round is open.", code="round_open"
+            _("Amendments are accepted or rejected when no round is open."), code="round_open"
         )
 
 
@@ -258,19 +305,28 @@ def check_response(kind: str, value: str, reason: str | None) -> str | None:
     keep none.
     """
     if kind not in RESPONSES:
-        raise Invalid(f"A round is one of: {', '.join(ROUND_KINDS)}.", code="bad_kind")
+        raise Invalid(
+            _("A round is one of: {choices}.").format(choices=", ".join(ROUND_KINDS)),
+            code="bad_kind",
+        )
     if value not in RESPONSES[kind]:
-        raise Invalid(f"An answer here is one of: {', '.join(RESPONSES[kind])}.", code="bad_value")
+        raise Invalid(
+            _("An answer here is one of: {choices}.").format(choices=", ".join(RESPONSES[kind])),
+            code="bad_value",
+        )
     text = (reason or "").strip()
     if value == "block" and not text:
         raise Invalid(
-            "A block needs a reason: a serious moral, ethical or safety objection.",
+            _("A block needs a reason: a serious moral, ethical or safety objection."),
             code="reason_required",
         )
     if value not in ("block", "stand_aside"):
         return None
     if len(text) > REASON_MAX:
-        raise Invalid(f"A reason can be at most {REASON_MAX} characters.", code="reason_too_long")
+        raise Invalid(
+            _("A reason can be at most {reason_max} characters.").format(reason_max=REASON_MAX),
+            code="reason_too_long",
+        )
     return text or None
 
 
@@ -287,15 +343,23 @@ def check_analog(
     clean: dict[str, int] = {}
     for value, n in counts.items():
         if value not in allowed:
-            raise Invalid(f"Counts are given for: {', '.join(allowed)}.", code="bad_value")
+            raise Invalid(
+                _("Counts are given for: {choices}.").format(choices=", ".join(allowed)),
+                code="bad_value",
+            )
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= ANALOG_MAX:
-            raise Invalid(f"A count is a whole number from 0 to {ANALOG_MAX:,}.", code="bad_count")
+            raise Invalid(
+                _("A count is a whole number from 0 to {analog_max:,}.").format(
+                    analog_max=ANALOG_MAX
+                ),
+                code="bad_count",
+            )
         if n:
             clean[value] = n
     named: list[dict[str, str]] = []
     for block in blocks:
         if kind != "consensus":
-            raise Invalid("Only a call for consensus has blocks.", code="block_not_expected")
+            raise Invalid(_("Only a call for consensus has blocks."), code="block_not_expected")
         name = clean_text(str(block.get("name") or ""), field="name", max_len=60)
         reason = check_response("consensus", "block", block.get("reason"))
         named.append({"name": name, "reason": reason or ""})
@@ -303,7 +367,7 @@ def check_analog(
         clean["block"] = len(named)
     if clean.get("block", 0) != len(named):
         raise Invalid(
-            "Every counted block needs a name and a reason, one entry per block.",
+            _("Every counted block needs a name and a reason, one entry per block."),
             code="analog_block_unnamed",
         )
     return clean, named
@@ -402,7 +466,7 @@ def decide(tally: Tally, rule: DecisionRule, *, fallback: bool, headcount: int |
     """
     if fallback and rule.kind != "modified_consensus":
         raise Conflict(
-            "A fallback vote exists only under modified consensus.", code="fallback_not_allowed"
+            _("A fallback vote exists only under modified consensus."), code="fallback_not_allowed"
         )
     a, s, b, n = tally.agree, tally.stand_aside, tally.block, tally.total
     if n == 0:

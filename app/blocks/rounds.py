@@ -34,6 +34,7 @@ from app.blocks.service import (
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
+from app.i18n import N_, _
 from app.minutes import approval
 
 CLOSES_IN = (10, 3600)  # seconds a round may be given before it closes itself
@@ -52,7 +53,7 @@ def round_for_write(session: Session, round_id: int) -> tuple[Round, Proposal | 
     write lock."""
     row = session.get(Round, round_id)
     if row is None:
-        raise NotFound("There is no such round.", code="round_not_found")
+        raise NotFound(_("There is no such round."), code="round_not_found")
     proposal = None
     if row.proposal_id is None:
         assembly_for_write(session, row.assembly_id)
@@ -67,7 +68,7 @@ def round_to_answer(session: Session, round_id: int) -> Round:
     only the round (the hot path of a call, 2,000 times in a minute)."""
     row = session.get(Round, round_id)
     if row is None:
-        raise NotFound("There is no such round.", code="round_not_found")
+        raise NotFound(_("There is no such round."), code="round_not_found")
     assembly_for_write(session, row.assembly_id)
     session.refresh(row)  # as of the lock: a close we waited for shows here
     return row
@@ -85,22 +86,24 @@ def open_minutes_round(session: Session, assembly_id: str) -> Round | None:
 
 def check_round_options(results: str | None, closes_in_seconds: int | None) -> None:
     if results is not None and results not in ("live", "hidden"):
-        raise Invalid("Results are shown live or hidden until close.", code="bad_results")
+        raise Invalid(_("Results are shown live or hidden until close."), code="bad_results")
     if closes_in_seconds is not None and not CLOSES_IN[0] <= closes_in_seconds <= CLOSES_IN[1]:
         raise Invalid(
-            f"A round closes itself after {CLOSES_IN[0]} to {CLOSES_IN[1]} seconds.",
+            _("A round closes itself after {shortest} to {longest} seconds.").format(
+                shortest=CLOSES_IN[0], longest=CLOSES_IN[1]
+            ),
             code="bad_closes_in",
         )
 
 
 def approving_minutes_error() -> Conflict:
     return Conflict(
-        "The assembly is approving the minutes; close that round first.", code="round_open"
+        _("The assembly is approving the minutes; close that round first."), code="round_open"
     )
 
 
 def closed_error(row: Round) -> Conflict:
-    return Conflict("This round has closed; the screen shows its result.", code="round_closed")
+    return Conflict(_("This round has closed; the screen shows its result."), code="round_closed")
 
 
 def is_due(row: Round, moment: datetime) -> bool:
@@ -144,17 +147,17 @@ def open_round(
     check_round_options(results, closes_in_seconds)
     if kind == "block_review" and block_id is None:
         raise Invalid(
-            "A block review is about one block: give its block_id.", code="block_required"
+            _("A block review is about one block: give its block_id."), code="block_required"
         )
     if kind != "block_review" and block_id is not None:
-        raise Invalid("Only a block review is about a block.", code="block_not_expected")
+        raise Invalid(_("Only a block review is about a block."), code="block_not_expected")
     moment = now()
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), "open a round")
+        require_role(session, aid, actor_id, ("facilitator",), N_("open a round"))
         if open_round_of(session, proposal_id) is not None:
-            raise Conflict("A round is open on this proposal already.", code="round_open")
+            raise Conflict(_("A round is open on this proposal already."), code="round_open")
         if open_minutes_round(session, aid) is not None:
             raise approving_minutes_error()
         assembly = session.get(Assembly, aid)
@@ -194,7 +197,9 @@ def open_round(
         try:
             session.flush()
         except IntegrityError as exc:  # the partial unique index: one open round per proposal
-            raise Conflict("A round is open on this proposal already.", code="round_open") from exc
+            raise Conflict(
+                _("A round is open on this proposal already."), code="round_open"
+            ) from exc
         event = append_event(
             session,
             aid,
@@ -223,14 +228,14 @@ def _check_reviewable(
 ) -> None:
     if rule.block_review_threshold is None:
         raise Conflict(
-            "This assembly's decision rule has no block review (block_review_threshold).",
+            _("This assembly's decision rule has no block review (block_review_threshold)."),
             code="block_review_not_enabled",
         )
     block = session.get(RoundBlock, block_id)
     if block is None or block.proposal_id != proposal_id:
-        raise NotFound("There is no such block on this proposal.", code="block_not_found")
+        raise NotFound(_("There is no such block on this proposal."), code="block_not_found")
     if block.principled is not None:
-        raise Conflict("That block has been reviewed already.", code="block_reviewed")
+        raise Conflict(_("That block has been reviewed already."), code="block_reviewed")
     latest_call = session.exec(
         select(Round.id)
         .where(
@@ -241,7 +246,7 @@ def _check_reviewable(
     if block.round_id != latest_call:
         # Counting a replaced call again could decide the proposal past a block that stands.
         raise Conflict(
-            "That block is from an earlier call; only the latest call's blocks are reviewed.",
+            _("That block is from an earlier call; only the latest call's blocks are reviewed."),
             code="block_superseded",
         )
 
@@ -255,7 +260,7 @@ def respond(
         aid = row.assembly_id
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":
-            raise Forbidden("Only admitted participants answer rounds.", code="not_admitted")
+            raise Forbidden(_("Only admitted participants answer rounds."), code="not_admitted")
         if row.status != "open" or is_due(row, now()):
             raise closed_error(row)
         kept = logic.check_response(row.kind, value, reason)
@@ -302,7 +307,7 @@ def record_analog(
     with db.write() as session:
         row, _proposal = round_for_write(session, round_id)
         aid = row.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), "add counted hands")
+        require_role(session, aid, actor_id, ("facilitator",), N_("add counted hands"))
         if row.status != "open" or is_due(row, now()):  # past its deadline, as good as closed
             raise closed_error(row)
         clean_counts, named = logic.check_analog(row.kind, counts, blocks or [])
@@ -342,7 +347,9 @@ def open_minutes_approval(
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "ask to approve the minutes")
+        require_role(
+            session, assembly_id, actor_id, ("facilitator",), N_("ask to approve the minutes")
+        )
         if open_minutes_round(session, assembly_id) is not None:
             raise approving_minutes_error()
         busy = session.exec(
@@ -350,7 +357,7 @@ def open_minutes_approval(
         ).first()
         if busy is not None:
             raise Conflict(
-                "A round is open on a proposal; close it before approving the minutes.",
+                _("A round is open on a proposal; close it before approving the minutes."),
                 code="round_open",
             )
         number = session.exec(

@@ -17,6 +17,7 @@ from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
+from app.i18n import N_, _
 from app.stack.service import lower_block_hands
 
 PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
@@ -42,9 +43,16 @@ def clean_body(text: str, *, field: str) -> str:
     """A proposal's text: kept as typed (paragraphs matter), trimmed, bounded."""
     body = text.strip()
     if not body:
-        raise Invalid(f"The {field} cannot be empty.", code=f"{field}_required")
+        raise Invalid(
+            _("The {field} cannot be empty.").format(field=field), code=f"{field}_required"
+        )
     if len(body) > TEXT_MAX:
-        raise Invalid(f"The {field} can be at most {TEXT_MAX:,} characters.", code="too_long")
+        raise Invalid(
+            _("The {field} can be at most {text_max:,} characters.").format(
+                field=field, text_max=TEXT_MAX
+            ),
+            code="too_long",
+        )
     return body
 
 
@@ -52,7 +60,7 @@ def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
     """The proposal (404), its assembly open (409), locked like every other write."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFound("There is no such proposal.", code="proposal_not_found")
+        raise NotFound(_("There is no such proposal."), code="proposal_not_found")
     assembly_for_write(session, proposal.assembly_id)
     session.refresh(proposal)  # read again under the lock: a writer we waited for may have moved it
     return proposal
@@ -96,7 +104,7 @@ def submit_proposal(
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         facilitator = require_role(
-            session, assembly_id, actor_id, ("facilitator",), "put proposals forward"
+            session, assembly_id, actor_id, ("facilitator",), N_("put proposals forward")
         )
         if presenter_id is not None:
             name = participant_in(session, assembly_id, presenter_id).name
@@ -112,10 +120,12 @@ def submit_proposal(
             item = item_in(session, assembly_id, agenda_item_id)
             if item.kind != "proposal":
                 raise Conflict(
-                    "That agenda item is not a proposal item.", code="not_a_proposal_item"
+                    _("That agenda item is not a proposal item."), code="not_a_proposal_item"
                 )
             if session.exec(select(Proposal).where(Proposal.agenda_item_id == item.id)).first():
-                raise Conflict("That agenda item has a proposal already.", code="item_has_proposal")
+                raise Conflict(
+                    _("That agenda item has a proposal already."), code="item_has_proposal"
+                )
         else:
             last = session.exec(
                 select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
@@ -191,7 +201,7 @@ def move_stage(
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), "move a proposal's stage")
+        require_role(session, aid, actor_id, ("facilitator",), N_("move a proposal's stage"))
         logic.check_move(
             proposal.stage,
             stage,
@@ -233,7 +243,9 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         if proposal.presenter_id != actor_id:
-            require_role(session, aid, actor_id, ("facilitator",), "withdraw someone's proposal")
+            require_role(
+                session, aid, actor_id, ("facilitator",), N_("withdraw someone's proposal")
+            )
         logic.check_move(
             proposal.stage,
             "decided",
@@ -262,14 +274,14 @@ def set_amendments_open(
         changes["amendments_open"] = amendments_open
     if max_amendment_rounds != "keep":
         if max_amendment_rounds is not None and not 0 <= max_amendment_rounds <= 100:
-            raise Invalid("Amendment rounds are capped at 0 to 100.", code="bad_cap")
+            raise Invalid(_("Amendment rounds are capped at 0 to 100."), code="bad_cap")
         changes["max_amendment_rounds"] = max_amendment_rounds
     if not changes:
-        raise Invalid("Say what to change: amendments_open or max_amendment_rounds.")
+        raise Invalid(_("Say what to change: amendments_open or max_amendment_rounds."))
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), "stop or allow amendments")
+        require_role(session, aid, actor_id, ("facilitator",), N_("stop or allow amendments"))
         for key, value in changes.items():
             setattr(proposal, key, value)
         session.add(proposal)
@@ -302,11 +314,13 @@ def propose_amendment(
         aid = proposal.assembly_id
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":
-            raise Forbidden("Only admitted participants can propose amendments.")
+            raise Forbidden(_("Only admitted participants can propose amendments."))
         if person.muted:
             raise Conflict(
-                "A facilitator has muted you: you cannot propose amendments, but you can "
-                "still answer rounds.",
+                _(
+                    "A facilitator has muted you: you cannot propose amendments, but you can "
+                    "still answer rounds."
+                ),
                 code="muted",
             )
         logic.check_amendment_allowed(
@@ -326,7 +340,7 @@ def propose_amendment(
         ).one()
         logic.check_waiting_amendments(waiting=waiting, most=max_pending)
         if text == current_text(session, proposal):
-            raise Conflict("That is the current text already.", code="amendment_unchanged")
+            raise Conflict(_("That is the current text already."), code="amendment_unchanged")
         amendment = Amendment(
             proposal_id=proposal.id or 0,
             proposer_id=actor_id,
@@ -364,14 +378,18 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
     with db.write() as session:
         amendment = session.get(Amendment, amendment_id)
         if amendment is None:
-            raise NotFound("There is no such amendment.", code="amendment_not_found")
+            raise NotFound(_("There is no such amendment."), code="amendment_not_found")
         proposal = proposal_for_write(session, amendment.proposal_id)
         session.refresh(amendment)  # its status as of the lock, not as of the first read
         aid = proposal.assembly_id
         on_word = proposal.presenter_id != actor_id
         if on_word:
             require_role(
-                session, aid, actor_id, ("facilitator",), "decide an amendment for the presenter"
+                session,
+                aid,
+                actor_id,
+                ("facilitator",),
+                N_("decide an amendment for the presenter"),
             )
         logic.check_amendment_decision(
             proposal.stage,
@@ -423,13 +441,18 @@ def turn_wall_page(*, db: Database, proposal_id: int, actor_id: int, page: int) 
     whole text. A page of the record, so a mirror or a reloaded wall shows the same page.
     """
     if not 1 <= page <= WALL_PAGES_MAX:
-        raise Invalid(f"A page is 1 to {WALL_PAGES_MAX}.", code="bad_page")
+        raise Invalid(
+            _("A page is 1 to {wall_pages_max}.").format(wall_pages_max=WALL_PAGES_MAX),
+            code="bad_page",
+        )
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), "turn the wall's pages")
+        require_role(session, aid, actor_id, ("facilitator",), N_("turn the wall's pages"))
         if proposal.stage == "decided":
-            raise Conflict("The proposal is decided: its text is final.", code="proposal_decided")
+            raise Conflict(
+                _("The proposal is decided: its text is final."), code="proposal_decided"
+            )
         proposal.wall_page = page
         session.add(proposal)
         event = append_event(

@@ -25,13 +25,14 @@ from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unr
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.events import head_of
+from app.i18n import N_, _
 
 
 def assembly_of_proposal(*, db: Database, proposal_id: int) -> str:
     with db.read() as session:
         proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFound("There is no such proposal.", code="proposal_not_found")
+        raise NotFound(_("There is no such proposal."), code="proposal_not_found")
     return proposal.assembly_id
 
 
@@ -40,7 +41,7 @@ def assembly_of_amendment(*, db: Database, amendment_id: int) -> str:
         amendment = session.get(Amendment, amendment_id)
         proposal = session.get(Proposal, amendment.proposal_id) if amendment else None
     if proposal is None:
-        raise NotFound("There is no such amendment.", code="amendment_not_found")
+        raise NotFound(_("There is no such amendment."), code="amendment_not_found")
     return proposal.assembly_id
 
 
@@ -49,7 +50,7 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
     with db.read() as session:
         proposal = session.get(Proposal, proposal_id)
         if proposal is None:
-            raise NotFound("There is no such proposal.", code="proposal_not_found")
+            raise NotFound(_("There is no such proposal."), code="proposal_not_found")
         # The seq before the rest (then the proposal again): what is read after is at least as
         # new, so the reply never claims a seq whose change it missed (PostgreSQL).
         seq = head_of(session, proposal.assembly_id)
@@ -225,7 +226,7 @@ def read_amendment(*, db: Database, assembly_id: str, amendment_id: int) -> Amen
         amendment = session.get(Amendment, amendment_id)
         proposal = session.get(Proposal, amendment.proposal_id) if amendment else None
         if amendment is None or proposal is None or proposal.assembly_id != assembly_id:
-            raise NotFound("There is no such amendment.", code="amendment_not_found")
+            raise NotFound(_("There is no such amendment."), code="amendment_not_found")
         current = session.exec(
             select(ProposalVersion).where(
                 ProposalVersion.proposal_id == proposal.id,
@@ -257,14 +258,14 @@ def amendment_view(amendment: Amendment, current_text: str) -> AmendmentView:
 
 
 STAGE_WORDS = {
-    "presented": "presented",
-    "clarifying_questions": "clarifying questions",
-    "concerns": "concerns and support",
-    "amendments": "friendly amendments",
-    "temperature_check": "temperature check",
-    "consensus_call": "call for consensus",
-    "block_discussion": "block discussion",
-    "decided": "decided",
+    "presented": N_("presented"),
+    "clarifying_questions": N_("clarifying questions"),
+    "concerns": N_("concerns and support"),
+    "amendments": N_("friendly amendments"),
+    "temperature_check": N_("temperature check"),
+    "consensus_call": N_("call for consensus"),
+    "block_discussion": N_("block discussion"),
+    "decided": N_("decided"),
 }
 
 

@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.i18n import _
+
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = ("assembly_id", "seq", "at", "actor_id", "type", "payload", "prev_hash")
 
@@ -58,11 +60,15 @@ def parse_head_hash(text: str) -> str:
     can print it in blocks of eight). ValueError, saying why, otherwise."""
     digest = "".join(text.split()).lower()
     if not digest or any(c not in "0123456789abcdef" for c in digest):
-        raise ValueError(f"{text!r} is not a hash: only hex characters 0-9 and a-f")
+        raise ValueError(
+            _("{text!r} is not a hash: only hex characters 0-9 and a-f").format(text=text)
+        )
     if not HEAD_PREFIX_MIN <= len(digest) <= 64:
         raise ValueError(
-            f"{text!r} has {len(digest)} hex characters: give the whole hash (64) "
-            f"or at least its first {HEAD_PREFIX_MIN}"
+            _(
+                "{text!r} has {count} hex characters: give the whole hash (64) "
+                "or at least its first {least}"
+            ).format(text=text, count=len(digest), least=HEAD_PREFIX_MIN)
         )
     return digest
 

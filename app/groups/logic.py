@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app.assembly.logic import clean_text
 from app.errors import Conflict, Invalid
+from app.i18n import _
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
@@ -23,12 +24,16 @@ def check_slug(slug: str) -> str:
     """A group's address: lowercase letters, digits and single hyphens (422 otherwise)."""
     if not 1 <= len(slug) <= SLUG_MAX or not SLUG.fullmatch(slug):
         raise Invalid(
-            "A slug is lowercase letters, digits and hyphens, like riverside-commons "
-            f"(at most {SLUG_MAX} characters).",
+            _(
+                "A slug is lowercase letters, digits and hyphens, like riverside-commons "
+                "(at most {slug_max} characters)."
+            ).format(slug_max=SLUG_MAX),
             code="bad_slug",
         )
     if slug in RESERVED_SLUGS:
-        raise Conflict(f"The slug “{slug}” is reserved; pick another.", code="slug_taken")
+        raise Conflict(
+            _("The slug “{slug}” is reserved; pick another.").format(slug=slug), code="slug_taken"
+        )
     return slug
 
 
@@ -49,17 +54,26 @@ def working_group_key(name: str) -> str:
 def clean_working_groups(names: Sequence[str]) -> list[tuple[str, str]]:
     """The working groups as (name, key), in the order given; two names for one key are refused."""
     if len(names) > MAX_WORKING_GROUPS:
-        raise Invalid(f"A group can list at most {MAX_WORKING_GROUPS} working groups.")
+        raise Invalid(
+            _("A group can list at most {max_working_groups} working groups.").format(
+                max_working_groups=MAX_WORKING_GROUPS
+            )
+        )
     kept: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     for raw in names:
         name = clean_text(raw, field="working_group", max_len=80)
         key = working_group_key(name)
         if not key:
-            raise Invalid(f"“{name}” needs at least one letter or digit.", code="bad_working_group")
+            raise Invalid(
+                _("“{name}” needs at least one letter or digit.").format(name=name),
+                code="bad_working_group",
+            )
         if key in seen:
             raise Invalid(
-                f"“{name}” and “{seen[key]}” name the same working group.",
+                _("“{name}” and “{seen}” name the same working group.").format(
+                    name=name, seen=seen[key]
+                ),
                 code="duplicate_working_group",
             )
         seen[key] = name

@@ -22,6 +22,7 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.groups import logic
 from app.groups.models import AssemblyGroup, WorkingGroup
+from app.i18n import _
 
 
 def now() -> datetime:
@@ -75,22 +76,26 @@ def view_of(session: Session, group: AssemblyGroup) -> GroupView:
 
 def group_by_slug(session: Session, slug: str, *, for_update: bool = False) -> AssemblyGroup:
     if not logic.SLUG.fullmatch(slug):  # no query for what cannot be a slug (NUL bytes, say)
-        raise NotFound(f"There is no group called “{slug[:60]}”.", code="group_not_found")
+        raise NotFound(
+            _("There is no group called “{slug}”.").format(slug=slug[:60]), code="group_not_found"
+        )
     query = select(AssemblyGroup).where(AssemblyGroup.slug == slug)
     if for_update:  # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers
         query = query.with_for_update(key_share=True)
     group = session.exec(query).first()
     if group is None:
-        raise NotFound(f"There is no group called “{slug}”.", code="group_not_found")
+        raise NotFound(
+            _("There is no group called “{slug}”.").format(slug=slug), code="group_not_found"
+        )
     return group
 
 
 def check_admin(group: AssemblyGroup, token: str | None) -> None:
     """401 without a token, 403 with one that is not this group's admin token."""
     if not token:
-        raise Unauthorized("This needs the group's admin token.", code="group_token_required")
+        raise Unauthorized(_("This needs the group's admin token."), code="group_token_required")
     if not hmac.compare_digest(group.admin_token_hash, hash_secret(token)):
-        raise Forbidden("This token is not the group's admin token.", code="bad_group_token")
+        raise Forbidden(_("This token is not the group's admin token."), code="bad_group_token")
 
 
 def _replace_working_groups(
@@ -120,7 +125,9 @@ def create_group(
     names = logic.clean_working_groups(working_groups)
     token = new_secret()
     moment = now()
-    taken = Conflict(f"The slug “{slug}” is taken; pick another.", code="slug_taken")
+    taken = Conflict(
+        _("The slug “{slug}” is taken; pick another.").format(slug=slug), code="slug_taken"
+    )
     try:
         with db.write() as session:
             if session.exec(select(AssemblyGroup.id).where(AssemblyGroup.slug == slug)).first():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.errors import Conflict, Invalid
+from app.i18n import DEFAULT, N_, _, ngettext, translate
 
 KINDS = (
     "point_of_process",
@@ -16,11 +17,11 @@ KINDS = (
     "speak",
 )
 LABELS = {
-    "point_of_process": "point of process",
-    "direct_response": "direct response",
-    "clarifying_question": "clarifying question",
-    "point_of_information": "point of information",
-    "speak": "speak",
+    "point_of_process": N_("point of process"),
+    "direct_response": N_("direct response"),
+    "clarifying_question": N_("clarifying question"),
+    "point_of_information": N_("point of information"),
+    "speak": N_("speak"),
 }
 MODES = ("fifo", "progressive")
 WARNING_SECONDS = 15
@@ -63,7 +64,24 @@ class Placed:
 
     entry: Entry
     position: int
-    reason: str
+    reason: str  # in English, as the event log keeps it
+    because: Reason | None = None  # the same, to say in a screen's language (Reason.say)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an entry stands where it stands, as a message marked with N_() and its values, so
+    each screen says it in its own language; a stack keeper's note is shown as typed."""
+
+    message: str
+    values: tuple[tuple[str, str | int], ...] = ()  # (name, value): hashable, as Placed is
+    typed: bool = False  # a note, not one of our messages
+
+    def say(self, language: str | None = None) -> str:
+        """The reason in `language` (default: the current one)."""
+        if self.typed:
+            return self.message
+        return translate(self.message, language).format(**dict(self.values))
 
 
 def speaker_key(participant_id: int | None, name: str) -> str:
@@ -80,22 +98,28 @@ def kind_rank(kind: str, stage: str | None) -> int:
     return KINDS.index(kind)
 
 
-def times(n: int) -> str:
-    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+def reason_of(entry: Entry, *, mode: str, turns: int, stage: str | None) -> Reason:
+    """Why an entry stands where it stands, in words a person reads on the screen."""
+    if entry.note:
+        return Reason(entry.note, typed=True)
+    if entry.moved_to is not None and entry.moved_by:
+        moved = N_("moved up by {name}") if entry.moved_up else N_("moved down by {name}")
+        return Reason(moved, (("name", entry.moved_by),))
+    rank = kind_rank(entry.kind, stage)
+    if rank < KINDS.index("speak"):
+        return Reason(LABELS[entry.kind])
+    if mode == "fifo":
+        return Reason(N_("in order of hands"))
+    if turns == 0:
+        return Reason(N_("first time speaking"))
+    if turns <= 2:
+        return Reason(N_("spoken once") if turns == 1 else N_("spoken twice"))
+    return Reason(N_("spoken {num} times"), (("num", turns),))
 
 
 def reason_for(entry: Entry, *, mode: str, turns: int, stage: str | None) -> str:
-    """Why an entry stands where it stands, in words a person reads on the screen."""
-    if entry.note:
-        return entry.note
-    if entry.moved_to is not None and entry.moved_by:
-        return f"moved {'up' if entry.moved_up else 'down'} by {entry.moved_by}"
-    rank = kind_rank(entry.kind, stage)
-    if rank < KINDS.index("speak"):
-        return LABELS[entry.kind]
-    if mode == "fifo":
-        return "in order of hands"
-    return "first time speaking" if turns == 0 else f"spoken {times(turns)}"
+    """The reason in English, as the event log and the API keep it."""
+    return reason_of(entry, mode=mode, turns=turns, stage=stage).say(DEFAULT)
 
 
 def order_queue(
@@ -128,14 +152,11 @@ def order_queue(
         low, high = (0, heads) if is_pop[entry.id] else (heads, len(queue))
         index = min(max((entry.moved_to or 1) - 1, low), high)
         queue.insert(index, entry)
-    return [
-        Placed(
-            entry=e,
-            position=i,
-            reason=reason_for(e, mode=mode, turns=turns.get(e.speaker, 0), stage=stage),
-        )
-        for i, e in enumerate(queue, start=1)
-    ]
+    placed = []
+    for i, e in enumerate(queue, start=1):
+        because = reason_of(e, mode=mode, turns=turns.get(e.speaker, 0), stage=stage)
+        placed.append(Placed(entry=e, position=i, reason=because.say(DEFAULT), because=because))
+    return placed
 
 
 def check_can_raise(
@@ -143,19 +164,25 @@ def check_can_raise(
 ) -> None:
     """Refuse a hand the stack does not take now (409), with the reason."""
     if kind not in KINDS:
-        raise Invalid(f"A hand is one of: {', '.join(KINDS)}.", code="bad_kind")
+        raise Invalid(
+            _("A hand is one of: {choices}.").format(choices=", ".join(KINDS)), code="bad_kind"
+        )
     if kind in set(open_kinds):
         raise Conflict(
-            f"{'That person has' if by_keeper else 'You have'} a {LABELS[kind]} hand up already.",
+            (
+                _("That person has a {kind} hand up already.")
+                if by_keeper
+                else _("You have a {kind} hand up already.")
+            ).format(kind=translate(LABELS[kind])),
             code="hand_already_up",
         )
     if not settings.open and kind != "point_of_process":
         raise Conflict(
-            "The stack is closed to new hands; a point of process is still taken.",
+            _("The stack is closed to new hands; a point of process is still taken."),
             code="stack_closed",
         )
     if kind == "direct_response" and not settings.direct_responses:
-        raise Conflict("Direct responses are turned off for now.", code="direct_responses_off")
+        raise Conflict(_("Direct responses are turned off for now."), code="direct_responses_off")
 
 
 HAND_CHOICES = ("carry", "clear")  # what opening another item does with the hands still up
@@ -164,11 +191,14 @@ HAND_CHOICES = ("carry", "clear")  # what opening another item does with the han
 def check_hands_choice(waiting: int, hands: str | None) -> None:
     """Hands still up never go silently: with any waiting, the facilitator says carry or clear."""
     if hands is not None and hands not in HAND_CHOICES:
-        raise Invalid("Hands are carried over or cleared: carry or clear.", code="bad_hands")
+        raise Invalid(_("Hands are carried over or cleared: carry or clear."), code="bad_hands")
     if waiting and hands is None:
-        are, them = (f"{waiting} hands are", "them") if waiting > 1 else ("1 hand is", "it")
         raise Conflict(
-            f"{are} up: carry {them} over to the next item, or clear {them}?",
+            ngettext(
+                "{num} hand is up: carry it over to the next item, or clear it?",
+                "{num} hands are up: carry them over to the next item, or clear them?",
+                waiting,
+            ).format(num=waiting),
             code="hands_waiting",
         )
 
@@ -177,15 +207,18 @@ def check_settings(
     *, mode: str | None, speaking_seconds: int | None, report_seconds: int | None
 ) -> None:
     if mode is not None and mode not in MODES:
-        raise Invalid("The stack mode is fifo or progressive.", code="bad_mode")
-    for value, what in ((speaking_seconds, "speaking"), (report_seconds, "report")):
+        raise Invalid(_("The stack mode is fifo or progressive."), code="bad_mode")
+    for value, message in (
+        (speaking_seconds, N_("The speaking time is between 10 and 3600 seconds.")),
+        (report_seconds, N_("The report time is between 10 and 3600 seconds.")),
+    ):
         if value is not None and not 10 <= value <= 3600:
-            raise Invalid(f"The {what} time is between 10 and 3600 seconds.")
+            raise Invalid(translate(message))
 
 
 def clamp_position(position: int, length: int) -> int:
     if position < 1:
-        raise Invalid("Positions start at 1 (the head of the stack).")
+        raise Invalid(_("Positions start at 1 (the head of the stack)."))
     return min(position, max(length, 1))
 
 
@@ -219,13 +252,13 @@ def start_clock(now: datetime, seconds: int) -> Clock:
 
 def pause(clock: Clock, now: datetime) -> Clock:
     if clock.paused_at is not None:
-        raise Conflict("The timer is already paused.", code="timer_paused")
+        raise Conflict(_("The timer is already paused."), code="timer_paused")
     return replace(clock, paused_at=now)
 
 
 def resume(clock: Clock, now: datetime) -> Clock:
     if clock.paused_at is None:
-        raise Conflict("The timer is not paused.", code="timer_running")
+        raise Conflict(_("The timer is not paused."), code="timer_running")
     held = now - clock.paused_at
     return replace(
         clock,
@@ -237,5 +270,5 @@ def resume(clock: Clock, now: datetime) -> Clock:
 
 def add_time(clock: Clock, seconds: int) -> Clock:
     if not 1 <= seconds <= 3600:
-        raise Invalid("Add between 1 and 3600 seconds.")
+        raise Invalid(_("Add between 1 and 3600 seconds."))
     return replace(clock, speaking_until=clock.speaking_until + timedelta(seconds=seconds))

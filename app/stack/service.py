@@ -16,10 +16,15 @@ from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import append_event
+from app.i18n import N_, _, translate
 from app.stack import logic
 from app.stack.models import Hand, StackSettings, Turn
 
 KEEPERS = ("stack_keeper", "facilitator")
+HAND_GONE = {
+    "lowered": N_("That hand was already lowered."),
+    "called": N_("That hand was already called."),
+}
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 
 
@@ -134,7 +139,7 @@ def _take_off_stack(session: Session, assembly_id: str, hand: Hand, status: str)
 def _hand_in(session: Session, assembly_id: str, entry_id: int) -> Hand:
     hand = session.get(Hand, entry_id)
     if hand is None or hand.assembly_id != assembly_id:
-        raise NotFound("There is no such hand on this stack.", code="hand_not_found")
+        raise NotFound(_("There is no such hand on this stack."), code="hand_not_found")
     return hand
 
 
@@ -177,7 +182,7 @@ def _add_hand(
     try:
         session.flush()
     except IntegrityError as exc:  # a twin request won the race for the same kind
-        raise Conflict("That hand is up already.", code="hand_already_up") from exc
+        raise Conflict(_("That hand is up already."), code="hand_already_up") from exc
     return hand
 
 
@@ -189,18 +194,20 @@ def raise_hand(
         assembly_for_write(session, assembly_id)
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != assembly_id or person.status != "admitted":
-            raise Forbidden("Only admitted participants can raise a hand.", code="not_admitted")
+            raise Forbidden(_("Only admitted participants can raise a hand."), code="not_admitted")
         if person.muted:
             raise Conflict(
-                "A facilitator has muted you: you cannot raise a hand, but you can still "
-                "answer rounds.",
+                _(
+                    "A facilitator has muted you: you cannot raise a hand, but you can still "
+                    "answer rounds."
+                ),
                 code="muted",
             )
         if agenda_item_id is not None:
             item = open_item_of(session, assembly_id)
             if item is None or item.id != agenda_item_id:
                 raise Conflict(
-                    "That agenda item is no longer open; the stack has moved on.",
+                    _("That agenda item is no longer open; the stack has moved on."),
                     code="item_not_open",
                 )
         hand = _add_hand(
@@ -223,7 +230,7 @@ def add_named_hand(
     """The stack keeper adds a hand for someone without a phone, by name."""
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, KEEPERS, "add a hand by name")
+        require_role(session, assembly_id, actor_id, KEEPERS, N_("add a hand by name"))
         name = clean_text(name, field="name", max_len=60)
         hand = _add_hand(
             session,
@@ -246,9 +253,14 @@ def lower_hand(*, db: Database, assembly_id: str, actor_id: int, entry_id: int) 
         assembly_for_write(session, assembly_id)
         hand = _hand_in(session, assembly_id, entry_id)
         if hand.participant_id != actor_id:
-            require_role(session, assembly_id, actor_id, KEEPERS, "lower someone else's hand")
+            require_role(session, assembly_id, actor_id, KEEPERS, N_("lower someone else's hand"))
         if hand.status != "open":
-            raise Conflict(f"That hand was already {hand.status}.", code="hand_not_open")
+            raise Conflict(
+                translate(HAND_GONE.get(hand.status, N_("That hand was already {status}."))).format(
+                    status=hand.status
+                ),
+                code="hand_not_open",
+            )
         _take_off_stack(session, assembly_id, hand, "lowered")
         payload = {**_hand_payload(hand), "by_owner": hand.participant_id == actor_id}
         event = append_event(session, assembly_id, actor_id, "hand_lowered", payload)
@@ -265,7 +277,7 @@ def lower_my_hand(*, db: Database, assembly_id: str, actor_id: int, kind: str) -
             if h.participant_id == actor_id and h.kind == kind
         ]
     if not mine or mine[0] is None:
-        raise Conflict("You have no hand of that kind up.", code="hand_not_open")
+        raise Conflict(_("You have no hand of that kind up."), code="hand_not_open")
     return lower_hand(db=db, assembly_id=assembly_id, actor_id=actor_id, entry_id=mine[0])
 
 
@@ -275,10 +287,15 @@ def move_hand(
     """The stack keeper puts a hand at a position (1 = head), remembered until it is heard."""
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        keeper = require_role(session, assembly_id, actor_id, KEEPERS, "move hands")
+        keeper = require_role(session, assembly_id, actor_id, KEEPERS, N_("move hands"))
         hand = _hand_in(session, assembly_id, entry_id)
         if hand.status != "open":
-            raise Conflict(f"That hand was already {hand.status}.", code="hand_not_open")
+            raise Conflict(
+                translate(HAND_GONE.get(hand.status, N_("That hand was already {status}."))).format(
+                    status=hand.status
+                ),
+                code="hand_not_open",
+            )
         settings = settings_of(session, assembly_id)
         queue = queue_of(session, assembly_id, settings)
         before = next(p.position for p in queue if p.entry.id == entry_id)
@@ -340,11 +357,11 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, KEEPERS, "call the next speaker")
+        require_role(session, assembly_id, actor_id, KEEPERS, N_("call the next speaker"))
         settings = settings_of(session, assembly_id)
         queue = queue_of(session, assembly_id, settings)
         if not queue:
-            raise Conflict("Nobody is on the stack.", code="stack_empty")
+            raise Conflict(_("Nobody is on the stack."), code="stack_empty")
         _end_turn(session, assembly_id, actor_id, moment)
         hand = session.get(Hand, queue[0].entry.id)
         assert hand is not None
@@ -392,10 +409,10 @@ def control_timer(
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, KEEPERS, "run the timer")
+        require_role(session, assembly_id, actor_id, KEEPERS, N_("run the timer"))
         turn = current_turn(session, assembly_id)
         if turn is None:
-            raise Conflict("Nobody has the floor.", code="no_speaker")
+            raise Conflict(_("Nobody has the floor."), code="no_speaker")
         if action == "end":
             event = _end_turn(session, assembly_id, actor_id, moment)
             db_regions = {STACK, SPEAKER, STATS}
@@ -409,7 +426,7 @@ def control_timer(
                 add = logic.DEFAULT_ADD_SECONDS if seconds is None else seconds
                 clock, kind = logic.add_time(clock, add), "turn_extended"
             else:
-                raise Conflict("The timer takes pause, resume, add or end.", code="bad_action")
+                raise Conflict(_("The timer takes pause, resume, add or end."), code="bad_action")
             turn.speaking_until = clock.speaking_until
             turn.paused_at = clock.paused_at
             turn.paused_seconds = clock.paused_seconds
@@ -458,10 +475,10 @@ def update_settings(
         if value is not None
     }
     if not changes:
-        raise Invalid("Say what to change: mode, seconds, direct responses or open.")
+        raise Invalid(_("Say what to change: mode, seconds, direct responses or open."))
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, KEEPERS, "change the stack settings")
+        require_role(session, assembly_id, actor_id, KEEPERS, N_("change the stack settings"))
         row = session.get(StackSettings, assembly_id) or StackSettings(assembly_id=assembly_id)
         for key, value in changes.items():
             setattr(row, key, value)

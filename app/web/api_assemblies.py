@@ -13,6 +13,7 @@ from app.assembly import service
 from app.assembly.state import load_state
 from app.errors import Forbidden
 from app.events import export_events
+from app.i18n import N_, _
 from app.web.context import AppContext, admitted_member, client_address, get_ctx
 from app.web.fields import Body, Id, Seq
 
@@ -77,7 +78,7 @@ def create_assembly(
     With `group` and the group's admin token in `X-Group-Token`, it is numbered within the
     group and takes the group's time zone and decision rule unless they are given.
     """
-    ctx.create_limit.hit(client_address(request), what="new assemblies")
+    ctx.create_limit.hit(client_address(request), what=N_("new assemblies"))
     made = service.create_assembly(
         db=ctx.db,
         group_token=x_group_token,
@@ -131,7 +132,7 @@ def join(body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)) -
     """Join by code; the token in the reply is this participant's bearer token."""
     address = client_address(request)
     with ctx.code_guard.lookup(address):
-        ctx.join_limit.hit(address, what="joins")
+        ctx.join_limit.hit(address, what=N_("joins"))
         return _joined(service.join_assembly(db=ctx.db, **body.model_dump()))
 
 
@@ -142,7 +143,7 @@ def join_known(
     """Join an assembly whose id is known; the code must still match."""
     address = client_address(request)
     with ctx.code_guard.lookup(address):
-        ctx.join_limit.hit(address, what="joins")
+        ctx.join_limit.hit(address, what=N_("joins"))
         joined = service.join_assembly(db=ctx.db, assembly_id=assembly_id, **body.model_dump())
     return _joined(joined)
 
@@ -279,7 +280,7 @@ def export(
     if not (state.status == "closed" and state.visibility == "public"):
         member = admitted_member(request, assembly_id)
         if "facilitator" not in member.roles:
-            raise Forbidden("Only a facilitator can export the events of an open assembly.")
+            raise Forbidden(_("Only a facilitator can export the events of an open assembly."))
     with ctx.db.read() as session:
         data = export_events(session, assembly_id, after=max(0, since))
     return {**data, "seq": data["head"]["seq"]}

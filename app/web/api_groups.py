@@ -10,6 +10,7 @@ from pydantic import Field
 
 from app.groups import service
 from app.groups.service import GroupView
+from app.i18n import N_
 from app.web.context import AppContext, bearer_token, client_address, get_ctx
 from app.web.fields import Body
 
@@ -44,7 +45,7 @@ def create_group(
     body: CreateGroup, request: Request, ctx: AppContext = Depends(get_ctx)
 ) -> JSONResponse:
     """Create a group; `admin_token` (shown once) creates its assemblies and keeps its lists."""
-    ctx.create_limit.hit(client_address(request), what="new groups")
+    ctx.create_limit.hit(client_address(request), what=N_("new groups"))
     made = service.create_group(db=ctx.db, **body.model_dump())
     return JSONResponse(
         {**_group_json(ctx, made.group), "admin_token": made.admin_token}, status_code=201

@@ -12,6 +12,7 @@ from app.assembly.auth import Member, authenticate, authenticate_hash
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
+from app.i18n import N_, _
 from app.live import Hub
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
@@ -66,7 +67,7 @@ def current_member(conn: HTTPConnection, assembly_id: str) -> Member:
     token_hash = ctx.sessions.read(conn).token_hash(assembly_id)
     method = conn.scope.get("method", "GET")
     if token_hash is not None and method in UNSAFE_METHODS and not same_origin(conn):
-        raise Forbidden("This request did not come from a Mic Check page.", code="bad_origin")
+        raise Forbidden(_("This request did not come from a Mic Check page."), code="bad_origin")
     return authenticate_hash(db=ctx.db, assembly_id=assembly_id, token_hash=token_hash)
 
 
@@ -74,7 +75,7 @@ def admitted_member(conn: HTTPConnection, assembly_id: str) -> Member:
     member = current_member(conn, assembly_id)
     if not member.admitted:
         raise Forbidden(
-            "You have not been admitted yet; a greeter will let you in.", code="not_admitted"
+            _("You have not been admitted yet; a greeter will let you in."), code="not_admitted"
         )
     return member
 
@@ -82,11 +83,11 @@ def admitted_member(conn: HTTPConnection, assembly_id: str) -> Member:
 # The kinds of action one person's phone could repeat to flood every screen with events and
 # pushes; each kind has its own bucket per person: the words name it in the 429's sentence.
 PERSON_ACTIONS = {
-    "answer": "answers",
-    "hand": "hands raised or lowered",
-    "amendment": "amendments",
-    "note": "notes",
-    "action": "action items",
+    "answer": N_("answers"),
+    "hand": N_("hands raised or lowered"),
+    "amendment": N_("amendments"),
+    "note": N_("notes"),
+    "action": N_("action items"),
 }
 
 
@@ -96,7 +97,7 @@ def throttle(ctx: AppContext, member: Member, kind: str) -> None:
     ctx.person_limit.hit(
         (kind, member.assembly_id, member.participant_id),
         what=PERSON_ACTIONS[kind],
-        who="from you",
+        by_person=True,
         code="too_fast",
     )
 

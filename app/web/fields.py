@@ -9,6 +9,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from app.errors import Invalid
+from app.i18n import _
 
 # The largest INTEGER: every id and seq column is one (32 bits on PostgreSQL, where a bigger
 # number sent for one fails in the driver, "integer out of range"); a bigger number is no row.
@@ -42,7 +43,9 @@ def lone_surrogate(value: Any) -> bool:
 def check_text(value: str, field: str) -> str:
     """A string from a form or query that must be text (422 otherwise)."""
     if lone_surrogate(value):
-        raise Invalid(f"{field} holds a character that is not text.", code="bad_text")
+        raise Invalid(
+            _("{field} holds a character that is not text.").format(field=field), code="bad_text"
+        )
     return value
 
 
@@ -55,5 +58,5 @@ class Body(BaseModel):
     @classmethod
     def _only_text(cls, data: Any) -> Any:
         if lone_surrogate(data):
-            raise ValueError("a string holds a character that is not text (a lone surrogate)")
+            raise ValueError(_("a string holds a character that is not text (a lone surrogate)"))
         return data

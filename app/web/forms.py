@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Form
 
 from app.errors import Invalid
+from app.i18n import _
 from app.web.fields import MAX_ID
 
 Text = Annotated[str, Form()]  # a form field; an empty box arrives as ""
@@ -19,7 +20,10 @@ def optional_int(raw: str, field: str) -> int | None:
         return None
     # ASCII digits only ("²" and "٣" are digits to str.isdigit); at most a BIGINT's worth.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
-        raise Invalid(f"{field} is a whole number up to {MAX_ID}.", code="bad_number")
+        raise Invalid(
+            _("{field} is a whole number up to {max_id}.").format(field=field, max_id=MAX_ID),
+            code="bad_number",
+        )
     return int(raw)
 
 
@@ -27,5 +31,7 @@ def required_int(raw: str, field: str) -> int:
     """An id the page carries in a hidden field; missing means the page is stale."""
     number = optional_int(raw, field)
     if number is None:
-        raise Invalid(f"{field} is missing; reload the page.", code="bad_number")
+        raise Invalid(
+            _("{field} is missing; reload the page.").format(field=field), code="bad_number"
+        )
     return number

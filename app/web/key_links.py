@@ -22,6 +22,7 @@ from app.assembly.auth import (
 )
 from app.assembly.state import load_state
 from app.errors import Forbidden, Invalid, Unauthorized
+from app.i18n import _
 from app.web.context import AppContext, Ctx
 from app.web.sessions import BrowserSession, same_origin
 
@@ -113,9 +114,9 @@ def confirm_switch(
     """The confirm page's answer: switch to the waiting link's person, or keep the seat held.
     Only from our own pages (a cross-site form cannot switch anyone)."""
     if not same_origin(request):
-        raise Forbidden("This request did not come from a Mic Check page.", code="bad_origin")
+        raise Forbidden(_("This request did not come from a Mic Check page."), code="bad_origin")
     if choice not in (KEEP, SWITCH):
-        raise Invalid("Choose to continue as you are or to switch.", code="bad_choice")
+        raise Invalid(_("Choose to continue as you are or to switch."), code="bad_choice")
     session = ctx.sessions.read(request)
     pending = session.pending(assembly_id)
     if pending is None:  # answered already (another tab), or nothing waited
@@ -158,4 +159,4 @@ def _kind_of_key(ctx: AppContext, assembly_id: str, key: str, opens: tuple[str, 
         except (Unauthorized, Forbidden):
             continue
         return kind
-    raise Forbidden("The key in this link is not valid for this assembly.", code="bad_key")
+    raise Forbidden(_("The key in this link is not valid for this assembly."), code="bad_key")

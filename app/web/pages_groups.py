@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from app.errors import DomainError
 from app.groups import service
+from app.i18n import N_
 from app.web.context import Ctx, client_address
 from app.web.pages import html
 
@@ -37,7 +38,7 @@ def create_group_from_form(
 ) -> HTMLResponse:
     """Start a group; the reply page shows its admin token once, with a form for its first
     assembly. A refusal shows the form again with the reason and what was typed."""
-    ctx.create_limit.hit(client_address(request), what="new groups")  # 429 page, Retry-After
+    ctx.create_limit.hit(client_address(request), what=N_("new groups"))  # 429 page, Retry-After
     form = {"name": name, "slug": slug, "time_zone": time_zone, "working_groups": working_groups}
     try:
         made = service.create_group(

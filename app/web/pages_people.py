@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.assembly import people
 from app.assembly.state import FOUND_PEOPLE, load_state, search_people
 from app.errors import Forbidden, Unauthorized
+from app.i18n import _
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
 from app.web.pages import form_action, html, see_other
@@ -34,7 +35,7 @@ def find_people(
         return see_other(ctx.urls.join(state.join_code) if state.status == "open" else "/")
     if not member.admitted or not member.on_console:
         raise Forbidden(
-            "Finding people is for facilitators, stack keepers, minute takers and greeters."
+            _("Finding people is for facilitators, stack keepers, minute takers and greeters.")
         )
     state = load_state(db=ctx.db, assembly_id=assembly_id, people_lists=False)
     found = search_people(db=ctx.db, assembly_id=assembly_id, text=q) if q.strip() else ()
@@ -62,7 +63,7 @@ def reissue_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Respo
     code, to hand to the person; nothing keeps it, so leaving the page forgets it."""
     member = current_member(request, assembly_id)
     if not member.admitted:
-        raise Forbidden("You have not been admitted yet.", code="not_admitted")
+        raise Forbidden(_("You have not been admitted yet."), code="not_admitted")
     made = people.reissue_link(
         db=ctx.db, assembly_id=assembly_id, actor_id=member.participant_id, participant_id=pid
     )

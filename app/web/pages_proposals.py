@@ -12,6 +12,7 @@ from app.assembly.state import match_participant
 from app.blocks import closing, rounds, service
 from app.blocks.state import read_amendment
 from app.errors import Forbidden, Invalid
+from app.i18n import _
 from app.minutes import service as minutes_service
 from app.minutes import settings
 from app.web.context import Ctx, current_member
@@ -208,7 +209,7 @@ def amendment_page(assembly_id: str, amendment_id: Id, request: Request, ctx: Ct
     the console show its first changed line and link here."""
     member = current_member(request, assembly_id)
     if not member.admitted:
-        raise Forbidden("You have not been admitted yet.", code="not_admitted")
+        raise Forbidden(_("You have not been admitted yet."), code="not_admitted")
     page = read_amendment(db=ctx.db, assembly_id=assembly_id, amendment_id=amendment_id)
     back = ctx.urls.console(assembly_id) if member.on_console else ctx.urls.phone(assembly_id)
     return html(ctx.renderer.page("amendment.html", page=page, back=back))
@@ -219,7 +220,7 @@ def decide_amendment_form(
     assembly_id: str, amendment_id: Id, decision: str, request: Request, ctx: Ctx
 ) -> Response:
     if decision not in ("accept", "reject"):
-        raise Invalid("An amendment is accepted or rejected.", code="bad_decision")
+        raise Invalid(_("An amendment is accepted or rejected."), code="bad_decision")
     return form_action(
         request,
         ctx,
@@ -297,7 +298,7 @@ def minutes_settings_form(
 ) -> Response:
     """Name speakers in the minutes ("yes") or leave their names out ("no")."""
     if speaker_names not in ("yes", "no"):
-        raise Invalid("Say yes or no: name speakers in the minutes?", code="bad_speaker_names")
+        raise Invalid(_("Say yes or no: name speakers in the minutes?"), code="bad_speaker_names")
     return form_action(
         request,
         ctx,
@@ -351,7 +352,7 @@ def parse_analog_blocks(raw: str) -> list[dict[str, str]]:
                 break
         else:
             raise Invalid(
-                'Write each counted block as "Name: reason", one per line.',
+                _('Write each counted block as "Name: reason", one per line.'),
                 code="analog_block_unnamed",
             )
         blocks.append({"name": name.strip(), "reason": reason.strip()})

@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from app.errors import NotFound, TooMany
+from app.i18n import N_, _, translate
 
 FORGET_AFTER = 50_000  # addresses kept before idle ones are forgotten
 
@@ -50,7 +51,10 @@ class RateLimiter:
         if len(hits) >= self.limit:
             wait = max(1, math.ceil(hits[0] + self.window - now))
             raise TooMany(
-                f"Too many {what} from this address; try again in {wait} s.", retry_after=wait
+                _("Too many {what} from this address; try again in {wait} s.").format(
+                    what=translate(what), wait=wait
+                ),
+                retry_after=wait,
             )
 
     def _record(self, key: str, now: float) -> None:
@@ -71,10 +75,11 @@ class TokenBucket:
         self._lock = threading.Lock()
 
     def hit(
-        self, key: Hashable, *, what: str, who: str = "from this address", code: str | None = None
+        self, key: Hashable, *, what: str, by_person: bool = False, code: str | None = None
     ) -> None:
         """Take one token, or raise 429 with the seconds until one is back: "Too many {what}
-        {who}; try again in N s." (`code` names the refusal, too_many_requests by default)."""
+        from this address (or from you); try again in N s." (`code` names the refusal,
+        too_many_requests by default). `what` is marked with N_() and translated here."""
         with self._lock:
             now = time.monotonic()
             tokens, then = self._buckets.get(key, (float(self.burst), now))
@@ -82,7 +87,13 @@ class TokenBucket:
             if tokens < 1:
                 wait = max(1, math.ceil((1 - tokens) / self.per_second))
                 raise TooMany(
-                    f"Too many {what} {who}; try again in {wait} s.", retry_after=wait, code=code
+                    (
+                        _("Too many {what} from you; try again in {wait} s.")
+                        if by_person
+                        else _("Too many {what} from this address; try again in {wait} s.")
+                    ).format(what=translate(what), wait=wait),
+                    retry_after=wait,
+                    code=code,
                 )
             self._buckets[key] = (tokens - 1, now)
             if len(self._buckets) > FORGET_AFTER:  # a full bucket is the same as none
@@ -101,7 +112,7 @@ class CodeGuard:
     @contextmanager
     def lookup(self, key: str) -> Iterator[None]:
         """Refuse while `key` is over its misses; count a miss when the code matched nothing."""
-        self.misses.check(key, what="unknown join codes")
+        self.misses.check(key, what=N_("unknown join codes"))
         try:
             yield
         except NotFound as exc:

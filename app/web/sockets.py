@@ -15,23 +15,30 @@ from app.assembly.auth import Member, check_projector_key, check_projector_key_h
 from app.blocks.round_state import redact_events
 from app.errors import DomainError
 from app.events import events_after, head_of
-from app.i18n import current
+from app.i18n import N_, _, current, translate
 from app.live.outbox import MAX_SEQ
 from app.web.context import bearer_token, ctx_of, current_member
 from app.web.render import VIEWS, view_key
 from app.web.sessions import same_origin
 
 NOT_ALLOWED = 1008
+MAX_REASON_BYTES = 123  # a close frame's reason (RFC 6455: 125 bytes less the 2 of its code)
+
+
+def close_reason(reason: str) -> str:
+    """`reason` cut to fit a close frame, at a character's boundary (a translation runs longer,
+    and an accented letter takes two bytes)."""
+    return reason.encode("utf-8")[:MAX_REASON_BYTES].decode("utf-8", "ignore")
 
 
 async def _refuse(websocket: WebSocket, reason: str) -> None:
     """Accept, then close with 1008 and a reason the page can show (no reconnect)."""
     await websocket.accept()
-    await websocket.close(code=NOT_ALLOWED, reason=reason[:120])
+    await websocket.close(code=NOT_ALLOWED, reason=close_reason(reason))
 
 
-BAD_SINCE = "since must be a whole number of 0 or more."
-PAST_HEAD = "since is past this assembly's newest event."
+BAD_SINCE = N_("since must be a whole number of 0 or more.")
+PAST_HEAD = N_("since is past this assembly's newest event.")
 
 
 def _since(websocket: WebSocket) -> int | None:
@@ -41,10 +48,10 @@ def _since(websocket: WebSocket) -> int | None:
         return None
     # isdigit() takes other scripts' digits ("²", "٣") that int() refuses or reads oddly
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_SEQ)):
-        raise DomainError(BAD_SINCE)
+        raise DomainError(translate(BAD_SINCE))
     since = int(raw)
     if since > MAX_SEQ:
-        raise DomainError(PAST_HEAD)
+        raise DomainError(translate(PAST_HEAD))
     return since
 
 
@@ -55,7 +62,7 @@ def _check_since(websocket: WebSocket, assembly_id: str, since: int | None) -> N
         return
     with ctx_of(websocket).db.read() as session:
         if since > head_of(session, assembly_id):
-            raise DomainError(PAST_HEAD)
+            raise DomainError(translate(PAST_HEAD))
 
 
 def _admit(websocket: WebSocket, assembly_id: str, view: str, since: int | None) -> Member | None:
@@ -69,7 +76,7 @@ def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | No
     """Who may watch which view; raises DomainError with the reason otherwise."""
     ctx = ctx_of(websocket)
     if bearer_token(websocket) is None and not same_origin(websocket):
-        raise DomainError("This socket was not opened from a Mic Check page.")
+        raise DomainError(_("This socket was not opened from a Mic Check page."))
     if view == "projector":
         key = websocket.query_params.get("key")
         if key:
@@ -80,9 +87,9 @@ def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | No
         return None
     member = current_member(websocket, assembly_id)
     if not member.admitted:
-        raise DomainError("You have not been admitted yet.")
+        raise DomainError(_("You have not been admitted yet."))
     if view == "console" and not member.on_console:
-        raise DomainError("The console is for people holding a role.")
+        raise DomainError(_("The console is for people holding a role."))
     return member
 
 
@@ -90,7 +97,7 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
     """Live regions of one page view, as htmx out-of-band fragments."""
     view = websocket.query_params.get("view", "phone")
     if view not in VIEWS:
-        await _refuse(websocket, "view must be phone, projector or console")
+        await _refuse(websocket, _("view must be phone, projector or console"))
         return
     try:
         since = _since(websocket)
@@ -99,7 +106,7 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
         await _refuse(websocket, exc.message)
         return
     except ValueError:  # never Python's own words in a close reason
-        await _refuse(websocket, "This socket request is not valid.")
+        await _refuse(websocket, _("This socket request is not valid."))
         return
     await websocket.accept()
     # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
@@ -122,7 +129,7 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
         await _refuse(websocket, exc.message)
         return
     except ValueError:  # never Python's own words in a close reason
-        await _refuse(websocket, "This socket request is not valid.")
+        await _refuse(websocket, _("This socket request is not valid."))
         return
     await websocket.accept()
     whole = member is not None and "facilitator" in member.roles
