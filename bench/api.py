@@ -76,6 +76,8 @@ class Facilitator:
         self.base_url = base_url
         self.assembly_id = ""
         self.join_code = ""
+        self.token = ""  # the facilitator's bearer token
+        self.projector_key = ""  # the wall's key (bench.twinkles watches the wall)
         self.item_ids: list[int] = []
         self._http: httpx.AsyncClient | None = None
 
@@ -104,6 +106,7 @@ class Facilitator:
                 },
             )
         self.assembly_id, self.join_code = made["id"], made["join_code"]
+        self.token, self.projector_key = made["facilitator_token"], made["projector_key"]
         self._http = client(self.base_url, made["facilitator_token"])
         for index in range(agenda_items):
             added = await self._call(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import weakref
 from collections.abc import Callable
 from typing import Annotated
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
@@ -36,10 +40,31 @@ def note(ctx: AppContext, state: str, kind: str = "") -> str:
     return ctx.renderer.page("live/_signals.html", note=state, kind=kind, oob=True)
 
 
+SIGNAL_THREADS = 2
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def signal_threads() -> CapacityLimiter:
+    """The few threads signals may hold at once, on this event loop: a storm of 2,000 waits its
+    turn without taking the thread pool (40 threads) from the stack's actions and the pages."""
+    loop = asyncio.get_running_loop()
+    if (limiter := _LIMITERS.get(loop)) is None:
+        limiter = _LIMITERS[loop] = CapacityLimiter(SIGNAL_THREADS)
+    return limiter
+
+
 @router.post("/signal")
-def signal_form(
+async def signal_form(
     assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = ""
 ) -> Response:
+    return await to_thread.run_sync(
+        functools.partial(_signal_form, assembly_id, request, ctx, kind), limiter=signal_threads()
+    )
+
+
+def _signal_form(assembly_id: str, request: Request, ctx: AppContext, kind: str) -> Response:
     def sent(result: Sent, member: Member) -> str:
         return note(ctx, "sent", result.kind)
 
