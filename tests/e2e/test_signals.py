@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from harness import screenshot
 from playwright.sync_api import Locator, Page, expect
+from screen_checks import wall_problems
 from test_stack_walkthrough import (
     add_named_hand,
     call_next,
@@ -78,6 +79,7 @@ def test_a_phone_signals_agree_and_the_wall_glows_then_fades(room: Devices) -> N
     text = meter.inner_text()
     assert "Bianca" not in text and not any(ch.isdigit() for ch in text), text
     screenshot(wall, "signals-wall-agree")
+    assert not wall_problems(wall, "a speaker and the room's signals")  # fits, read from 20 m
 
     # A second tap within 5 s is refused politely, under the buttons.
     signal_button(phone, "Disagree").click()
