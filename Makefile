@@ -56,7 +56,7 @@ test: $(STAMP) browser lint
 # (new ones empty, to translate; gone ones dropped). tests/i18n fails until they are translated.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --no-wrap \
-	  --project=miccheck -o locale/messages.pot .
+	  -k also --project=miccheck -o locale/messages.pot .
 	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-pot-creation-date \
 	  --ignore-obsolete --no-wrap
 

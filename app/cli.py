@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -12,12 +13,29 @@ from pathlib import Path
 import typer
 
 from app.config import Settings, get_settings
+from app.i18n import N_, _, ngettext, normal, set_current, translate
 
 cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 archive_cli = typer.Typer(help="The archive of decisions.", no_args_is_help=True)
 cli.add_typer(archive_cli, name="archive")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language the environment asks for, as POSIX reads it (LC_ALL, then LC_MESSAGES,
+    then LANG): "es_ES.UTF-8" -> "es"; None for C, POSIX or a language we do not speak."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name, "").strip():
+            return normal(value.split(".", 1)[0].split("@", 1)[0])
+    return None
+
+
+@cli.callback()
+def speak_the_environment() -> None:
+    """Mic Check: consensus general assemblies."""
+    set_current(environment_language())
 
 
 def alembic_config(url: str | None = None) -> object:
@@ -41,7 +59,7 @@ def upgrade_database(url: str | None = None) -> None:
 def db_upgrade() -> None:
     """Apply the database migrations."""
     upgrade_database()
-    typer.echo("database is up to date")
+    typer.echo(_("database is up to date"))
 
 
 @archive_cli.command("rebuild")
@@ -55,12 +73,17 @@ def archive_rebuild() -> None:
         made = rebuild(db=db)
     finally:
         db.dispose()
-    decisions = f"{made.decisions} decision{'' if made.decisions == 1 else 's'}"
-    assemblies = f"{made.assemblies} closed assembl{'y' if made.assemblies == 1 else 'ies'}"
-    typer.echo(f"archive rebuilt: {decisions} from {assemblies}")
+    decisions = ngettext("{num} decision", "{num} decisions", made.decisions)
+    assemblies = ngettext("{num} closed assembly", "{num} closed assemblies", made.assemblies)
+    typer.echo(
+        _("archive rebuilt: {decisions} from {assemblies}").format(
+            decisions=decisions.format(num=made.decisions),
+            assemblies=assemblies.format(num=made.assemblies),
+        )
+    )
 
 
-WORKERS_NEED_SHARED_STORAGE = (
+WORKERS_NEED_SHARED_STORAGE = N_(
     "miccheck serve: --workers {workers} needs PostgreSQL and Redis, and this server has {what}. "
     "SQLite lets one writer into the whole file at a time, so a second process adds lock "
     "contention and no throughput; the memory:// bus does not cross processes, so phones on one "
@@ -68,7 +91,7 @@ WORKERS_NEED_SHARED_STORAGE = (
     "assembly; for more, set MICCHECK_DATABASE_URL=postgresql+psycopg://… and "
     "MICCHECK_BROADCAST_URL=redis://host:6379/0, or run without --workers."
 )
-NO_LAN_ADDRESS = (
+NO_LAN_ADDRESS = N_(
     "miccheck serve --lan: this machine has no network address phones could reach (only "
     "loopback). Join the venue's network (Wi-Fi or cable) and try again, or set "
     "MICCHECK_PUBLIC_URL to the address phones use."
@@ -103,17 +126,18 @@ def serve_plan(
     `find_address` finds this machine's LAN address for --lan (tests pass their own).
     """
     if workers < 1:
-        raise Refused("miccheck serve: --workers must be 1 or more.")
+        raise Refused(_("miccheck serve: --workers must be 1 or more."))
     if workers > 1:
         shortfalls = []
         if settings.is_sqlite:
-            shortfalls.append("a SQLite database")
+            shortfalls.append(_("a SQLite database"))
         if settings.broadcast_url.startswith("memory:"):
-            shortfalls.append("the memory:// live bus")
+            shortfalls.append(_("the memory:// live bus"))
         if shortfalls:
-            raise Refused(
-                WORKERS_NEED_SHARED_STORAGE.format(workers=workers, what=" and ".join(shortfalls))
-            )
+            what = shortfalls[0]
+            if len(shortfalls) > 1:
+                what = _("{first} and {second}").format(first=shortfalls[0], second=shortfalls[1])
+            raise Refused(translate(WORKERS_NEED_SHARED_STORAGE).format(workers=workers, what=what))
     environment: dict[str, str] = {}
     public_url = settings.public_url
     join_link = None
@@ -124,7 +148,7 @@ def serve_plan(
 
             address = (find_address or lan_module.lan_address)()
             if address is None:
-                raise Refused(NO_LAN_ADDRESS)
+                raise Refused(translate(NO_LAN_ADDRESS))
             public_url = lan_module.public_url(address, port)
             environment["MICCHECK_PUBLIC_URL"] = public_url
         from app.web.urls import Urls
@@ -185,7 +209,7 @@ def serve(
     os.environ.update(plan.environment)
     settings = settings.model_copy(update={"public_url": plan.public_url})
     if plan.join_link is not None:
-        typer.echo(f"Phones join at {plan.join_link}\n")
+        typer.echo(_("Phones join at {link}").format(link=plan.join_link) + "\n")
         typer.echo(terminal_qr(plan.join_link))
     if workers > 1:
         # Each worker imports the app and builds it from the environment set above.
@@ -236,26 +260,30 @@ def demo() -> None:
     group = made.group
     assert group is not None  # seeded in its group
     links = {
-        "console": urls.console(made.assembly_id, made.facilitator_token),
-        "projector": urls.projector(made.assembly_id, made.projector_key),
-        "phone": urls.join(made.join_code),
-        "archive": urls.archive_group(group.slug),
+        N_("console"): urls.console(made.assembly_id, made.facilitator_token),
+        N_("projector"): urls.projector(made.assembly_id, made.projector_key),
+        N_("phone"): urls.join(made.join_code),
+        N_("archive"): urls.archive_group(group.slug),
     }
     typer.echo(
-        f"Seeded “Riverside Commons GA” no. {made.number} of {group.name} "
-        f"(join code {made.join_code}). Open:"
+        _("Seeded “Riverside Commons GA” no. {number} of {group} (join code {code}). Open:").format(
+            number=made.number, group=group.name, code=made.join_code
+        )
     )
     for name, path in links.items():
-        typer.echo(f"  {name:<10} {urls.absolute(path)}")
-    told = f"Group {group.slug} " + (
-        "made; its admin token"
+        typer.echo(f"  {translate(name):<10} {urls.absolute(path)}")
+    told = (
+        _(
+            "Group {slug} made; its admin token, shown this once — keep it secret, "
+            "it creates the group's assemblies:"
+        )
         if group.created
-        else "was already there; its new admin token (the old one no longer works)"
+        else _(
+            "Group {slug} was already there; its new admin token (the old one no longer works), "
+            "shown this once — keep it secret, it creates the group's assemblies:"
+        )
     )
-    typer.echo(
-        f"{told}, shown this once — keep it secret, it creates the group's assemblies:\n"
-        f"  {group.admin_token}"
-    )
+    typer.echo(told.format(slug=group.slug) + f"\n  {group.admin_token}")
 
 
 class ExportFormat(StrEnum):
@@ -271,6 +299,7 @@ def export_text(assembly_id: str, format: ExportFormat) -> str | None:
 
     from app.db import Database
     from app.events import export_events
+    from app.i18n import speaking
     from app.minutes.markdown import render_markdown
     from app.minutes.state import load_minutes
     from app.web.minutes_html import render_minutes_html
@@ -288,9 +317,11 @@ def export_text(assembly_id: str, format: ExportFormat) -> str | None:
     finally:
         db.dispose()
     if format is ExportFormat.md:
-        return render_markdown(read.minutes)
+        with speaking(read.language):  # the minutes speak the assembly's language
+            return render_markdown(read.minutes)
     if format is ExportFormat.html:
-        return render_minutes_html(make_environment(), read.minutes, seq=read.seq)
+        env = make_environment(read.language)
+        return render_minutes_html(env, read.minutes, seq=read.seq, language=read.language)
     return json.dumps({**asdict(read.minutes), "seq": read.seq}, ensure_ascii=False, indent=1)
 
 
@@ -305,7 +336,7 @@ def export(
     """Export an assembly's event log (JSON, hash-chained) or its minutes."""
     text = export_text(assembly_id, format)
     if text is None:
-        typer.echo(f"no events for assembly {assembly_id}", err=True)
+        typer.echo(_("no events for assembly {id}").format(id=assembly_id), err=True)
         raise typer.Exit(1)
     if output:
         output.write_text(text if text.endswith("\n") else text + "\n")
@@ -340,46 +371,62 @@ def verify(
         events = data["events"]
         file_head = data.get("head")
         if not isinstance(events, list):
-            raise TypeError("events is not a list")
+            raise TypeError(_("events is not a list"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        typer.echo(f"cannot read {file}: {exc}", err=True)
+        typer.echo(_("cannot read {file}: {error}").format(file=file, error=exc), err=True)
         raise typer.Exit(2) from exc
     bad = verify_chain(events, file_head)
     if bad is not None:
-        typer.echo(f"chain broken at seq {bad}", err=True)
+        typer.echo(_("chain broken at seq {seq}").format(seq=bad), err=True)
         raise typer.Exit(1)
     last = events[-1] if events else {"seq": 0, "hash": "0" * 64}
     if wanted is None:
         typer.echo(
-            f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']}. "
-            "Checked the links only: an export edited and re-hashed from there on passes too; "
-            "compare the head hash with the one printed in the minutes: "
-            + verify_command(str(file), "HASH")
+            _(
+                "ok: {count} events, head seq {seq} hash {hash}. "
+                "Checked the links only: an export edited and re-hashed from there on passes too; "
+                "compare the head hash with the one printed in the minutes: {command}"
+            ).format(
+                count=len(events),
+                seq=last["seq"],
+                hash=last["hash"],
+                command=verify_command(str(file), "HASH"),
+            )
         )
         return
     found = seqs_with_hash(events, wanted)
     if len(found) > 1:
         typer.echo(
-            f"--head: {head!r} is the start of {len(found)} hashes in this export "
-            f"(seqs {', '.join(map(str, found))}): give more of it",
+            _(
+                "--head: {head!r} is the start of {count} hashes in this export "
+                "(seqs {seqs}): give more of it"
+            ).format(head=head, count=len(found), seqs=", ".join(map(str, found))),
             err=True,
         )
         raise typer.Exit(2)
     if found != [last["seq"]]:
-        where = (
-            f"; that hash is seq {found[0]}'s: the export was cut short after it"
+        ends = (
+            _(
+                "the export ends at seq {seq} with hash {hash}, not the head {wanted} you "
+                "compared against; that hash is seq {found}'s: the export was cut short after it"
+            )
             if found
-            else ": it was edited or is not the same assembly"
+            else _(
+                "the export ends at seq {seq} with hash {hash}, not the head {wanted} you "
+                "compared against: it was edited or is not the same assembly"
+            )
         )
         typer.echo(
-            f"the export ends at seq {last['seq']} with hash {last['hash']}, not the head "
-            f"{wanted} you compared against{where}",
+            ends.format(
+                seq=last["seq"], hash=last["hash"], wanted=wanted, found=found[0] if found else ""
+            ),
             err=True,
         )
         raise typer.Exit(1)
     typer.echo(
-        f"ok: {len(events)} events, head seq {last['seq']} hash {last['hash']} "
-        "is the head you compared against"
+        _("ok: {count} events, head seq {seq} hash {hash} is the head you compared against").format(
+            count=len(events), seq=last["seq"], hash=last["hash"]
+        )
     )
 
 

@@ -24,9 +24,8 @@ METER_RE = re.compile(
     r'<li class="meter-row answer-(?P<value>\w+)">.*?<span class="meter-n">(?P<n>\d+)</span>',
     re.DOTALL,
 )
-ANSWERED_RE = re.compile(
-    r"<strong>(\d+)</strong> of (\d+) (?:phones answered|joined have answered)"
-)
+# templates/live/_tally.html's count line, read from its attributes (phones speak two languages)
+ANSWERED_RE = re.compile(r'<p class="round-count" data-answers="(\d+)" data-eligible="(\d+)"')
 # templates/live/_tally.html: the open round's count and meter, pushed alone while answers
 # come in (inside #mc-round otherwise)
 TALLY_MARK = '<div id="mc-tally"'

@@ -12,6 +12,7 @@ CPU_PER_ANSWER = 3.0  # at most this many times the floor's server CPU per answe
 ANSWER_RATE = 0.5  # at least this share of the floor's answers/s
 FINAL_COUNT = 0.5  # seconds from the last reply until every phone shows the final count
 PUSH_CPU = 1.5  # at most this many times the raw broadcast's CPU per push
+TWO_LANGUAGES = 2.0  # half the phones in a second language: at most this many times the CPU
 KIB_PER_SOCKET = 30.0  # server memory per idle phone socket
 STORM = 10.0  # seconds until every phone is resynced after they all dropped
 
@@ -92,6 +93,15 @@ def add_targets(
         "server CPU per pushed change vs a raw websockets broadcast",
         f"{push_app * 1000:.1f} ms / {push_raw * 1000:.1f} ms = {push_ratio:.1f}× "
         f"(target ≤ {PUSH_CPU:g}×): {verdict(push_ratio, PUSH_CPU, at_most=True)}",
+    )
+    two = get(app, "fanout_cpu_two_languages")
+    two_ratio = ratio(two, push_app)
+    report.add(
+        SECTION,
+        "server CPU per pushed change, half the phones in Spanish vs all in English",
+        f"{two * 1000:.1f} ms / {push_app * 1000:.1f} ms = {two_ratio:.2f}× "
+        f"(target ≤ {TWO_LANGUAGES:g}×, issue 13): "
+        f"{verdict(two_ratio, TWO_LANGUAGES, at_most=True)}",
     )
     kib = get(app, "kib_per_socket")
     report.add(

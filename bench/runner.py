@@ -19,7 +19,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from bench import baselines, closing, consensus, phases, ratios, slow, storm
+from bench import (
+    baselines,
+    closing,
+    consensus,
+    languages,
+    phases,
+    ratios,
+    slow,
+    storm,
+    twinkles,
+)
 from bench.api import ApiFailed, Facilitator
 from bench.process import ROOT, ServerFailed, services_cpu, start_server
 from bench.report import Report, machine_info
@@ -250,9 +260,11 @@ async def run_all(
                 if options.slow_phone:
                     await slow.connect_slow_phone(run)
                 await phases.fan_out(run)
+                await languages.two_languages(run)
                 await slow.slow_phone(run)
                 await phases.burst(run)
                 await consensus.consensus_call(run)
+                await twinkles.twinkle_storm(run)
                 await storm.reconnect_storm(run)
                 closing.survivors(run)
                 await closing.shutdown(run)

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import Conflict, Invalid
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_, _, normal
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
@@ -37,11 +37,20 @@ def clean_text(value: str, *, field: str, min_len: int = 1, max_len: int) -> str
     """Trim and check a one-line text: a clear 422 for empty, too long or control characters."""
     text = " ".join(value.split())
     if len(text) < min_len:
-        raise Invalid(f"The {field} cannot be empty.", code=f"{field}_required")
+        raise Invalid(
+            _("The {field} cannot be empty.").format(field=field), code=f"{field}_required"
+        )
     if len(text) > max_len:
-        raise Invalid(f"The {field} can be at most {max_len} characters.", code=f"{field}_too_long")
+        raise Invalid(
+            _("The {field} can be at most {max_len} characters.").format(
+                field=field, max_len=max_len
+            ),
+            code=f"{field}_too_long",
+        )
     if _CONTROL.search(text):
-        raise Invalid(f"The {field} contains characters that cannot be shown.")
+        raise Invalid(
+            _("The {field} contains characters that cannot be shown.").format(field=field)
+        )
     return text
 
 
@@ -61,7 +70,7 @@ def normalise_join_code(code: str) -> str:
     cleaned = re.sub(r"[\s-]", "", code).upper()
     if len(cleaned) != JOIN_CODE_LENGTH or any(c not in JOIN_ALPHABET for c in cleaned):
         raise Invalid(
-            "A join code is 6 letters and digits, like K7P2QX.", code="join_code_malformed"
+            _("A join code is 6 letters and digits, like K7P2QX."), code="join_code_malformed"
         )
     return cleaned
 
@@ -70,26 +79,33 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"Unknown time zone {name!r}; use an IANA name like Europe/London.") from exc
+        raise Invalid(
+            _("Unknown time zone {name!r}; use an IANA name like Europe/London.").format(name=name)
+        ) from exc
     return name
 
 
 def check_choice(value: str, choices: Collection[str], *, field: str) -> str:
     if value not in choices:
-        raise Invalid(f"The {field} must be one of: {', '.join(choices)}.", code=f"bad_{field}")
+        raise Invalid(
+            _("The {field} must be one of: {choices}.").format(
+                field=field, choices=", ".join(choices)
+            ),
+            code=f"bad_{field}",
+        )
     return value
 
 
 def parse_fraction(value: Any, *, field: str) -> Fraction:
     """A share written "9/10", "0.9" or 0.9 — read through its decimal text, so 0.9 is 9/10."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise Invalid(f'The {field} must be a fraction like "9/10".')
+        raise Invalid(_('The {field} must be a fraction like "9/10".').format(field=field))
     try:
         result = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError) as exc:
-        raise Invalid(f'The {field} must be a fraction like "9/10".') from exc
+        raise Invalid(_('The {field} must be a fraction like "9/10".').format(field=field)) from exc
     if not 0 <= result <= 1:
-        raise Invalid(f"The {field} must be between 0 and 1.")
+        raise Invalid(_("The {field} must be between 0 and 1.").format(field=field))
     return result
 
 
@@ -122,25 +138,42 @@ class DecisionRule:
     def fallback_passes(self) -> str:
         """When a fallback vote passes, in the words phones and the console use:
         "agree reaches 9/10 of agree and block together"."""
-        of = "agree, stand-asides and blocks" if self.count_stand_asides else "agree and block"
-        return f"agree reaches {_fraction_text(self.threshold)} of {of} together"
+        passes = (
+            _("agree reaches {share} of agree, stand-asides and blocks together")
+            if self.count_stand_asides
+            else _("agree reaches {share} of agree and block together")
+        )
+        return passes.format(share=_fraction_text(self.threshold))
 
     def describe(self) -> str:
         """One line for people: "modified consensus, 9/10 (90%) of agree + block"."""
         if self.kind == "consensus":
-            text = "consensus (any block stands)"
+            text = _("consensus (any block stands)")
         else:
-            base = "agree + stand aside + block" if self.count_stand_asides else "agree + block"
-            text = (
-                f"modified consensus: a fallback vote needs {_fraction_text(self.threshold)} "
-                f"({_percent(self.threshold)}) of {base}"
+            needs = (
+                _(
+                    "modified consensus: a fallback vote needs {share} ({percent}) "
+                    "of agree + stand aside + block"
+                )
+                if self.count_stand_asides
+                else _(
+                    "modified consensus: a fallback vote needs {share} ({percent}) of agree + block"
+                )
             )
+            text = needs.format(
+                share=_fraction_text(self.threshold), percent=_percent(self.threshold)
+            )
+        # Each clause is a message of its own, joined by "; " as a list is.
         if self.stand_aside_limit is not None:
-            text += f"; {_fraction_text(self.stand_aside_limit)} stand-asides stop it"
+            text += "; " + _("{share} stand-asides stop it").format(
+                share=_fraction_text(self.stand_aside_limit)
+            )
         if self.quorum_count is not None:
-            text += f"; quorum {self.quorum_count}"
+            text += "; " + _("quorum {count}").format(count=self.quorum_count)
         if self.quorum_share is not None:
-            text += f"; quorum {_fraction_text(self.quorum_share)} of headcount"
+            text += "; " + _("quorum {share} of headcount").format(
+                share=_fraction_text(self.quorum_share)
+            )
         return text
 
 
@@ -161,17 +194,19 @@ def parse_decision_rule(raw: dict[str, Any] | None) -> DecisionRule:
     }  # fmt: skip
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise Invalid(f"Unknown decision_rule field: {', '.join(unknown)}.")
+        raise Invalid(
+            _("Unknown decision_rule field: {choices}.").format(choices=", ".join(unknown))
+        )
     kind = check_choice(raw.get("kind", "modified_consensus"), RULE_KINDS, field="kind")
     count_stand_asides = raw.get("count_stand_asides", False)
     if not isinstance(count_stand_asides, bool):
-        raise Invalid("count_stand_asides must be true or false.")
+        raise Invalid(_("count_stand_asides must be true or false."))
     quorum = raw.get("quorum")
     quorum_count: int | None = None
     quorum_share: Fraction | None = None
     if isinstance(quorum, int) and not isinstance(quorum, bool):
         if quorum < 1:
-            raise Invalid("A quorum count must be at least 1.")
+            raise Invalid(_("A quorum count must be at least 1."))
         quorum_count = quorum
     elif quorum is not None:
         quorum_share = parse_fraction(quorum, field="quorum")
@@ -194,10 +229,10 @@ def parse_decision_rule(raw: dict[str, Any] | None) -> DecisionRule:
 def check_role_revocable(role: str, holders: Collection[int], participant_id: int) -> None:
     """The last facilitator cannot step back: someone must be able to run the room."""
     if participant_id not in holders:
-        raise Conflict("That person does not hold this role.", code="role_not_held")
+        raise Conflict(_("That person does not hold this role."), code="role_not_held")
     if role == "facilitator" and len(holders) == 1:
         raise Conflict(
-            "The last facilitator cannot be removed; hand the role to someone first.",
+            _("The last facilitator cannot be removed; hand the role to someone first."),
             code="last_facilitator",
         )
 
@@ -209,17 +244,75 @@ def parse_person_ref(text: str) -> tuple[str, int | None]:
     if match:
         return match.group(1), int(match.group(2))
     if not cleaned:
-        raise Invalid("Say who: pick a name from the list.", code="person_required")
+        raise Invalid(_("Say who: pick a name from the list."), code="person_required")
     return cleaned, None
 
 
 def check_headcount(count: int) -> int:
     if not 0 <= count <= MAX_HEADCOUNT:
-        raise Invalid(f"The headcount must be between 0 and {MAX_HEADCOUNT:,}.")
+        raise Invalid(
+            _("The headcount must be between 0 and {max_headcount:,}.").format(
+                max_headcount=MAX_HEADCOUNT
+            )
+        )
     return count
 
 
 def check_time_box(minutes: int) -> int:
     if not 1 <= minutes <= 600:
-        raise Invalid("A time box is between 1 and 600 minutes.")
+        raise Invalid(_("A time box is between 1 and 600 minutes."))
     return minutes
+
+
+# Words an assembly may call by its own name, per language (they mirror app.stack.logic.KINDS
+# and the answers of app.blocks' rounds; tests/assembly/test_languages.py keeps them equal).
+WORD_KEYS = (
+    "hand:point_of_process",
+    "hand:direct_response",
+    "hand:clarifying_question",
+    "hand:point_of_information",
+    "hand:speak",
+    "answer:up",
+    "answer:sideways",
+    "answer:down",
+    "answer:agree",
+    "answer:stand_aside",
+    "answer:block",
+    "answer:yes",
+    "answer:no",
+)
+MAX_WORD = 60
+
+
+def check_language(code: str, *, field: str = "language") -> str:
+    """A supported language code ("es-MX" is "es"); 422 naming the choices otherwise."""
+    chosen = normal(code)
+    if chosen is None:
+        raise Invalid(
+            _("The {field} must be one of: {choices}.").format(
+                field=field, choices=", ".join(LANGUAGES)
+            ),
+            code="bad_language",
+        )
+    return chosen
+
+
+def check_languages(language: str, second: str | None) -> tuple[str, str | None]:
+    """An assembly's language and optional second one (the same twice is one language)."""
+    first = check_language(language)
+    other = check_language(second, field="second language") if second else None
+    return first, (None if other == first else other)
+
+
+def check_word(key: str, word: str | None) -> str | None:
+    """An assembly's own word for `key` (None or blank: back to the usual word)."""
+    if key not in WORD_KEYS:
+        raise Invalid(
+            _("There is no word called {key} to rename.").format(key=key), code="bad_word_key"
+        )
+    cleaned = " ".join((word or "").split())
+    if len(cleaned) > MAX_WORD:
+        raise Invalid(
+            _("A word is at most {n} characters.").format(n=MAX_WORD), code="word_too_long"
+        )
+    return cleaned or None

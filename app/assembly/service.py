@@ -29,9 +29,21 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import append_event
 from app.groups.service import claim_number
+from app.i18n import N_, _, translate
 from app.live import seat
 from app.minutes.service import NOTES  # the minutes' forms close with the assembly
 from app.stack.service import clear_stack_for_new_item, hand_over_stack
+
+# Refusals naming a state, one whole sentence per state (other states use the general one).
+ALREADY_DECIDED = {
+    "admitted": N_("{name} is already admitted."),
+    "rejected": N_("{name} is already rejected."),
+    "removed": N_("{name} is already removed."),
+}
+NOT_OPEN = {
+    "pending": N_("“{title}” is not open (it is pending)."),
+    "done": N_("“{title}” is not open (it is done)."),
+}
 
 # Screen regions a change touches (app/web renders them; app/live pushes them).
 HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
@@ -113,10 +125,10 @@ def create_assembly(
         logic.check_time_zone(time_zone)
     logic.check_choice(admission, logic.ADMISSIONS, field="admission")
     logic.check_choice(visibility, logic.VISIBILITIES, field="visibility")
-    language = logic.clean_text(language, field="language", max_len=16)
+    language = logic.check_language(language)
     given_rule = logic.parse_decision_rule(decision_rule) if decision_rule is not None else None
     if group is None and group_token is not None:
-        raise Invalid("A group token was sent without naming the group.", code="group_required")
+        raise Invalid(_("A group token was sent without naming the group."), code="group_required")
     token, projector_key = new_secret(), new_secret()
     for _attempt in range(5):
         assembly_id = new_assembly_id()
@@ -193,7 +205,7 @@ def create_assembly(
             seq=event.seq,
             group=member.as_json() if member else None,
         )
-    raise Conflict("Could not find a free join code; please try again.", code="join_code_busy")
+    raise Conflict(_("Could not find a free join code; please try again."), code="join_code_busy")
 
 
 def join_assembly(
@@ -213,15 +225,14 @@ def join_assembly(
     with db.write() as session:
         assembly = session.exec(select(Assembly).where(Assembly.join_code == code)).first()
         if assembly is None or (assembly_id is not None and assembly.id != assembly_id):
-            raise NotFound("No assembly has this join code.", code="join_code_unknown")
+            raise NotFound(_("No assembly has this join code."), code="join_code_unknown")
         assembly_for_write(session, assembly.id)
         status = "admitted" if assembly.admission == "open" else "pending"
         person = Participant(
             assembly_id=assembly.id,
             name=name,
             pronouns=pronouns,
-            language=logic.clean_optional(language, field="language", max_len=16)
-            or assembly.language,
+            language=logic.check_language(language) if language else assembly.language,
             status=status,
             token_hash=hash_secret(token),
             joined_at=now(),
@@ -246,10 +257,15 @@ def decide_admission(
     """A greeter or facilitator admits or turns away a pending participant."""
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator", "greeter"), "admit people")
+        require_role(session, assembly_id, actor_id, ("facilitator", "greeter"), N_("admit people"))
         person = participant_in(session, assembly_id, participant_id)
         if person.status != "pending":
-            raise Conflict(f"{person.name} is already {person.status}.", code="not_pending")
+            raise Conflict(
+                translate(
+                    ALREADY_DECIDED.get(person.status, N_("{name} is already {status}."))
+                ).format(name=person.name, status=person.status),
+                code="not_pending",
+            )
         person.status = "admitted" if admit else "rejected"
         session.add(person)
         event = append_event(
@@ -278,15 +294,19 @@ def grant_role(
     logic.check_choice(role, logic.ROLES, field="role")
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "hand out roles")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("hand out roles"))
         if participant_id is None:
             participant_id = participant_by_ref(session, assembly_id, participant_ref)
         person = participant_in(session, assembly_id, participant_id)
         if person.status != "admitted":
-            raise Conflict(f"{person.name} has not been admitted yet.", code="not_admitted")
+            raise Conflict(
+                _("{name} has not been admitted yet.").format(name=person.name), code="not_admitted"
+            )
         if role in roles_of(session, participant_id):
             raise Conflict(
-                f"{person.name} already holds the {role.replace('_', ' ')} role.",
+                _("{name} already holds the {role} role.").format(
+                    name=person.name, role=translate(logic.ROLE_WORDS[role])
+                ),
                 code="role_already_held",
             )
         session.add(RoleGrant(assembly_id=assembly_id, participant_id=participant_id, role=role))
@@ -308,7 +328,7 @@ def revoke_role(
     logic.check_choice(role, logic.ROLES, field="role")
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "change roles")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("change roles"))
         person = participant_in(session, assembly_id, participant_id)
         grants = session.exec(
             select(RoleGrant).where(RoleGrant.assembly_id == assembly_id, RoleGrant.role == role)
@@ -334,7 +354,7 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
     logic.check_headcount(count)
     with db.write() as session:
         assembly = assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "set the headcount")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("set the headcount"))
         assembly.headcount = count
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
@@ -359,7 +379,7 @@ def add_agenda_item(
     working_group = logic.clean_optional(working_group, field="working_group", max_len=80)
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "change the agenda")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("change the agenda"))
         last = session.exec(
             select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
         ).one()
@@ -415,10 +435,12 @@ def open_agenda_item(
     moment = now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "open agenda items")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("open agenda items"))
         item = item_in(session, assembly_id, item_id)
         if item.status == "open":
-            raise Conflict(f"“{item.title}” is already open.", code="item_already_open")
+            raise Conflict(
+                _("“{title}” is already open.").format(title=item.title), code="item_already_open"
+            )
         before = session.exec(
             select(AgendaItem).where(
                 AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
@@ -467,11 +489,14 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
     """Close the open item: it is done, with its time used recorded."""
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "close agenda items")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("close agenda items"))
         item = item_in(session, assembly_id, item_id)
         if item.status != "open":
             raise Conflict(
-                f"“{item.title}” is not open (it is {item.status}).", code="item_not_open"
+                translate(
+                    NOT_OPEN.get(item.status, N_("“{title}” is not open (it is {status})."))
+                ).format(title=item.title, status=item.status),
+                code="item_not_open",
             )
         used = _stop_clock(item, now())
         item.status = "done"
@@ -493,13 +518,13 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     moment = now()
     with db.write() as session:
         assembly = assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), "close the assembly")
+        require_role(session, assembly_id, actor_id, ("facilitator",), N_("close the assembly"))
         still_open = session.exec(
             select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
         ).first()
         if still_open is not None:
             raise Conflict(
-                "A round is still open; close it before closing the assembly.", code="round_open"
+                _("A round is still open; close it before closing the assembly."), code="round_open"
             )
         open_item = session.exec(
             select(AgendaItem).where(

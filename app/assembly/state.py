@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from app.assembly.access import participant_by_ref
 from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
-from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
+from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant, RoleGrant
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import head_of
 from app.groups.models import AssemblyGroup
+from app.i18n import _
 
 RECENT_PEOPLE = 40
 
@@ -97,6 +98,9 @@ class AssemblyState:
     minutes_speaker_names: bool = True  # the minutes name who spoke (a setting)
     # Muted people (few): every view's stack says who, so a muted phone offers no hands.
     muted: tuple[Person, ...] = field(default=())
+    second_language: str | None = None  # the wall shows its main lines in this one too
+    # The assembly's own words for hand kinds and answers, by language then key ("hand:speak").
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def muted_ids(self) -> str:
@@ -117,6 +121,8 @@ class AssemblyState:
             "starts_at": self.starts_at.isoformat() if self.starts_at else None,
             "time_zone": self.time_zone,
             "language": self.language,
+            "second_language": self.second_language,
+            "words": self.words,
             "admission": self.admission,
             "visibility": self.visibility,
             "status": self.status,
@@ -138,6 +144,15 @@ class AssemblyState:
         }
 
 
+def words_of(session: Session, assembly_id: str) -> dict[str, dict[str, str]]:
+    """An assembly's own words, by language then key (events `word_renamed`)."""
+    rows = session.exec(select(AssemblyWord).where(AssemblyWord.assembly_id == assembly_id)).all()
+    words: dict[str, dict[str, str]] = {}
+    for row in rows:
+        words.setdefault(row.language, {})[row.key] = row.word
+    return words
+
+
 def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> AssemblyState:
     """The assembly as it stands now (404 when there is none).
 
@@ -147,7 +162,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         seq = head_of(session, assembly_id)  # first: what is read after is at least as new
         assembly = session.get(Assembly, assembly_id)
         if assembly is None:
-            raise NotFound("There is no assembly at this address.", code="assembly_not_found")
+            raise NotFound(_("There is no assembly at this address."), code="assembly_not_found")
         admitted = session.exec(
             select(func.count())
             .select_from(Participant)
@@ -165,6 +180,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
             .order_by(col(Participant.name))
         ).all()
         group = session.get(AssemblyGroup, assembly.group_id) if assembly.group_id else None
+        words = words_of(session, assembly_id)
         muted = session.exec(
             select(Participant)
             .where(
@@ -201,6 +217,8 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         starts_at=assembly.starts_at,
         time_zone=assembly.time_zone,
         language=assembly.language,
+        second_language=assembly.second_language,
+        words=words,
         admission=assembly.admission,
         visibility=assembly.visibility,
         minutes_speaker_names=assembly.minutes_speaker_names,
@@ -277,7 +295,7 @@ def find_by_code(*, db: Database, join_code: str) -> str:
     with db.read() as session:
         assembly = session.exec(select(Assembly).where(Assembly.join_code == join_code)).first()
     if assembly is None:
-        raise NotFound("No assembly has this join code.", code="join_code_unknown")
+        raise NotFound(_("No assembly has this join code."), code="join_code_unknown")
     return assembly.title
 
 

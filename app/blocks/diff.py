@@ -11,6 +11,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
+from app.i18n import _, ngettext
+
 Op = Literal["same", "insert", "delete"]
 
 # Joined into one word when between word characters: "army-surplus", "don't".
@@ -182,18 +184,16 @@ def diff_summary(pieces: Sequence[Piece]) -> str:
     added = _count_words(pieces, "insert")
     removed = _count_words(pieces, "delete")
     if added and removed:
-        return f"{added} {_words(added)} added, {removed} removed"
+        return ngettext(
+            "%(num)d word added, {removed} removed", "%(num)d words added, {removed} removed", added
+        ).format(removed=removed) % {"num": added}
     if added:
-        return f"{added} {_words(added)} added"
+        return ngettext("%(num)d word added", "%(num)d words added", added) % {"num": added}
     if removed:
-        return f"{removed} {_words(removed)} removed"
+        return ngettext("%(num)d word removed", "%(num)d words removed", removed) % {"num": removed}
     if any(piece.op != "same" for piece in pieces):
-        return "punctuation or spacing changed"
-    return "no changes"
-
-
-def _words(n: int) -> str:
-    return "word" if n == 1 else "words"
+        return _("punctuation or spacing changed")
+    return _("no changes")
 
 
 def diff_text(pieces: Sequence[Piece]) -> str:

@@ -16,11 +16,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.assembly.models import AgendaItem, Assembly, Participant
+from app.assembly.state import words_of
 from app.blocks import logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.db import Database
 from app.errors import NotFound
 from app.events import head_of
+from app.i18n import N_, _, translate
 
 SHAPES = {  # not colour alone: each answer has a shape and a word
     "up": "▲",
@@ -33,20 +35,21 @@ SHAPES = {  # not colour alone: each answer has a shape and a word
     "no": "✗",
 }
 WORDS = {
-    "up": "up",
-    "sideways": "sideways",
-    "down": "down",
-    "agree": "agree",
-    "stand_aside": "stand aside",
-    "block": "block",
-    "yes": "yes",
-    "no": "no",
+    "up": N_("up"),
+    "sideways": N_("sideways"),
+    "down": N_("down"),
+    "agree": N_("agree"),
+    "stand_aside": N_("stand aside"),
+    "block": N_("block"),
+    "yes": N_("yes"),
+    "no": N_("no"),
 }
+FALLBACK_WORDS = N_("fallback vote")
 KIND_WORDS = {
-    "temperature": "temperature check",
-    "consensus": "call for consensus",
-    "block_review": "block review",
-    "minutes": "approval of the minutes",
+    "temperature": N_("temperature check"),
+    "consensus": N_("call for consensus"),
+    "block_review": N_("block review"),
+    "minutes": N_("approval of the minutes"),
 }
 
 
@@ -97,8 +100,8 @@ class RoundView:
     @property
     def title(self) -> str:
         if self.kind == "consensus" and self.fallback:
-            return "fallback vote"
-        return KIND_WORDS[self.kind]
+            return translate(FALLBACK_WORDS)
+        return translate(KIND_WORDS[self.kind])
 
     @property
     def counted(self) -> int:
@@ -280,7 +283,7 @@ def assembly_of_round(*, db: Database, round_id: int) -> str:
     with db.read() as session:
         row = session.get(Round, round_id)
     if row is None:
-        raise NotFound("There is no such round.", code="round_not_found")
+        raise NotFound(_("There is no such round."), code="round_not_found")
     return row.assembly_id
 
 
@@ -289,7 +292,7 @@ def load_round(*, db: Database, round_id: int, participant_id: int | None) -> di
     with db.read() as session:
         row = session.get(Round, round_id)
         if row is None:
-            raise NotFound("There is no such round.", code="round_not_found")
+            raise NotFound(_("There is no such round."), code="round_not_found")
         view = round_view(session, row)
         mine = my_answer(session, round_id, participant_id) if participant_id else None
         seq = head_of(session, row.assembly_id)
@@ -363,6 +366,7 @@ class OpenTally:
     headcount: int | None
     seq: int
     language: str = "en"  # the assembly's: the projector speaks it
+    words: dict[str, dict[str, str]] = field(default_factory=dict)  # its own words for answers
 
 
 def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
@@ -387,4 +391,5 @@ def load_open_tally(*, db: Database, assembly_id: str) -> OpenTally | None:
         assembly = session.get(Assembly, assembly_id)
         headcount = assembly.headcount if assembly is not None else None
         language = assembly.language if assembly is not None else "en"
-        return OpenTally(round_view(session, row), headcount, seq, language)
+        words = words_of(session, assembly_id)
+        return OpenTally(round_view(session, row), headcount, seq, language, words)

@@ -25,7 +25,7 @@ from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unr
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.events import head_of
-from app.i18n import N_, _
+from app.i18n import N_, _, translate
 
 
 def assembly_of_proposal(*, db: Database, proposal_id: int) -> str:
@@ -122,7 +122,11 @@ class AmendmentView:
     status: str
     based_on_version: int
     pieces: tuple[Piece, ...]
-    summary: str
+
+    @property
+    def summary(self) -> str:
+        """What it changes in a line, in the current language (a screen's)."""
+        return diff_summary(self.pieces)
 
     @property
     def gist(self) -> tuple[Piece, ...]:
@@ -158,7 +162,6 @@ class ProposalView:
     version: int
     text: str
     changes: tuple[Piece, ...]  # from the previous version; empty for v1
-    changes_summary: str
     amendments_open: bool
     max_amendment_rounds: int | None
     pending: tuple[AmendmentView, ...]
@@ -191,14 +194,20 @@ class ProposalView:
         return True
 
     @property
+    def changes_summary(self) -> str:
+        """What the last version changed, in the current language (a screen's)."""
+        return diff_summary(self.changes) if self.changes else ""
+
+    @property
     def stage_words(self) -> str:
         return STAGE_WORDS[self.stage]
 
     @property
     def outcome_words(self) -> str | None:
-        if self.outcome in ("tabled", "withdrawn"):
-            return self.outcome
-        return logic.OUTCOME_WORDS.get(self.outcome or "")
+        if self.outcome in SET_ASIDE_WORDS:
+            return translate(SET_ASIDE_WORDS[self.outcome])
+        words = logic.OUTCOME_WORDS.get(self.outcome or "")
+        return translate(words) if words else None
 
     @property
     def decide_outcomes(self) -> tuple[str, ...]:
@@ -253,10 +262,10 @@ def amendment_view(amendment: Amendment, current_text: str) -> AmendmentView:
         status=amendment.status,
         based_on_version=amendment.based_on_version,
         pieces=pieces,
-        summary=diff_summary(pieces),
     )
 
 
+SET_ASIDE_WORDS = {"tabled": N_("tabled"), "withdrawn": N_("withdrawn")}
 STAGE_WORDS = {
     "presented": N_("presented"),
     "clarifying_questions": N_("clarifying questions"),
@@ -325,7 +334,6 @@ def open_proposal_view(
         version=proposal.version,
         text=text,
         changes=changes,
-        changes_summary=diff_summary(changes) if changes else "",
         amendments_open=proposal.amendments_open,
         max_amendment_rounds=proposal.max_amendment_rounds,
         pending=tuple(pending),
@@ -360,7 +368,10 @@ class ItemOutcome:
     @property
     def line(self) -> str:
         """One line, e.g. "tabled to the Comfort working group"."""
-        return f"{self.words} to {self.tabled_to}" if self.tabled_to else self.words
+        words = translate(self.words)  # the screen's language (the renderer speaks it)
+        if self.tabled_to:
+            return _("{words} to {group}").format(words=words, group=self.tabled_to)
+        return words
 
     @property
     def mark(self) -> str:

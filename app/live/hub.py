@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.i18n import _
 from app.live.backends import Backend
 from app.live.events import EventFeed, EventLoader
 from app.live.fanout import ViewChannel
@@ -39,6 +40,10 @@ CLOSE_ERROR, CLOSE_RESTARTING, CLOSE_TRY_AGAIN = 1011, 1012, 1013
 SEAT = "seat:"  # a region naming a person whose rights changed: "seat:12"
 SEAT_CHANGED = "Your seat in this assembly changed; reconnecting."
 
+# A tap: given an assembly and the markers of one notification that start with its prefix,
+# take them in (news this process keeps in memory) and name the regions to render instead.
+Tap = Callable[[str, frozenset[str]], Iterable[str]]
+
 
 def seat(participant_id: int) -> str:
     """The region a service announces when a person's rights change (removed, given a new
@@ -53,6 +58,7 @@ class Rendered:
 
     seq: int
     fragments: dict[str, str]
+    ambient: bool = False  # some fragment changes without the seq (see Push.ambient)
 
 
 class PageRenderer(Protocol):
@@ -119,6 +125,7 @@ class Hub:
         self._closers: set[asyncio.Task[None]] = set()
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
+        self._taps: dict[str, Tap] = {}
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -162,6 +169,14 @@ class Hub:
         except Exception:
             logger.exception("publishing a change of %s failed", assembly_id)
 
+    def tap(self, prefix: str, listener: Tap) -> None:
+        """Hand notified regions starting with `prefix` to `listener` in every process, whether
+        or not it holds sockets of that assembly, and render the regions it returns instead.
+
+        For news that lives in memory rather than in the database (the room's hand signals):
+        the bus carries it as markers like `seat:` ones; the web layer says what they mean."""
+        self._taps[prefix] = listener
+
     def socket_count(self, assembly_id: str | None = None) -> int:
         """Sockets registered, in one assembly or in all."""
         if assembly_id is None:
@@ -172,7 +187,7 @@ class Hub:
     def build_push(self, rendered: Rendered) -> Push:
         """A render's fragments plus its `#mc-seq`, joined once for every socket."""
         seq_fragment = self.renderer.seq_fragment(rendered.seq)
-        return Push.build(rendered.seq, rendered.fragments, seq_fragment)
+        return Push.build(rendered.seq, rendered.fragments, seq_fragment, ambient=rendered.ambient)
 
     async def render_push(
         self, assembly_id: str, view: str, regions: frozenset[str] | None
@@ -379,11 +394,13 @@ class Hub:
         push = batch.result() if batch.done() and not batch.cancelled() else None
         box.release(push)
         if push is None and not box.closed:
-            self._page_error(box, "render_failed", "The page could not be brought up to date.")
+            self._page_error(box, "render_failed", _("The page could not be brought up to date."))
 
     # -- notifications, resyncs, sweeps and heartbeats ----------------------------------
 
     def _on_notification(self, assembly_id: str, seq: int, regions: frozenset[str]) -> None:
+        if self._taps:
+            regions = self._tapped(assembly_id, regions)
         room = self._rooms.get(assembly_id)
         if room is None:
             return  # no socket here: nothing to render
@@ -397,6 +414,16 @@ class Hub:
             channel.request(regions)
         for feed in tuple(room.events):
             feed.advance(seq)
+
+    def _tapped(self, assembly_id: str, regions: frozenset[str]) -> frozenset[str]:
+        for prefix, listener in self._taps.items():
+            if markers := frozenset(r for r in regions if r.startswith(prefix)):
+                regions = regions - markers
+                try:
+                    regions = regions.union(listener(assembly_id, markers))
+                except Exception:
+                    logger.exception("the tap for %r failed", prefix)
+        return regions
 
     def _on_resync(self) -> None:
         for room in tuple(self._rooms.values()):

@@ -19,6 +19,8 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
+from app.i18n import N_, _, translate
+
 logger = logging.getLogger(__name__)
 
 SEQ_ID = "mc-seq"
@@ -46,16 +48,21 @@ class Push:
     seq: int
     parts: tuple[tuple[str, str], ...]
     text: str
+    # Fragments that change without the seq (the wall's signal meter): a snapshot at the same
+    # seq does not cover them.
+    ambient: bool = False
     frame: bytes = field(init=False, repr=False, compare=False)  # `text` as a websocket frame
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "frame", text_frame(self.text))
 
     @classmethod
-    def build(cls, seq: int, fragments: Mapping[str, str], seq_fragment: str) -> Push:
+    def build(
+        cls, seq: int, fragments: Mapping[str, str], seq_fragment: str, *, ambient: bool = False
+    ) -> Push:
         """Join region fragments and the seq fragment into one push."""
         parts = (*((k, v) for k, v in fragments.items() if k != SEQ_ID), (SEQ_ID, seq_fragment))
-        return cls(seq, parts, "".join(html for _, html in parts))
+        return cls(seq, parts, "".join(html for _, html in parts), ambient)
 
     @property
     def has_regions(self) -> bool:
@@ -123,36 +130,37 @@ MAX_FRAME_BYTES = 4096
 
 MAX_SEQ = 2**63 - 1  # the largest `since` read; past the head it is refused before any query
 
-NOT_JSON = 'Frames must be JSON objects such as {"type": "ping"}.'
+NOT_JSON = N_('Frames must be JSON objects such as {"type": "ping"}.')
 
 
 def parse_frame(frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> tuple[str, int] | str:
     """A client frame as ("ping", 0) or ("resync", since), else why it is refused.
 
     Never raises, whatever the frame: binary, longer than `max_bytes`, nested past the
-    recursion limit, not an object, numbers too long to read.
+    recursion limit, not an object, numbers too long to read. The reason speaks the socket's
+    language (parsed in the socket's own task).
     """
     if not isinstance(frame, str):
-        return "Binary frames are not accepted: send JSON text frames."
+        return _("Binary frames are not accepted: send JSON text frames.")
     if len(frame) > max_bytes or len(frame.encode("utf-8", "surrogatepass")) > max_bytes:
-        return f"Frames may be at most {max_bytes} bytes."
+        return _("Frames may be at most {max_bytes} bytes.").format(max_bytes=max_bytes)
     try:
         data = json.loads(frame)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
-        return NOT_JSON
+        return translate(NOT_JSON)
     if not isinstance(data, dict):
-        return NOT_JSON
+        return translate(NOT_JSON)
     kind = data.get("type")
     if kind is None and "HEADERS" in data:  # an htmx form sent over the socket
-        return "This socket only carries updates; send actions over HTTP."
+        return _("This socket only carries updates; send actions over HTTP.")
     if kind == "ping":
         return ("ping", 0)
     if kind == "resync":
         since = data.get("since")
         if isinstance(since, int) and not isinstance(since, bool) and 0 <= since <= MAX_SEQ:
             return ("resync", since)
-        return 'A resync frame needs "since": the last seq you saw, a whole number.'
-    return 'Unknown frame: send {"type": "ping"} or {"type": "resync", "since": N}.'
+        return _('A resync frame needs "since": the last seq you saw, a whole number.')
+    return _('Unknown frame: send {"type": "ping"} or {"type": "resync", "since": N}.')
 
 
 async def finish(coro: Coroutine[Any, Any, Any], yielded: object) -> None:
@@ -264,7 +272,8 @@ class Outbox:
 
     def offer(self, push: Push) -> None:
         """Send a push now if idle, else merge it into the mailbox. Never waits."""
-        if self.closed or push.seq < self.floor or (push.seq == self.floor and push.has_regions):
+        stale = push.seq == self.floor and push.has_regions and not push.ambient
+        if self.closed or push.seq < self.floor or stale:
             return
         if self._task is None and not self._held and not self._mailbox:
             self._start(push.text, push.frame)  # the shared bytes: render once, send to many

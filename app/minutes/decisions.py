@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.blocks.diff import diff_summary, diff_text, word_diff
+from app.blocks.explain import say_explanation
 from app.blocks.logic import OUTCOME_WORDS, PASSES, RESPONSES
 from app.blocks.round_state import WORDS as ANSWER_WORDS
 from app.i18n import N_, _, translate
@@ -261,7 +262,7 @@ class DecisionFold:
         row.total = sum(c.total for c in row.counts)
         row.outcome = p.get("outcome")
         row.outcome_words = _word(OUTCOME_WORDS, row.outcome, row.outcome)
-        row.explanation = p.get("explanation")
+        row.explanation = say_explanation(p.get("explanation")) or None  # the minutes' language
         anonymous = row.anonymous or bool(p.get("anonymous"))
         for b in p.get("blocks") or []:
             kept = r.Block(

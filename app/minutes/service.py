@@ -14,6 +14,7 @@ from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Invalid, NotFound
 from app.events import Event, append_event
+from app.i18n import N_
 from app.minutes import logic
 from app.minutes.actions import clean_action
 
@@ -45,7 +46,9 @@ def take_note(
     body, label = logic.clean_note(text, label)
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        taker = require_role(session, assembly_id, actor_id, TAKERS, "take notes for the minutes")
+        taker = require_role(
+            session, assembly_id, actor_id, TAKERS, N_("take notes for the minutes")
+        )
         corrected = None
         if corrects is not None:
             corrected = session.exec(
@@ -111,7 +114,7 @@ def record_action(
     action = clean_action(text, who, due)
     with db.write() as session:
         assembly_for_write(session, assembly_id)
-        taker = require_role(session, assembly_id, actor_id, TAKERS, "record action items")
+        taker = require_role(session, assembly_id, actor_id, TAKERS, N_("record action items"))
         proposal_id, agenda_item_id = _action_belongs_to(
             session, assembly_id, proposal_id, agenda_item_id
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from app.assembly.access import assembly_for_write, require_role
 from app.db import Database
 from app.events import append_event
+from app.i18n import N_
 from app.minutes.service import NOTES, TAKERS
 
 
@@ -28,7 +29,7 @@ def set_speaker_names(
     """Name speakers in the minutes, or leave their names out (their turns and times stay)."""
     with db.write() as session:
         assembly = assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, TAKERS, "change what the minutes record")
+        require_role(session, assembly_id, actor_id, TAKERS, N_("change what the minutes record"))
         assembly.minutes_speaker_names = speaker_names
         session.add(assembly)
         event = append_event(

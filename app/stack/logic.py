@@ -67,6 +67,11 @@ class Placed:
     reason: str  # in English, as the event log keeps it
     because: Reason | None = None  # the same, to say in a screen's language (Reason.say)
 
+    @property
+    def said(self) -> str:
+        """The reason in the current language (a screen's: the renderer speaks it)."""
+        return self.because.say() if self.because is not None else self.reason
+
 
 @dataclass(frozen=True)
 class Reason:

@@ -17,16 +17,21 @@ from starlette.websockets import WebSocket
 from app.blocks import closing
 from app.config import Settings, get_settings
 from app.db import Database
-from app.i18n import set_current
+from app.i18n import _, set_current
 from app.live import Hub, make_backend
+from app.signals import board as signal_board
+from app.signals.board import Board
 from app.web import (
     api_archive,
     api_assemblies,
     api_groups,
+    api_languages,
+    api_mic,
     api_minutes,
     api_people,
     api_proposals,
     api_rounds,
+    api_signals,
     api_stack,
     assets,
     key_links,
@@ -35,8 +40,11 @@ from app.web import (
     pages_actions,
     pages_archive,
     pages_groups,
+    pages_languages,
+    pages_mic,
     pages_people,
     pages_proposals,
+    pages_signals,
     pages_stack,
     sockets,
 )
@@ -59,7 +67,7 @@ class TooLarge(HTTPException):
     """A body past MAX_BODY_BYTES, found while it arrives (chunked bodies say no length)."""
 
     def __init__(self) -> None:
-        super().__init__(status_code=413, detail="The request is too large.")
+        super().__init__(status_code=413, detail=_("The request is too large."))
 
 
 class BodyLimit:
@@ -77,7 +85,7 @@ class BodyLimit:
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             response = JSONResponse(
-                error_body("too_large", "The request is too large."), status_code=413
+                error_body("too_large", _("The request is too large.")), status_code=413
             )
             await response(scope, receive, send)
             return
@@ -98,7 +106,8 @@ class BodyLimit:
 def build_context(settings: Settings, db: Database | None = None) -> AppContext:
     db = db or Database(settings.database_url)
     urls = Urls(settings.public_url)
-    renderer = Renderer(db=db, urls=urls)
+    board = Board()  # the room's hand signals, kept in memory: never in the database
+    renderer = Renderer(db=db, urls=urls, board=board)
     hub = Hub(
         renderer=renderer,
         backend=make_backend(settings.broadcast_url),
@@ -112,6 +121,7 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         max_frame_bytes=settings.ws_max_frame_bytes,
     )
     db.listen(hub.notify)
+    hub.tap(signal_board.PREFIX, pages_signals.hearing(board))
     return AppContext(
         settings=settings,
         db=db,
@@ -190,6 +200,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_assemblies.router)
     app.include_router(api_people.router)
     app.include_router(api_stack.router)
+    app.include_router(api_signals.router)
+    app.include_router(api_mic.router)
     app.include_router(api_proposals.router)
     app.include_router(api_rounds.router)
     app.include_router(api_minutes.router)
@@ -197,6 +209,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_archive.router)
     app.include_router(pages.router)
     app.include_router(pages_stack.router)
+    app.include_router(pages_signals.router)
+    app.include_router(pages_mic.router)
     app.include_router(pages_proposals.router)
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
@@ -205,4 +219,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(key_links.router)
     app.include_router(assets.router)
     app.include_router(language.router)
+    app.include_router(api_languages.router)
+    app.include_router(pages_languages.router)
     return app

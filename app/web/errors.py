@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from app.errors import DomainError, TooMany
+from app.i18n import N_, _, translate
 
 log = logging.getLogger("miccheck.web")
 
@@ -26,14 +27,21 @@ HTTP_CODES = {
 }
 
 
+HEADINGS = {403: N_("Not allowed"), 404: N_("Not found"), 409: N_("Not now")}
+
+
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
 def wants_html(request: Request) -> bool:
-    """Pages and their forms get HTML back; /api and websockets get JSON."""
+    """Pages and their forms get HTML back; /api, websockets and a client that asks for JSON
+    alone (Accept: application/json, as a script posting to /language may) get JSON."""
     path = request.url.path
-    return not path.startswith("/api") and not path.startswith("/ws")
+    if path.startswith("/api") or path.startswith("/ws"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "application/json" not in accept or "text/html" in accept
 
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
@@ -43,9 +51,9 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     renderer = request.app.state.ctx.renderer
     if request.headers.get("hx-request"):
         return HTMLResponse(renderer.error_fragment(code, message), status_code=status)
-    heading = {403: "Not allowed", 404: "Not found", 409: "Not now"}.get(status, "Sorry")
+    heading = translate(HEADINGS.get(status, N_("Sorry")))
     page = renderer.page(
-        "message.html", heading=heading, message=message, link="/", link_text="Mic Check home"
+        "message.html", heading=heading, message=message, link="/", link_text=_("Mic Check home")
     )
     return HTMLResponse(page, status_code=status)
 
@@ -53,15 +61,20 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return 400, "malformed", "The request body is not valid JSON."
+        return 400, "malformed", _("The request body is not valid JSON.")
     first = errors[0] if errors else {}
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
     what = str(first.get("msg", "is not valid"))
     if first.get("type") == "missing":
-        return 422, "invalid", f"The field “{where}” is required."
+        return 422, "invalid", _("The field “{where}” is required.").format(where=where)
     if first.get("type") == "extra_forbidden":
-        return 422, "invalid", f"Unknown field “{where}”."
-    return 422, "invalid", f"The field “{where}” is not valid: {what}."
+        return 422, "invalid", _("Unknown field “{where}”.").format(where=where)
+    # pydantic's own words (`what`) stay in English: it has no catalogue of ours.
+    return (
+        422,
+        "invalid",
+        _("The field “{where}” is not valid: {what}.").format(where=where, what=what),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -80,11 +93,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = HTTP_CODES.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+        message = exc.detail if isinstance(exc.detail, str) else _("The request was refused.")
         if exc.status_code == 404 and message == "Not Found":
-            message = "There is nothing at this address."
+            message = _("There is nothing at this address.")
         if exc.status_code == 405:
-            message = "This address does not take that method."
+            message = _("This address does not take that method.")
         response = error_response(request, exc.status_code, code, message)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
@@ -94,5 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(
-            request, 500, "internal_error", "Something went wrong on our side; nothing was saved."
+            request,
+            500,
+            "internal_error",
+            _("Something went wrong on our side; nothing was saved."),
         )

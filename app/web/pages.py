@@ -15,9 +15,11 @@ from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, load_state
 from app.blocks.round_state import load_my_answer
 from app.errors import DomainError, Forbidden, TooMany, Unauthorized
+from app.i18n import N_, _, current, normal
 from app.web.context import AppContext, Ctx, client_address, current_member, throttle
 from app.web.fields import Id, Whole
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
+from app.web.language import remember_language
 from app.web.render import VIEWS, Snapshot
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +66,7 @@ def create_from_form(
     group: Annotated[str, Form()] = "",
     group_token: Annotated[str, Form()] = "",
     speaker_names: Annotated[str, Form()] = "yes",
+    language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     """Start an assembly; with a group's slug and admin token (as the API takes them in
     X-Group-Token) it is numbered within the group and keeps the group's time zone, else it
@@ -72,10 +75,11 @@ def create_from_form(
         "title": title, "facilitator_name": facilitator_name, "location": location,
         "time_zone": time_zone, "admission": admission, "visibility": visibility,
         "group": group, "group_token": group_token, "speaker_names": speaker_names,
+        "language": language,
     }  # fmt: skip
     zone = None if group.strip() else time_zone.strip() or None
     try:
-        ctx.create_limit.hit(client_address(request), what="new assemblies")
+        ctx.create_limit.hit(client_address(request), what=N_("new assemblies"))
         made = service.create_assembly(
             db=ctx.db,
             title=title,
@@ -87,6 +91,7 @@ def create_from_form(
             group=group.strip() or None,
             group_token=group_token.strip() or None,
             minutes_speaker_names=speaker_names != "no",
+            language=normal(language) or current(),
             server_secret=ctx.settings.resolved_secret_key(),
         )
     except DomainError as exc:
@@ -124,14 +129,21 @@ def join_from_form(
     join_code: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     pronouns: Annotated[str, Form()] = "",
+    language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    form = {"join_code": join_code, "name": name, "pronouns": pronouns}
+    """Join by code, speaking the language chosen on the form (the page's without one)."""
+    chosen = normal(language) or current()
+    form = {"join_code": join_code, "name": name, "pronouns": pronouns, "language": chosen}
     address = client_address(request)
     try:
         with ctx.code_guard.lookup(address):
-            ctx.join_limit.hit(address, what="joins")
+            ctx.join_limit.hit(address, what=N_("joins"))
             joined = service.join_assembly(
-                db=ctx.db, join_code=join_code, name=name, pronouns=pronouns or None
+                db=ctx.db,
+                join_code=join_code,
+                name=name,
+                pronouns=pronouns or None,
+                language=chosen,
             )
     except DomainError as exc:
         page = ctx.renderer.page("join.html", code=None, form=form, error=exc.message)
@@ -140,6 +152,7 @@ def join_from_form(
     session = ctx.sessions.read(request)
     session.sign_in(joined.assembly_id, joined.token)
     ctx.sessions.write(response, session)
+    remember_language(response, chosen)
     return response
 
 
@@ -162,13 +175,13 @@ def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     if member.status == "pending":
         page = ctx.renderer.page(
             "message.html",
-            heading="Waiting at the door",
-            message=f"Hello {member.name}. A greeter will let you in shortly.",
+            heading=_("Waiting at the door"),
+            message=_("Hello {name}. A greeter will let you in shortly.").format(name=member.name),
             poll_url=ctx.urls.action(assembly_id, "status"),
         )
         return html(page)
     if member.status == "rejected":
-        raise Forbidden("A greeter did not admit this phone. Ask a greeter in person.")
+        raise Forbidden(_("A greeter did not admit this phone. Ask a greeter in person."))
     snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
     return html(
         ctx.renderer.page(
@@ -196,7 +209,7 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         return member
     if not member.admitted or not member.on_console:
         raise Forbidden(
-            "The console is for facilitators, stack keepers, minute takers and greeters."
+            _("The console is for facilitators, stack keepers, minute takers and greeters.")
         )
     snap = ctx.renderer.snapshot(assembly_id)
     links = console_links(request, ctx, member)
@@ -237,6 +250,7 @@ def projector(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     minutes_url = ctx.urls.absolute(ctx.urls.minutes(assembly_id))
     page = ctx.renderer.page(
         "projector.html",
+        language=snap.state.language,  # the wall speaks the assembly's language
         **snap.context(),
         join_url=join_url,
         qr=ctx.renderer.qr_svg(join_url),
@@ -298,7 +312,7 @@ def form_action(
     they see; `limit` names the kind of action counted against the member (context.throttle)."""
     member = current_member(request, assembly_id)
     if not member.admitted:
-        raise Forbidden("You have not been admitted yet.", code="not_admitted")
+        raise Forbidden(_("You have not been admitted yet."), code="not_admitted")
     if limit is not None:
         throttle(ctx, member, limit)
     result = change(member)

@@ -16,6 +16,7 @@ from app.archive.state import archive_page, decision_feed
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code
 from app.errors import DomainError, NotFound
+from app.i18n import _, speaking
 from app.web.context import AppContext, Ctx, client_address
 from app.web.feeds import MEDIA_TYPE, atom_feed
 from app.web.fields import MAX_ID
@@ -129,10 +130,14 @@ def decision(proposal_id: str, request: Request, ctx: Ctx, code: QueryText = Non
     """A decision's permanent page."""
     digits = proposal_id.isascii() and proposal_id.isdigit() and len(proposal_id) <= 12
     if not digits or int(proposal_id) > MAX_ID:  # past an INTEGER: no id (PostgreSQL's 500)
-        raise NotFound("There is no archived decision at this address.", code="decision_not_found")
+        raise NotFound(
+            _("There is no archived decision at this address."), code="decision_not_found"
+        )
     guard_code(request, ctx, code)
     view = decision_page(db=ctx.db, proposal_id=int(proposal_id), code=code)
-    html = ctx.renderer.page("archive/decision.html", view=view)
+    language = view.decision.language  # a decision's page speaks its assembly's language
+    with speaking(language):
+        html = ctx.renderer.page("archive/decision.html", language=language, view=view)
     return HTMLResponse(html, headers=PRIVATE if view.code else CACHE)
 
 

@@ -10,21 +10,27 @@ from typing import Any
 
 import segno
 from babel.numbers import format_number
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from app.assembly.logic import ROLE_WORDS
+from app.assembly.logic import ROLE_WORDS, WORD_KEYS
+from app.assembly.models import Assembly
 from app.assembly.state import AssemblyState, load_state
+from app.blocks.explain import say_explanation
 from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.db import Database
 from app.events import head_of
-from app.i18n import DEFAULT, LANGUAGES, current, ordinal, translations
+from app.i18n import DEFAULT, LANGUAGES, current, ordinal, speaking, translations
 from app.live import Rendered
+from app.mic.state import MicView, load_mic
 from app.minutes.state import NoteLine, recent_notes
+from app.signals.board import Board, Showing
 from app.stack.logic import LABELS
-from app.stack.state import StackState, load_stack
+from app.stack.service import current_turn
+from app.stack.state import Current, StackState, load_stack
 from app.web.assets import static_files
 from app.web.urls import Urls
 
@@ -45,13 +51,20 @@ REGION_IDS = {
     "round": "mc-round",
     "tally": "mc-tally",
     "notes": "mc-notes",
+    "mic": "mc-mic",
+    "signals": "mc-signals",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
-    "phone": ("header", "proposal", "round", "speaker", "stack", "agenda", "people", "roles"),
-    "projector": ("header", "proposal", "round", "speaker", "stack", "agenda", "people"),
+    "phone": (
+        "header", "proposal", "round", "speaker", "signals", "stack", "agenda", "people", "roles",
+        "mic",
+    ),
+    "projector": (
+        "header", "proposal", "round", "speaker", "signals", "stack", "agenda", "people", "mic",
+    ),
     "console": (
         "header", "proposal", "round", "speaker", "stack", "stats", "agenda", "people",
-        "admissions", "roles", "notes",
+        "admissions", "roles", "notes", "mic",
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
@@ -59,8 +72,16 @@ VIEWS = tuple(VIEW_REGIONS)
 # the open round's tally, not its title, controls or the proposal), dropped when the whole is.
 PART_OF = {"tally": "round"}
 # Regions that show another region's facts in one view: the console's agenda asks what to do
-# with the hands up before it opens the next item, so a change of the stack reaches it.
-ALSO_SHOWN_IN: dict[str, dict[str, tuple[str, ...]]] = {"console": {"stack": ("agenda",)}}
+# with the hands up before it opens the next item, so a change of the stack reaches it. The
+# people's mic shows only while the assembly is open, so closing it (a header change) hides it.
+# The hand signals show while someone speaks, so a new speaker changes them; a signal itself
+# changes only the wall's meter (METER, a change no view shows alone: phones get no push).
+METER = "meter"
+ALSO_SHOWN_IN: dict[str, dict[str, tuple[str, ...]]] = {
+    "console": {"stack": ("agenda",), "header": ("mic",)},
+    "phone": {"header": ("mic",), "speaker": ("signals",)},
+    "projector": {"header": ("mic",), "speaker": ("signals",), METER: ("signals",)},
+}
 
 
 def _minutes_seconds(seconds: int) -> str:
@@ -94,12 +115,40 @@ def make_environment(language: str = DEFAULT) -> Environment:
     catalogue = translations(language)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     word = catalogue.gettext
+
+    def own_word(context: Context, key: str) -> str | None:
+        # The assembly's own word in this language (events `word_renamed`), if it has one.
+        words = context.get("words")
+        if words is None and (state := context.get("s")) is not None:
+            words = getattr(state, "words", None)
+        return (words or {}).get(language, {}).get(key)
+
+    @pass_context
+    def hand_label(context: Context, kind: str) -> str:
+        own = own_word(context, f"hand:{kind}")
+        return own or (word(LABELS[kind]) if kind in LABELS else kind)
+
+    @pass_context
+    def answer_word(context: Context, value: str) -> str:
+        own = own_word(context, f"answer:{value}")
+        return own or (word(WORDS[value]) if value in WORDS else value)
+
+    @pass_context
+    def also(context: Context, message: str) -> Markup:
+        """On a bilingual assembly's wall, a main line's text in its second language."""
+        state = context.get("s")
+        second = getattr(state, "second_language", None)
+        if context.get("view") != "projector" or not second or second == language:
+            return Markup("")
+        text = translations(second).gettext(message)
+        return Markup('<span class="mc-also" lang="{}">{}</span>').format(second, text)
+
     env.filters["mmss"] = _minutes_seconds
     env.filters["role_label"] = lambda role: word(ROLE_WORDS.get(role, _role_label(role)))
     env.filters["iso"] = _iso
-    env.filters["hand_label"] = lambda kind: word(LABELS[kind]) if kind in LABELS else kind
+    env.filters["hand_label"] = hand_label
     env.filters["ordinal"] = lambda n: ordinal(n, language)
-    env.filters["answer_word"] = lambda value: word(WORDS[value]) if value in WORDS else value
+    env.filters["answer_word"] = answer_word
     env.filters["answer_shape"] = lambda value: SHAPES.get(value, "")
     env.filters["outcome_word"] = lambda value: (
         word(OUTCOME_WORDS[value]) if value in OUTCOME_WORDS else value
@@ -107,9 +156,12 @@ def make_environment(language: str = DEFAULT) -> Environment:
     env.filters["stage_word"] = lambda stage: (
         word(STAGE_WORDS[stage]) if stage in STAGE_WORDS else stage
     )
+    env.globals["also"] = also
+    env.filters["explained"] = lambda text: say_explanation(text, language)
     env.filters["number"] = lambda n: format_number(n, locale=language)
     env.globals["STAGE_WORDS"] = STAGE_WORDS
     env.globals["LANGUAGES"] = LANGUAGES
+    env.globals["WORD_KEYS"] = WORD_KEYS
     env.globals["lang"] = language
     env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
     # Hashed, cacheable URLs, static('app.css'): static/ is read and hashed here, at startup.
@@ -128,6 +180,8 @@ class Snapshot:
     notes: tuple[NoteLine, ...] = ()  # the console's alone: the minute taker's latest notes
     approval: RoundView | None = None  # the latest "approve the minutes" round
     outcomes: dict[int, ItemOutcome] = field(default_factory=dict)  # decided items, by item id
+    mic: MicView | None = None  # the people's mic, while it is on
+    mic_seq: int | None = None
 
     @property
     def round(self) -> RoundView | None:
@@ -144,7 +198,8 @@ class Snapshot:
     @property
     def seq(self) -> int:
         # Every read happens after the change; the oldest seq is the one every region reflects.
-        return min(self.state.seq, self.stack.seq, self.proposal_seq)
+        seqs = (self.state.seq, self.stack.seq, self.proposal_seq, self.mic_seq)
+        return min(s for s in seqs if s is not None)
 
     def context(self) -> dict[str, Any]:
         """What templates call the snapshot's parts: s, k, p, rnd (the round on screen)."""
@@ -155,6 +210,7 @@ class Snapshot:
             "rnd": self.round,
             "notes": self.notes,
             "outcomes": self.outcomes,
+            "mic": self.mic,
         }
 
 
@@ -172,10 +228,13 @@ def view_key(kind: str, language: str | None = None) -> str:
 class Renderer:
     """Renders pages and live regions; implements app.live's PageRenderer."""
 
-    def __init__(self, *, db: Database, urls: Urls) -> None:
+    def __init__(self, *, db: Database, urls: Urls, board: Board | None = None) -> None:
         self.db = db
         self.urls = urls
+        self.board = board or Board()  # the room's recent hand signals, in this process
         self.envs = {language: make_environment(language) for language in LANGUAGES}
+        for env in self.envs.values():
+            env.globals["signals_of"] = self.signals_of  # live/_signals.html, inside a page
 
     @property
     def env(self) -> Environment:
@@ -189,15 +248,17 @@ class Renderer:
     def page(self, name: str, *, language: str | None = None, **context: Any) -> str:
         """A whole page, in `language` (default: the request's)."""
         env = self.env_for(language)
-        return env.get_template(name).render(urls=self.urls, **context)
+        with speaking(language or current()):  # words made in Python speak it too
+            return env.get_template(name).render(urls=self.urls, **context)
 
     def region(
         self, name: str, snap: Snapshot, view: str, *, oob: bool, language: str | None = None
     ) -> str:
         template = self.env_for(language).get_template(f"live/_{name}.html")
-        return template.render(
-            **snap.context(), headcount=snap.state.headcount, view=view, oob=oob, urls=self.urls
-        )
+        with speaking(language or current()):  # words made in Python speak it too
+            return template.render(
+                **snap.context(), headcount=snap.state.headcount, view=view, oob=oob, urls=self.urls
+            )
 
     def regions(
         self,
@@ -237,7 +298,10 @@ class Renderer:
             db=self.db, assembly_id=assembly_id, rule=state.rule
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
-        return Snapshot(state, stack, proposal, proposal_seq, notes, approval, outcomes)
+        mic, mic_seq = load_mic(db=self.db, assembly_id=assembly_id)
+        return Snapshot(
+            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq
+        )
 
     def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:
         """Regions of a view key ("phone:es"; a key without a language speaks the assembly's)."""
@@ -246,13 +310,44 @@ class Renderer:
         if wanted == ["tally"] and (tally := load_open_tally(db=self.db, assembly_id=assembly_id)):
             # During a round most pushes are this: read and render the tally alone.
             template = self.env_for(language or tally.language).get_template("live/_tally.html")
-            fragment = template.render(rnd=tally.round, headcount=tally.headcount, oob=True)
+            fragment = template.render(
+                rnd=tally.round, headcount=tally.headcount, words=tally.words, oob=True
+            )
             return Rendered(seq=tally.seq, fragments={REGION_IDS["tally"]: fragment})
+        if wanted == ["signals"] or not wanted:
+            # While someone speaks most pushes are this: the wall's meter alone (or for a phone,
+            # a signal: nothing it shows).
+            return self._render_signals(assembly_id, view, language, bool(wanted))
         if "tally" in wanted and regions is not None:
             regions = regions | {"round"}  # no open round on screen: the whole round is due
         snap = self.snapshot(assembly_id, people_lists=view == "console")
         fragments = self.regions(snap, view, regions, language=language or snap.state.language)
-        return Rendered(seq=snap.seq, fragments=fragments)
+        ambient = REGION_IDS["signals"] in fragments  # the meter changes without the seq
+        return Rendered(seq=snap.seq, fragments=fragments, ambient=ambient)
+
+    def signals_of(self, assembly_id: str, current: Current | None) -> Showing:
+        """The wall's signal meter for the speaker on the floor (`k.current`)."""
+        return self.board.showing(assembly_id, current.turn_id if current else None)
+
+    def _render_signals(
+        self, assembly_id: str, view: str, language: str | None, wanted: bool
+    ) -> Rendered:
+        with self.db.read() as session:
+            seq = head_of(session, assembly_id)
+            if not wanted:
+                return Rendered(seq=seq, fragments={})
+            turn = current_turn(session, assembly_id)
+            assembly = session.get(Assembly, assembly_id)
+        own = assembly.language if assembly is not None else DEFAULT
+        template = self.env_for(language or own).get_template("live/_signals.html")
+        fragment = template.render(
+            signals=self.board.showing(assembly_id, turn.id if turn else None),
+            assembly_id=assembly_id,
+            view=view,
+            oob=True,
+            urls=self.urls,
+        )
+        return Rendered(seq=seq, fragments={REGION_IDS["signals"]: fragment}, ambient=True)
 
     async def render(self, assembly_id: str, view: str, regions: frozenset[str] | None) -> Rendered:
         # Database reads and Jinja are synchronous: keep them off the event loop.

@@ -71,7 +71,8 @@ def test_the_floor_refuses_an_unknown_token_and_writes_nothing(
 
 TALLY_PUSH = (
     '<div id="mc-tally" class="tally" hx-swap-oob="true">'
-    '<p class="round-count"><strong>3</strong> of 9 joined have answered</p>'
+    '<p class="round-count" data-answers="3" data-eligible="9"><strong>3</strong> of 9 joined '
+    "have answered</p>"
     '<ul class="meter"><li class="meter-row answer-agree"><span class="meter-n">2</span></li>'
     '<li class="meter-row answer-block"><span class="meter-n">1</span></li></ul></div>'
     '<div id="mc-seq" data-seq="42" hidden hx-swap-oob="true"></div>'

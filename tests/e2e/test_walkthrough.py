@@ -160,7 +160,7 @@ def add_item(console: Page, item: Item) -> None:
     form = console.locator("form").filter(has=console.get_by_role("button", name="Add item"))
     form.get_by_label("Title").fill(item.title)
     form.get_by_label("Kind").select_option(item.kind)
-    form.get_by_label("Minutes").fill(str(item.minutes))
+    form.get_by_label("Time box (minutes)").fill(str(item.minutes))
     form.get_by_label("Working group (optional)").fill(item.working_group)
     form.get_by_role("button", name="Add item").click()
     expect(agenda_entry(console, item.title)).to_be_visible()

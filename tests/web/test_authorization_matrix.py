@@ -338,6 +338,13 @@ def hand_of(w: World, c: str) -> Call:
     return Call(form={"kind": "speak"})
 
 
+def mic_on(w: World, call: Call) -> Call:
+    """The people's mic on a text of two phrases, at its first (a move to 1 is always allowed)."""
+    text = "Mic check! The kitchen closes at ten tonight, so bring cups."
+    w.fac("POST", "/mic", {"source": "live", "text": text})
+    return call
+
+
 ROUTES: dict[str, Row] = {
     # -- assemblies and people (JSON)
     "POST /api/assemblies": Row(EVERYONE, lambda w, c: Call(json={"title": "Another GA"})),
@@ -364,6 +371,12 @@ ROUTES: dict[str, Row] = {
     ),
     "POST /api/assemblies/{assembly_id}/headcount": Row(
         FACILITATOR, lambda w, c: Call(json={"count": 40})
+    ),
+    "PUT /api/assemblies/{assembly_id}/languages": Row(
+        FACILITATOR, lambda w, c: Call(json={"language": "en", "second_language": "es"})
+    ),
+    "PUT /api/assemblies/{assembly_id}/words": Row(
+        FACILITATOR, lambda w, c: Call(json={"language": "es", "key": "answer:block", "word": "no"})
     ),
     "POST /api/assemblies/{assembly_id}/agenda": Row(
         FACILITATOR, lambda w, c: Call(json={"title": "Kitchen", "kind": "report"})
@@ -405,12 +418,25 @@ ROUTES: dict[str, Row] = {
     "POST /api/assemblies/{assembly_id}/stack/timer": Row(
         KEEPERS, lambda w, c: (w.speaker(), Call(json={"action": "add", "seconds": 30}))[1]
     ),
+    # -- the room's hand signals (JSON): anyone admitted, while someone speaks
+    "POST /api/assemblies/{assembly_id}/signals": Row(
+        ANY_MEMBER, lambda w, c: (w.speaker(), Call(json={"kind": "agree"}))[1]
+    ),
     "POST /api/assemblies/{assembly_id}/stack/move": Row(
         KEEPERS, lambda w, c: Call(json={"entry_id": w.hand(), "position": 1})
     ),
     "PUT /api/assemblies/{assembly_id}/stack/settings": Row(
         KEEPERS, lambda w, c: Call(json={"mode": "progressive", "open": True})
     ),
+    # -- the people's mic (JSON)
+    "GET /api/assemblies/{assembly_id}/mic": Row(ANY_MEMBER),
+    "POST /api/assemblies/{assembly_id}/mic": Row(
+        KEEPERS, lambda w, c: Call(json={"source": "live", "text": "Mic check!"})
+    ),
+    "POST /api/assemblies/{assembly_id}/mic/move": Row(
+        KEEPERS, lambda w, c: mic_on(w, Call(json={"to": 1}))
+    ),
+    "DELETE /api/assemblies/{assembly_id}/mic": Row(KEEPERS, lambda w, c: mic_on(w, Call())),
     # -- proposals, amendments, rounds (JSON)
     "POST /api/assemblies/{assembly_id}/proposals": Row(
         FACILITATOR, lambda w, c: Call(json={"title": "Urn", "text": "We buy an urn."})
@@ -532,6 +558,12 @@ ROUTES: dict[str, Row] = {
         FACILITATOR, lambda w, c: Call({"item_id": w.item(open_it=True)})
     ),
     "POST /a/{assembly_id}/headcount": Row(FACILITATOR, lambda w, c: Call(form={"count": "41"})),
+    "POST /a/{assembly_id}/languages": Row(
+        FACILITATOR, lambda w, c: Call(form={"language": "en", "second_language": ""})
+    ),
+    "POST /a/{assembly_id}/words": Row(
+        FACILITATOR, lambda w, c: Call(form={"language": "en", "key": "hand:speak", "word": ""})
+    ),
     "POST /a/{assembly_id}/roles": Row(
         FACILITATOR,
         lambda w, c: Call(form={"participant": f"P #{w.admitted()[0]}", "role": "greeter"}),
@@ -581,10 +613,18 @@ ROUTES: dict[str, Row] = {
     "POST /a/{assembly_id}/stack/timer": Row(
         KEEPERS, lambda w, c: (w.speaker(), Call(form={"action": "add", "seconds": "30"}))[1]
     ),
+    "POST /a/{assembly_id}/signal": Row(
+        ANY_MEMBER, lambda w, c: (w.speaker(), Call(form={"kind": "unsure"}))[1]
+    ),
     "POST /a/{assembly_id}/stack/settings": Row(
         KEEPERS,
         lambda w, c: Call(form={"mode": "progressive", "speaking_seconds": "60", "open": "true"}),
     ),
+    "POST /a/{assembly_id}/mic/start": Row(
+        KEEPERS, lambda w, c: Call(form={"source": "live", "text": "Mic check!"})
+    ),
+    "POST /a/{assembly_id}/mic/move": Row(KEEPERS, lambda w, c: mic_on(w, Call(form={"to": "1"}))),
+    "POST /a/{assembly_id}/mic/stop": Row(KEEPERS, lambda w, c: mic_on(w, Call())),
     "POST /a/{assembly_id}/proposals": Row(
         FACILITATOR, lambda w, c: Call(form={"title": "Urn", "text": "We buy an urn."})
     ),

@@ -289,6 +289,13 @@ def _unmute(s: Scene) -> httpx.Response:
     return s.post(f"/participants/{s.people['ruth']['participant_id']}/unmute")
 
 
+MIC_TEXT = "Mic check! The kitchen closes at ten tonight, so bring your cups back to the tent."
+
+
+def _mic_on(s: Scene) -> httpx.Response:
+    return s.post("/mic", {"source": "prepared", "text": MIC_TEXT})
+
+
 def _propose_amendment(s: Scene) -> httpx.Response:
     s.amendment()
     return s.api(f"/proposals/{s.proposal}", method="GET")  # carries the seq after it
@@ -317,6 +324,12 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
         f"/participants/{s.people['ruth']['participant_id']}/remove"
     ),
     "set_headcount": lambda s: s.post("/headcount", {"count": 140}),
+    "set_languages": lambda s: s.post(
+        "/languages", {"language": "es", "second_language": "en"}, method="PUT"
+    ),
+    "rename_word": lambda s: s.post(
+        "/words", {"language": "en", "key": "hand:speak", "word": "talk"}, method="PUT"
+    ),
     "add_agenda_item": lambda s: s.post(
         "/agenda", {"title": "Legal report-back", "kind": "report", "working_group": "Legal"}
     ),
@@ -404,6 +417,10 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     "record_action": lambda s: s.post(
         "/actions", {"text": "Buy the ten tarps", "who": "Comfort", "due": "Friday"}
     ),
+    "start_mic": lambda s: s.post("/mic", {"source": "proposal"}),
+    "move_mic": lambda s: (_mic_on(s), s.post("/mic/move", {"to": "next"}))[1],
+    "stop_mic": lambda s: (_mic_on(s), s.post("/mic", method="DELETE"))[1],
+    "close_assembly_with_the_mic_on": lambda s: (_mic_on(s), s.post("/close"))[1],
 }
 
 
