@@ -40,5 +40,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("assembly_word")
-    with op.batch_alter_table("assembly") as batch:
-        batch.drop_column("second_language")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops a plain column in place; a batch rebuild would drop `assembly`,
+        # which every table references.
+        op.execute("ALTER TABLE assembly DROP COLUMN second_language")
+    else:
+        op.drop_column("assembly", "second_language")

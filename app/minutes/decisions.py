@@ -53,6 +53,7 @@ class DecisionFold:
     blocks: dict[int, r.Block]
     approvals: list[r.Round]
     last_round: dict[int, r.Round]  # proposal -> the round closed last
+    own: dict[str, str]  # the assembly's own words for hand kinds and answers (logic.own_words)
 
     def name_of(self, participant_id: int | None) -> str | None:
         return None if participant_id is None else self.names.get(participant_id)
@@ -252,7 +253,9 @@ class DecisionFold:
         row.counts = [
             r.Count(
                 value=value,
-                word=_word(ANSWER_WORDS, value, value.replace("_", " ")) or value,
+                word=self.own.get(f"answer:{value}")
+                or _word(ANSWER_WORDS, value, value.replace("_", " "))
+                or value,
                 phones=int(tally.get(value, 0)) - int(analog.get(value, 0)),
                 counted=int(analog.get(value, 0)),
                 total=int(tally.get(value, 0)),

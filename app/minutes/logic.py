@@ -81,8 +81,25 @@ def _seconds_between(start: r.Moment, end: r.Moment) -> int:
     return max(0, int((_parse(end.utc) - _parse(start.utc)).total_seconds()))
 
 
-def _hand_words(kind: str) -> str:
+def _hand_words(kind: str, own: Mapping[str, str]) -> str:
+    if own.get(f"hand:{kind}"):
+        return own[f"hand:{kind}"]
     return translate(HAND_WORDS[kind]) if kind in HAND_WORDS else kind
+
+
+def own_words(events: Sequence[Mapping[str, Any]], language: str) -> dict[str, str]:
+    """The assembly's own words in `language` as its last `word_renamed` events left them
+    (a hand kind or an answer the room calls its own way): the minutes use them throughout."""
+    words: dict[str, str] = {}
+    for event in events:
+        if event.get("type") == "word_renamed":
+            p = event.get("payload") or {}
+            if p.get("language") == language and isinstance(p.get("key"), str):
+                if p.get("word"):
+                    words[p["key"]] = str(p["word"])
+                else:
+                    words.pop(p["key"], None)
+    return words
 
 
 # ---- the fold ----------------------------------------------------------------------------
@@ -103,8 +120,9 @@ def fold_minutes(
     given here overrides that. The minutes speak `language` (the assembly's; None: the current
     one): the same events and language give the same minutes, byte for byte.
     """
-    with speaking(language or current()):
+    with speaking(language or current()) as spoken:
         fold = _Fold(time_zone, speaker_names)
+        fold.own = own_words(events, spoken)
         for event in events:
             fold.apply(event)
         return fold.result()
@@ -134,6 +152,7 @@ class _Fold(DecisionFold, ActionFold):
         self.actions: list[r.ActionItem] = []
         self.floor = r.Floor()
         self.approvals: list[r.Round] = []
+        self.own: dict[str, str] = {}  # set by fold_minutes before the first event
         self.cannot_know: list[str] = []
         self.head = r.Head(0, "0" * 64)
         self.at: r.Moment = r.Moment("", "", "")
@@ -296,7 +315,7 @@ class _Fold(DecisionFold, ActionFold):
             order=len(speakers) + 1,
             name=p.get("name"),  # left out at the end if the assembly so chose
             kind=p.get("kind", "speak"),
-            kind_words=_hand_words(p.get("kind", "speak")),
+            kind_words=_hand_words(p.get("kind", "speak"), self.own),
             started=self.at,
             seconds=None,
             to_a_block=p.get("entry_id") in self.block_hands,

@@ -146,3 +146,25 @@ def test_a_bilingual_wall_shows_its_main_lines_in_both_languages_and_phones_in_o
     assert soup(phone.get(f"/a/{ga.id}")).select(".mc-also") == []
     ok(put(client, ga, "languages", {"language": "es"}, ga.facilitator.headers))
     assert wall(client, ga).select(".mc-also") == []
+
+
+def test_the_minutes_use_the_assemblys_own_words_in_its_language(
+    client: TestClient, assembly: GA
+) -> None:
+    fac = assembly.facilitator.headers
+    body = {"language": "en", "key": "hand:speak", "word": "take the floor"}
+    ok(put(client, assembly, "words", body, fac))
+    ok(put(client, assembly, "words", body | {"language": "es", "word": "tomar la palabra"}, fac))
+    ruth = join(client, assembly, "Ruth")
+    ok(
+        client.post(
+            f"/api/assemblies/{assembly.id}/stack", json={"kind": "speak"}, headers=ruth.headers
+        ),
+        201,
+    )
+    ok(client.post(f"/api/assemblies/{assembly.id}/stack/next", headers=fac))
+    minutes = client.get(f"/api/assemblies/{assembly.id}/minutes.md", headers=fac).text
+    assert "Ruth — take the floor" in minutes
+    ok(put(client, assembly, "words", body | {"word": ""}, fac))  # back to the usual word
+    minutes = client.get(f"/api/assemblies/{assembly.id}/minutes.md", headers=fac).text
+    assert "Ruth — speak" in minutes and "take the floor" not in minutes
