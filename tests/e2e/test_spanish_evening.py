@@ -43,8 +43,9 @@ from test_walkthrough import PHONE, WALL, Devices
 CONSOLE: ViewportSize = {"width": 1366, "height": 768}
 PATIENCE_MS = 20_000  # five browsers on two shared cores: a screen may take a while to follow
 
-# The product's name is the same in every language.
-NAMES_OF_THINGS = ("Mic Check",)
+# The product's name is the same in every language, and so are the minutes' note labels: codes
+# of API.md ("CQ", "Crn"…) that the console shows beside their translated words.
+NAMES_OF_THINGS = ("Mic Check", "CQ", "Crn", "FA", "R", "F", "PoP", "PoI")
 # The evening's own words: what people typed, in their language (never scanned).
 TITLE = "Asamblea General de Riverside Commons"
 LOCATION = "Jardín norte, junto a la escalinata de la biblioteca"
@@ -513,6 +514,7 @@ def pseudo_spanish_url(
 ) -> str:
     """The real app on a real server, its Spanish the bracketed catalogue (in this process:
     the server runs in a thread, so patching the catalogues reaches its pages)."""
+    import app.blocks.explain
     import app.i18n
     import app.web.render
     from app.web.app import create_app
@@ -525,6 +527,7 @@ def pseudo_spanish_url(
 
     monkeypatch.setattr(app.i18n, "translations", catalogue)
     monkeypatch.setattr(app.web.render, "translations", catalogue)
+    monkeypatch.setattr(app.blocks.explain, "translations", catalogue)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     made = create_app(settings.model_copy(update={"public_url": base}), db)
