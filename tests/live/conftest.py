@@ -102,7 +102,8 @@ class FakeRenderer:
             await gate.wait()
         if self.fail:
             raise RuntimeError("template exploded")
-        names = [r for r in VIEW_REGIONS[view] if regions is None or r in regions]
+        kind = view.partition(":")[0]  # "phone:es": a kind and a language
+        names = [r for r in VIEW_REGIONS[kind] if regions is None or r in regions]
         return Rendered(
             seq,
             {

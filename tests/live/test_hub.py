@@ -31,6 +31,36 @@ def test_a_change_is_rendered_once_per_view_and_the_same_string_goes_to_all(live
     live.run(scenario())
 
 
+def test_a_change_is_rendered_once_per_view_and_language_never_per_socket(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            english = await live.open_pages(hub, 30, view="phone:en")
+            spanish = await live.open_pages(hub, 30, view="phone:es")
+            wall = await live.open_pages(hub, 2, view="projector")
+            renderer.seq = 1
+            await live.notify_from_thread(hub, ("a1", 1, ("stack",)))
+            everyone = english + spanish + wall
+            await live.until(lambda: all(len(s.sent) == 2 for s, _ in everyone))
+            assert renderer.renders("phone:en") == 1 and renderer.renders("phone:es") == 1
+            assert renderer.renders("projector") == 1
+            assert len({id(s.sent[1]) for s, _ in spanish}) == 1  # one string for them all
+            assert {id(s.sent[1]) for s, _ in english}.isdisjoint(id(s.sent[1]) for s, _ in spanish)
+
+    live.run(scenario())
+
+
+def test_a_view_key_of_an_unknown_kind_is_refused(live):
+    async def scenario() -> None:
+        async with live.running_hub(live.FakeRenderer()) as hub:
+            with pytest.raises(ValueError):
+                await hub.serve_page(
+                    live.FakeSocket(), assembly_id="a1", view="wall:es", since=None
+                )
+
+    live.run(scenario())
+
+
 def test_a_change_to_many_fast_sockets_creates_no_task_beyond_its_render(live):
     async def scenario() -> None:
         renderer = live.FakeRenderer()
