@@ -72,6 +72,11 @@ async def _stack_action(
     sent = perf_counter()
     try:
         raised = await http.post(f"{base}/raise", data={"kind": "speak"}, headers=headers)
+        if raised.status_code == 409 and "hand_already_up" in raised.text:
+            # A hand this phone raised in an earlier phase is still up: down first, then time it.
+            await http.post(f"{base}/lower", data={"kind": "speak"}, headers=headers)
+            sent = perf_counter()
+            raised = await http.post(f"{base}/raise", data={"kind": "speak"}, headers=headers)
         took = perf_counter() - sent
         lowered = await http.post(f"{base}/lower", data={"kind": "speak"}, headers=headers)
     except httpx.HTTPError as exc:
