@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from babel.numbers import format_number
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -158,7 +158,7 @@ def make_environment(language: str = DEFAULT) -> Environment:
     )
     env.globals["also"] = also
     env.filters["explained"] = lambda text: say_explanation(text, language)
-    env.filters["number"] = lambda n: format_number(n, locale=language)
+    env.filters["number"] = lambda n: format_decimal(n, locale=language)
     env.globals["STAGE_WORDS"] = STAGE_WORDS
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["WORD_KEYS"] = WORD_KEYS
