@@ -52,26 +52,6 @@ def normal(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
-def from_accept_language(header: str | None) -> str | None:
-    """The best supported language of an Accept-Language header, or None."""
-    if not header:
-        return None
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")[:32]):
-        code, _sep, params = part.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _eq, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if (language := normal(code)) is not None and quality > 0:
-            ranked.append((-quality, index, language))
-    return min(ranked)[2] if ranked else None
-
-
 def current() -> str:
     """The language this request (or CLI run) speaks."""
     return _current.get()

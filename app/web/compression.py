@@ -15,6 +15,8 @@ import zopfli.gzip
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.accept import weighted
+
 ENCODINGS = ("br", "gzip")  # preferred first when the client weighs them alike
 COMPRESSIBLE = frozenset(
     {
@@ -41,19 +43,7 @@ SLOWEST_MAX_SIZE = 256 * 1024
 
 def choose_encoding(accept_encoding: str) -> str | None:
     """The encoding to answer with for an Accept-Encoding header: "br", "gzip" or None."""
-    weights: dict[str, float] = {}
-    for part in accept_encoding.lower().split(","):
-        token, _, params = part.partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if token.strip():
-            weights[token.strip()] = q
+    weights = dict(weighted(accept_encoding.lower()))
 
     def weight(encoding: str) -> float:
         return weights.get(encoding, weights.get("*", 0.0))

@@ -15,7 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.types import Scope
 
 from app.errors import Invalid
-from app.i18n import DEFAULT, LANGUAGES, _, from_accept_language, normal
+from app.i18n import DEFAULT, LANGUAGES, _, normal
+from app.web.accept import weighted
 
 COOKIE = "mc_lang"
 COOKIE_SECONDS = 365 * 24 * 3600
@@ -39,6 +40,16 @@ def request_language(scope: Scope) -> str:
         if chosen is not None and (language := normal(chosen.value)) is not None:
             return language
     return from_accept_language(accept) or DEFAULT
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best supported language of an Accept-Language header, or None."""
+    ranked = [
+        (-quality, index, language)
+        for index, (code, quality) in enumerate(weighted(header or ""))
+        if quality > 0 and (language := normal(code)) is not None
+    ]
+    return min(ranked)[2] if ranked else None
 
 
 def _local(path: str) -> str:
