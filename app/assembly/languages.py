@@ -9,6 +9,7 @@ from app.assembly import logic
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.models import AssemblyWord
 from app.assembly.service import (
+    ADMISSIONS,
     AGENDA,
     HEADER,
     PEOPLE,
@@ -24,9 +25,13 @@ from app.assembly.service import (
 from app.db import Database
 from app.events import append_event
 from app.i18n import N_
+from app.minutes.service import NOTES
 
-# Every region shows words: a change of language or of a word re-renders them all.
-ALL_REGIONS = {HEADER, AGENDA, PEOPLE, ROLES, PROPOSAL, ROUND, TALLY, SPEAKER, STACK, STATS}
+# Every region shows words: a change of language or of a word re-renders them all (the mic and
+# the signals' meter follow the header and the speaker: app/web/render.py ALSO_SHOWN_IN).
+ALL_REGIONS = {
+    HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, PROPOSAL, ROUND, TALLY, SPEAKER, STACK, STATS, NOTES
+}  # fmt: skip
 SETTERS = ("facilitator",)
 
 
