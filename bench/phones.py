@@ -159,6 +159,9 @@ class Phone:
         self.closed_at: float | None = None
         self.close_code: int | None = None
         self.error: str | None = None
+        self.notes: list[tuple[float, bool]] = []  # answers to its hand signals: when, and
+        # whether it was told to wait (one signal every 5 s)
+        self.noted = asyncio.Event()  # set at each such answer
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -212,6 +215,9 @@ class Phone:
                 seq, content, seen = parse(text)
                 if self.texts is not None:
                     self.texts.append(text)
+                if 'id="mc-signal-note"' in text:
+                    self.notes.append((now, "signal-note-wait" in text))
+                    self.noted.set()
                 self.received.append(Received(now, -1 if seq is None else seq, len(text), content))
                 if seen is not None:
                     if seen.round_id == THE_OPEN_ROUND:
@@ -254,6 +260,16 @@ class Phone:
     def pushes_between(self, start: float, end: float) -> list[Received]:
         """Content pushes (not heartbeats) received in [start, end]."""
         return [r for r in self.received if r.content and start <= r.at <= end]
+
+    async def send(self, frame: str) -> bool:
+        """Send a frame on the open socket, as live.js does; False when it is not open."""
+        if self._ws is None or self.closed:
+            return False
+        try:
+            await self._ws.send(frame)
+        except ConnectionClosed:
+            return False
+        return True
 
     def abort(self) -> None:
         """Cut the connection at once (teardown)."""

@@ -1,8 +1,10 @@
-"""A twinkle storm: while someone speaks, every phone posts a hand signal at once (the page's own
-htmx form, as phones do) while the stack is used. The stack's action latency is measured
-alone, then during the storm: their ratio says whether 2,000 phones twinkling slow the stack.
-Signals are never written (app/signals/board.py): what they cost is HTTP, a read, a bus
-marker, and the wall's meter pushed coalesced; phones get no push for a signal.
+"""A twinkle storm: while someone speaks, every phone sends a hand signal at once, as its page
+does (a frame on the live socket it holds: static/live.js, data-ws-send), while the stack is
+used. The stack's action latency is measured alone, then during the storm: their ratio says
+whether 2,000 phones twinkling slow the stack. Signals are never written
+(app/signals/board.py): what they cost is a frame, a check in memory, a share of one batched
+bus marker (app/signals/live.py), the phone's own line back, and the wall's meter pushed
+coalesced; phones get no push for a signal.
 
 Alone (after joins and sockets): `python -m bench.twinkles [--phones 2000]`.
 """
@@ -14,7 +16,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from time import perf_counter
 
@@ -26,9 +28,7 @@ from bench.api import (
     SESSION_COOKIE,
     Calls,
     Facilitator,
-    _call_many,
     client,
-    reply_seq,
 )
 from bench.phones import Phone
 from bench.process import start_server
@@ -89,21 +89,40 @@ async def _stack_action(
     return took
 
 
-async def _signals(run: Run, phones: Sequence[Phone]) -> Calls:
-    """Every phone taps a signal once, as its page posts it: htmx headers, Origin, the session
-    cookie, and MC-Live while its socket is open (the reply is then its own line only)."""
-    aid = run.facilitator.assembly_id
+ANSWER_TIMEOUT = 30.0  # seconds a phone waits for the line under its buttons
+WAVES = 3  # every phone signals this many times, all at once each time
+WAVE_SECONDS = 5.5  # apart: as often as one may (one signal every 5 s), and a little
+
+
+async def _signals(phones: Sequence[Phone]) -> Calls:
+    """Waves of the whole room tapping a signal at once, as each page sends it: a frame on its
+    open socket. The latency is from the send to the line under its buttons coming back."""
     result = Calls()
+    start = perf_counter()
 
-    def send(http: httpx.AsyncClient, phone: Phone) -> Awaitable[httpx.Response]:
-        form = {"kind": KINDS[phone.index % len(KINDS)]}
-        return http.post(f"/a/{aid}/signal", data=form, headers=_form_headers(run, phone))
+    async def tap(phone: Phone, wave: int) -> None:
+        kind = KINDS[(phone.index + wave) % len(KINDS)]
+        answered = len(phone.notes)
+        phone.noted.clear()
+        sent = perf_counter()
+        if not await phone.send(f'{{"type": "signal", "kind": "{kind}"}}'):
+            result.errors.append(f"phone {phone.index}: its socket is not open")
+            return
+        try:
+            await asyncio.wait_for(phone.noted.wait(), ANSWER_TIMEOUT)
+        except TimeoutError:
+            result.errors.append(f"phone {phone.index}: no answer in {ANSWER_TIMEOUT:g} s")
+            return
+        at, told_to_wait = phone.notes[answered]
+        if told_to_wait:
+            result.errors.append(f"phone {phone.index}: told to wait in wave {wave + 1}")
+            return
+        result.latencies.append(at - sent)
 
-    def took(phone: Phone, reply: httpx.Response) -> int:
-        seq = reply_seq(reply)
-        return -1 if seq is None else seq
-
-    await _call_many(run.server.base_url, phones, run.options.concurrency, result, send, 200, took)
+    for wave in range(WAVES):
+        await asyncio.sleep(max(0.0, start + wave * WAVE_SECONDS - perf_counter()))
+        await asyncio.gather(*(tap(phone, wave) for phone in phones))
+    result.seconds = perf_counter() - start
     return result
 
 
@@ -147,10 +166,11 @@ async def twinkle_storm(run: Run) -> None:
 
         alone = await paced(lambda done: done >= ALONE)
         cpu0, own0, t0 = run.cpu(), time.process_time(), perf_counter()
-        storm = asyncio.create_task(_signals(run, phones))
+        storm = asyncio.create_task(_signals(phones))
         during = await paced(lambda done: storm.done() and done >= LEAST_DURING)
         signals = await storm
         t_end = perf_counter()
+        answered = len(signals.latencies)
         cpu, wall_s, own = run.cpu() - cpu0, t_end - t0, time.process_time() - own0
         await asyncio.sleep(0.3)  # the last coalesced meter push
     wall.abort()
@@ -158,9 +178,8 @@ async def twinkle_storm(run: Run) -> None:
     report.add(
         SECTION,
         "signals",
-        f"{len(signals.changes)} of {len(phones)} phones signalled through the page form in "
-        f"{signals.seconds:.2f} s ({signals.rate:.0f}/s, {run.options.concurrency} concurrent "
-        "clients) while someone spoke",
+        f"{answered} of {WAVES * len(phones)} answered: {len(phones)} phones signalled at once "
+        f"over their sockets, {WAVES} times {WAVE_SECONDS:g} s apart, while someone spoke",
     )
     report.add(
         SECTION, "signal reply p50 / p95 / p99 / max", latency_ms(summarize(signals.latencies))
@@ -201,7 +220,7 @@ async def twinkle_storm(run: Run) -> None:
         f"{spread(pushes)} (the stack's {2 * len(during)} changes, coalesced; a signal pushes "
         "none)",
     )
-    server_cpu_row(run, SECTION, cpu, wall_s, max(len(signals.changes), 1), unit="signal")
+    server_cpu_row(run, SECTION, cpu, wall_s, max(answered, 1), unit="signal")
     client_cpu_row(run, SECTION, own, wall_s)
     if errors:
         report.fail(f"{SECTION}: {len(errors)} stack actions failed, first: {errors[0]}")

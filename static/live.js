@@ -192,5 +192,19 @@
     }
   });
 
+  // A form marked data-ws-send="type" goes as a frame on the open socket, {type, its fields},
+  // not as a request (hand signals: a room taps at once); with the socket down it posts.
+  document.addEventListener('submit', function (e) {
+    var form = e.target, type = form.getAttribute && form.getAttribute('data-ws-send');
+    if (!type || !socket || socket.readyState !== 1) { return; }
+    var frame = {type: type};
+    for (var i = 0; i < form.elements.length; i++) {
+      if (form.elements[i].name) { frame[form.elements[i].name] = form.elements[i].value; }
+    }
+    socket.send(JSON.stringify(frame));
+    e.preventDefault();
+    e.stopPropagation();
+  }, true);
+
   window.micCheck = { lastSeq: function () { return lastSeq; } };
 })();

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from app.live.outbox import (
     ERROR_ID,
     MAX_FRAME_BYTES,
     SEQ_ID,
+    Action,
     Outbox,
     Push,
     Socket,
@@ -43,6 +44,22 @@ SEAT_CHANGED = "Your seat in this assembly changed; reconnecting."
 # A tap: given an assembly and the markers of one notification that start with its prefix,
 # take them in (news this process keeps in memory) and name the regions to render instead.
 Tap = Callable[[str, frozenset[str]], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A client frame of a type the web layer answers (`Hub.answer`), and who sent it."""
+
+    assembly_id: str
+    view: str  # the socket's view key ("phone:es")
+    who: int | None  # the participant behind the socket; None for a key
+    seq: int  # the newest seq this process has heard of for the assembly (0: none yet)
+    data: Mapping[str, Any]  # the frame's JSON object
+
+
+# An answer: one message for the asking socket alone, as (key, HTML fragments): a newer one
+# under the same key replaces it while unsent. Pushes to everyone go the usual way, by the bus.
+Answer = Callable[[Asked], Awaitable[tuple[str, str]]]
 
 
 def seat(participant_id: int) -> str:
@@ -90,6 +107,7 @@ class _Room:
         self.channels: dict[str, ViewChannel] = {}
         self.events: dict[EventFeed, None] = {}
         self.seats: dict[int, set[Outbox]] = {}  # a person's open sockets, by participant id
+        self.seq = 0  # the newest seq notified here
 
     def count(self) -> int:
         return sum(len(c.boxes) for c in self.channels.values()) + len(self.events)
@@ -126,6 +144,7 @@ class Hub:
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._taps: dict[str, Tap] = {}
+        self._answers: dict[str, Answer] = {}
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -176,6 +195,12 @@ class Hub:
         For news that lives in memory rather than in the database (the room's hand signals):
         the bus carries it as markers like `seat:` ones; the web layer says what they mean."""
         self._taps[prefix] = listener
+
+    def answer(self, frame_type: str, answer: Answer) -> None:
+        """Have page sockets' frames of `frame_type` answered by `answer`, in the socket's own
+        task (its language), one frame at a time per socket. For what a phone sends often and
+        cheaply over the socket it already holds (a hand signal) rather than as a request."""
+        self._answers[frame_type] = answer
 
     def socket_count(self, assembly_id: str | None = None) -> int:
         """Sockets registered, in one assembly or in all."""
@@ -234,8 +259,11 @@ class Hub:
             else:
                 await self._send_snapshot(box, channel)
             while (text := await box.next_frame()) is not None:
-                frame = parse_frame(text, self.max_frame_bytes)  # never raises: bad ones get errors
-                if frame == ("ping", 0):
+                frame = parse_frame(text, self.max_frame_bytes, self._answers)  # never raises
+                if isinstance(frame, Action):
+                    asked = Asked(assembly_id, view, who, room.seq, frame.data)
+                    await self._answer(box, self._answers[frame.type], asked)
+                elif frame == ("ping", 0):
                     if (push := self._seq_push(channel.seq)) is not None:
                         box.offer(push)
                 elif isinstance(frame, tuple):
@@ -371,6 +399,15 @@ class Hub:
             return None
         return Push(seq, ((SEQ_ID, fragment),), fragment)
 
+    async def _answer(self, box: Outbox, answer: Answer, asked: Asked) -> None:
+        try:
+            key, fragments = await answer(asked)
+        except Exception:
+            logger.exception("answering a %r frame failed", asked.data.get("type"))
+            self._page_error(box, "failed", _("That could not be done; try again."))
+            return
+        box.offer_extra(key, fragments)
+
     def _page_error(self, box: Outbox, code: str, message: str) -> None:
         try:
             box.offer_extra(ERROR_ID, self.renderer.error_fragment(code, message))
@@ -404,6 +441,7 @@ class Hub:
         room = self._rooms.get(assembly_id)
         if room is None:
             return  # no socket here: nothing to render
+        room.seq = max(room.seq, seq)
         if seats := {r for r in regions if r.startswith(SEAT)}:
             regions = regions - seats
             for marker in seats:

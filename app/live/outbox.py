@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import struct
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -133,8 +133,19 @@ MAX_SEQ = 2**63 - 1  # the largest `since` read; past the head it is refused bef
 NOT_JSON = N_('Frames must be JSON objects such as {"type": "ping"}.')
 
 
-def parse_frame(frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> tuple[str, int] | str:
-    """A client frame as ("ping", 0) or ("resync", since), else why it is refused.
+@dataclass(frozen=True)
+class Action:
+    """A client frame the web layer answers (`Hub.answer`): its type and its JSON object."""
+
+    type: str
+    data: Mapping[str, Any]
+
+
+def parse_frame(
+    frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES, actions: Collection[str] = ()
+) -> tuple[str, int] | Action | str:
+    """A client frame as ("ping", 0), ("resync", since) or, for a type in `actions`, an
+    `Action`; else why it is refused.
 
     Never raises, whatever the frame: binary, longer than `max_bytes`, nested past the
     recursion limit, not an object, numbers too long to read. The reason speaks the socket's
@@ -155,6 +166,8 @@ def parse_frame(frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> tuple[s
         return _("This socket only carries updates; send actions over HTTP.")
     if kind == "ping":
         return ("ping", 0)
+    if isinstance(kind, str) and kind in actions:
+        return Action(kind, data)
     if kind == "resync":
         since = data.get("since")
         if isinstance(since, int) and not isinstance(since, bool) and 0 <= since <= MAX_SEQ:

@@ -16,21 +16,30 @@ from dataclasses import dataclass, field
 
 from app.signals.logic import EVERY_SECONDS, FADE_SECONDS, KINDS, Signal, may_signal, meter
 
-PREFIX = "signal:"  # a marker on the bus: "signal:<turn id>:<kind>"
+PREFIX = "signal:"  # a marker on the bus: "signal:<turn id>:<kind>[:<how many>]"
 FEWEST_FOR_FULL = 5.0  # below this much weight in all, the meter's glows stay small
 
 
-def marker(turn_id: int, kind: str) -> str:
-    """The bus marker of one signal about one turn."""
-    return f"{PREFIX}{turn_id}:{kind}"
+MOST_IN_A_MARKER = 100_000  # more than any room sends in one batch: a bigger count is garbage
 
 
-def parse_marker(text: str) -> tuple[int, str] | None:
-    """A marker's turn and kind, or None for anything else."""
-    turn, _sep, kind = text.removeprefix(PREFIX).partition(":")
+def marker(turn_id: int, kind: str, count: int = 1) -> str:
+    """The bus marker of `count` signals of one kind about one turn (markers are a set, so a
+    batch says how many it carries)."""
+    return f"{PREFIX}{turn_id}:{kind}" + (f":{count}" if count != 1 else "")
+
+
+def parse_marker(text: str) -> tuple[int, str, int] | None:
+    """A marker's turn, kind and count, or None for anything else."""
+    turn, _sep, rest = text.removeprefix(PREFIX).partition(":")
+    kind, _sep, count = rest.partition(":")
     if not text.startswith(PREFIX) or not turn.isdigit() or kind not in KINDS:
         return None
-    return int(turn), kind
+    if not count:
+        return int(turn), kind, 1
+    if not count.isdigit() or not 0 < int(count) <= MOST_IN_A_MARKER:
+        return None
+    return int(turn), kind, int(count)
 
 
 @dataclass(frozen=True)
@@ -104,8 +113,8 @@ class Board:
         self.add(assembly_id, *parsed)
         return True
 
-    def add(self, assembly_id: str, turn_id: int, kind: str) -> None:
-        """Note one signal about `turn_id`, made now; a new turn forgets the last one's."""
+    def add(self, assembly_id: str, turn_id: int, kind: str, count: int = 1) -> None:
+        """Note `count` signals about `turn_id`, made now; a new turn forgets the last one's."""
         now = self.clock()
         with self._lock:
             turn = self._turns.get(assembly_id)
@@ -113,7 +122,7 @@ class Board:
                 if turn is not None and turn.turn_id > turn_id:
                     return  # late news about a turn already over
                 turn = self._turns[assembly_id] = _Turn(turn_id)
-            turn.signals.append(Signal(kind, now))
+            turn.signals.extend([Signal(kind, now)] * count)
             self._prune(turn, now)
 
     def showing(self, assembly_id: str, turn_id: int | None) -> Showing:

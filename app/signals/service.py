@@ -25,7 +25,8 @@ class Sent:
 
 
 def send_signal(*, db: Database, board: Board, assembly_id: str, actor_id: int, kind: str) -> Sent:
-    """Signal the room's feeling about the turn on the floor: agree, unsure or disagree.
+    """Signal the room's feeling about the turn on the floor: agree, unsure or disagree, as a
+    request (a phone without JavaScript, or whose socket is down; the API).
 
     Anyone admitted may, muted or not (muting takes away the floor, not the ears); once every
     5 seconds per person (per process: the board is in memory). Every process hears it on the
@@ -39,7 +40,24 @@ def send_signal(*, db: Database, board: Board, assembly_id: str, actor_id: int, 
         raise Forbidden(
             _("You have not been admitted yet; a greeter will let you in."), code="not_admitted"
         )
-    if turn is None or turn.id is None:
+    claimed = claim_signal(
+        board=board,
+        assembly_id=assembly_id,
+        actor_id=actor_id,
+        kind=kind,
+        turn_id=turn.id if turn is not None else None,
+    )
+    db.announce(assembly_id, seq, {claimed})
+    return Sent(kind=kind, seq=seq)
+
+
+def claim_signal(
+    *, board: Board, assembly_id: str, actor_id: int, kind: str, turn_id: int | None
+) -> str:
+    """The rules every signal passes, however it came: someone has the floor (`turn_id`), the
+    kind is one of the three, and the person's last signal is 5 seconds old. Returns the bus
+    marker that carries it; raises Conflict, Invalid or TooMany."""
+    if turn_id is None:
         raise Conflict(_("Nobody is speaking now: signals are for a speaker."), code="no_speaker")
     if kind not in KINDS:
         raise Invalid(_("A signal is agree, unsure or disagree."), code="bad_signal")
@@ -50,5 +68,11 @@ def send_signal(*, db: Database, board: Board, assembly_id: str, actor_id: int, 
             retry_after=max(1, math.ceil(wait)),
             code="signal_too_soon",
         )
-    db.announce(assembly_id, seq, {marker(turn.id, kind)})
-    return Sent(kind=kind, seq=seq)
+    return marker(turn_id, kind)
+
+
+def floor_of(db: Database, assembly_id: str) -> tuple[int, int | None]:
+    """The assembly's head seq and the turn on the floor then (None: nobody speaks)."""
+    with db.read() as session:
+        turn = current_turn(session, assembly_id)
+        return head_of(session, assembly_id), turn.id if turn is not None else None

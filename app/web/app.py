@@ -122,6 +122,7 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
     )
     db.listen(hub.notify)
     hub.tap(signal_board.PREFIX, pages_signals.hearing(board))
+    hub.answer("signal", pages_signals.answering(db=db, renderer=renderer, board=board))
     return AppContext(
         settings=settings,
         db=db,

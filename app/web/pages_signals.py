@@ -1,4 +1,6 @@
-"""The phone's hand signals while someone speaks, and how every process hears them on the bus."""
+"""The phone's hand signals while someone speaks: sent over the phone's socket (a frame
+`{"type": "signal", "kind": …}`, the cheap way) or, without JavaScript or a socket, as a form;
+and how every process hears them on the bus."""
 
 from __future__ import annotations
 
@@ -13,13 +15,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.assembly.auth import Member
-from app.errors import TooMany
+from app.db import Database
+from app.errors import DomainError, TooMany
+from app.i18n import _, current
+from app.live.hub import Answer, Asked
+from app.live.outbox import ERROR_ID
 from app.signals import service
 from app.signals.board import Board
+from app.signals.live import Crier, Floor
 from app.signals.service import Sent
 from app.web.context import AppContext, Ctx
 from app.web.pages import form_action, html, refused
-from app.web.render import METER
+from app.web.render import METER, Renderer
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
 
@@ -35,9 +42,59 @@ def hearing(board: Board) -> Callable[[str, frozenset[str]], tuple[str, ...]]:
     return heard
 
 
-def note(ctx: AppContext, state: str, kind: str = "") -> str:
+def note(renderer: Renderer, state: str, kind: str = "") -> str:
     """The phone's own line under the buttons: sent, or wait a moment (private to the reply)."""
-    return ctx.renderer.page("live/_signals.html", note=state, kind=kind, oob=True)
+    return renderer.page("live/_signals.html", note=state, kind=kind, oob=True)
+
+
+NOTE_ID = "mc-signal-note"
+
+
+def answering(*, db: Database, renderer: Renderer, board: Board) -> Answer:
+    """The hub's answer to a phone's signal frame: the same rules as the form (a speaker, a
+    kind, one every 5 seconds), the turn read once per change (`Floor`), the signal told to
+    the bus in a batch (`Crier`), and the line under the phone's buttons sent back to it."""
+    floor = Floor(
+        lambda aid: to_thread.run_sync(service.floor_of, db, aid, limiter=signal_threads())
+    )
+    crier = Crier(
+        lambda aid, seq, markers: to_thread.run_sync(
+            db.announce, aid, seq, markers, limiter=signal_threads()
+        )
+    )
+    lines: dict[tuple[str, str, str], str] = {}  # by language, state and kind
+
+    def line(state: str, kind: str = "") -> tuple[str, str]:
+        """The line under the buttons, and no error left above them."""
+        key = (current(), state, kind)
+        if (said := lines.get(key)) is None:
+            said = lines[key] = renderer.error_fragment("", "") + note(renderer, state, kind)
+        return NOTE_ID, said
+
+    def refusal(code: str, message: str) -> tuple[str, str]:
+        return ERROR_ID, renderer.error_fragment(code, message)
+
+    async def signal(asked: Asked) -> tuple[str, str]:
+        if asked.who is None or asked.view.partition(":")[0] != "phone":
+            return refusal("phone_only", _("Signals come from a person's phone page."))
+        kind = asked.data.get("kind")
+        seq, turn_id = await floor.turn(asked.assembly_id, asked.seq)
+        try:
+            claimed = service.claim_signal(
+                board=board,
+                assembly_id=asked.assembly_id,
+                actor_id=asked.who,
+                kind=kind if isinstance(kind, str) else "",
+                turn_id=turn_id,
+            )
+        except TooMany:
+            return line("wait")  # too soon is no error to alarm anyone
+        except DomainError as exc:
+            return refusal(exc.code, exc.message)
+        crier.cry(asked.assembly_id, seq, claimed)
+        return line("sent", str(kind))
+
+    return signal
 
 
 SIGNAL_THREADS = 2
@@ -66,7 +123,7 @@ async def signal_form(
 
 def _signal_form(assembly_id: str, request: Request, ctx: AppContext, kind: str) -> Response:
     def sent(result: Sent, member: Member) -> str:
-        return note(ctx, "sent", result.kind)
+        return note(ctx.renderer, "sent", result.kind)
 
     try:
         return form_action(
@@ -87,4 +144,4 @@ def _signal_form(assembly_id: str, request: Request, ctx: AppContext, kind: str)
             raise
         # Too soon is no error to alarm anyone: the line under the buttons says to wait.
         clear = ctx.renderer.error_fragment("", "")
-        return refused(html(clear + note(ctx, "wait"), status=429), exc)
+        return refused(html(clear + note(ctx.renderer, "wait"), status=429), exc)

@@ -1,5 +1,6 @@
-"""The room's hand signals in real browsers: a phone (390×844) signals while someone speaks, the
-wall (1920×1080) shows an anonymous meter that grows, then fades on its own.
+"""The room's hand signals in real browsers: a phone (390×844) signals while someone speaks (over
+its live socket, no request), the wall (1920×1080) shows an anonymous meter that grows, then
+fades on its own.
 
 Same set-up as test_stack_walkthrough.py (whose helpers this reuses): the real app on a real
 uvicorn server, every screen its own browser context.
@@ -63,6 +64,8 @@ def test_a_phone_signals_agree_and_the_wall_glows_then_fades(room: Devices) -> N
     expect(glow(wall, "agree")).to_have_attribute("data-level", "0.0")
     dark = light_width(wall, "agree")
 
+    posted: list[str] = []  # the page's live socket carries the taps: no request is made
+    phone.on("request", lambda r: posted.append(r.url) if "/signal" in r.url else None)
     signal_button(phone, "Agree").click()
     expect(phone.locator("#mc-signal-note")).to_have_text("Sent: you agree.")
     # The wall's meter grows: a push, rendered once for every wall.
@@ -95,6 +98,8 @@ def test_a_phone_signals_agree_and_the_wall_glows_then_fades(room: Devices) -> N
     wall.wait_for_timeout(1_500)
     after = shown_level(wall, "agree")
     assert 0 < after < before, (before, after)
+
+    assert posted == [], posted
 
     # The turn ends: the buttons and the meter go.
     ga.console.locator("#mc-speaker").get_by_role("button", name="End turn", exact=True).click()

@@ -193,10 +193,13 @@ def open_page(
     assembly_id: str = "a1",
     since: int | None = None,
     whole: bool = False,
+    who: int | None = None,
 ) -> asyncio.Task[None]:
     """Serve a page socket in the background, as the web layer's endpoint would."""
     return asyncio.ensure_future(
-        hub.serve_page(socket, assembly_id=assembly_id, view=view, since=since, whole=whole)
+        hub.serve_page(
+            socket, assembly_id=assembly_id, view=view, since=since, whole=whole, who=who
+        )
     )
 
 

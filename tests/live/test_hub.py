@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from app.live import Hub, MemoryBackend
+from app.live.hub import Asked
 
 
 def test_a_change_is_rendered_once_per_view_and_the_same_string_goes_to_all(live):
@@ -621,3 +622,72 @@ def test_a_stopped_hub_serves_again_after_a_new_start(live):
 
     live.run(lifespan())
     live.run(lifespan())  # a second app lifespan, on a new loop
+
+
+def test_a_frame_the_web_layer_answers_is_answered_to_that_socket_alone(live):
+    asked: list[Asked] = []
+
+    async def answer(question: Asked) -> tuple[str, str]:
+        asked.append(question)
+        return "mc-note", '<p id="mc-note" hx-swap-oob="true">heard</p>'
+
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            hub.answer("signal", answer)
+            asker, other = live.FakeSocket(), live.FakeSocket()
+            live.open_page(hub, asker, view="phone:es", who=12)
+            live.open_page(hub, other, who=13)
+            await live.until(lambda: bool(asker.sent and other.sent))
+            renderer.seq = 3
+            hub.notify("a1", 3, ["stack"])
+            await live.until(lambda: len(asker.sent) == 2 and len(other.sent) == 2)
+            asker.frames.put_nowait(json.dumps({"type": "signal", "kind": "agree"}))
+            await live.until(lambda: len(asker.sent) == 3)
+            assert "mc-note" in live.elements(asker.sent[2])
+            renderer.seq = 4
+            hub.notify("a1", 4, ["stack"])  # the next push: the other phone never got the note
+            await live.until(lambda: len(other.sent) == 3)
+            assert all("mc-note" not in live.elements(text) for text in other.sent)
+
+    live.run(scenario())
+    [question] = asked
+    assert (question.assembly_id, question.view, question.who, question.seq) == (
+        "a1",
+        "phone:es",
+        12,
+        3,
+    )
+    assert question.data == {"type": "signal", "kind": "agree"}
+
+
+def test_an_answer_that_fails_is_an_error_fragment_and_the_socket_stays_open(live, caplog):
+    async def broken(question: Asked) -> tuple[str, str]:
+        raise RuntimeError("the answer exploded")
+
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            hub.answer("signal", broken)
+            [(page, task)] = await live.open_pages(hub, 1)
+            page.frames.put_nowait(json.dumps({"type": "signal", "kind": "agree"}))
+            await live.until(lambda: len(page.sent) == 2)
+            assert live.elements(page.sent[1])["mc-error"]["data-code"] == "failed"
+            page.frames.put_nowait(json.dumps({"type": "ping"}))
+            await live.until(lambda: len(page.sent) == 3)
+            assert not task.done()
+
+    live.run(scenario())
+    assert "answering a 'signal' frame failed" in caplog.text
+
+
+def test_a_frame_type_nobody_answers_is_still_a_bad_frame(live):
+    async def scenario() -> None:
+        renderer = live.FakeRenderer()
+        async with live.running_hub(renderer) as hub:
+            [(page, _task)] = await live.open_pages(hub, 1)
+            page.frames.put_nowait(json.dumps({"type": "signal", "kind": "agree"}))
+            await live.until(lambda: len(page.sent) == 2)
+            assert live.elements(page.sent[1])["mc-error"]["data-code"] == "bad_frame"
+
+    live.run(scenario())

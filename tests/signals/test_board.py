@@ -109,15 +109,29 @@ def test_a_glow_is_a_share_small_while_signals_are_few(
 @pytest.mark.parametrize(
     ("text", "parsed"),
     [
-        (marker(12, "agree"), (12, "agree")),
-        ("signal:3:disagree", (3, "disagree")),
+        (marker(12, "agree"), (12, "agree", 1)),
+        (marker(12, "agree", 37), (12, "agree", 37)),
+        ("signal:3:disagree", (3, "disagree", 1)),
+        ("signal:3:disagree:2", (3, "disagree", 2)),
+        ("signal:3:disagree:0", None),
+        ("signal:3:disagree:-2", None),
+        ("signal:3:disagree:many", None),
+        ("signal:3:disagree:100001", None),
         ("signal:3:applause", None),
         ("signal:x:agree", None),
         ("seat:3", None),
     ],
 )
-def test_markers_carry_a_turn_and_a_kind_only(text: str, parsed: tuple[int, str] | None) -> None:
+def test_markers_carry_a_turn_a_kind_and_how_many(
+    text: str, parsed: tuple[int, str, int] | None
+) -> None:
     assert parse_marker(text) == parsed
+
+
+def test_a_batched_marker_adds_as_many_signals_as_it_carries(board: Board) -> None:
+    assert board.hear("ga", marker(4, "agree", 6))
+    assert board.hear("ga", marker(4, "unsure", 2))
+    assert board.showing("ga", 4).level("agree") == pytest.approx(6 / 8)
 
 
 def test_hearing_a_marker_adds_its_signal(board: Board) -> None:

@@ -200,3 +200,131 @@ def test_a_signal_pushes_the_walls_meter_and_nothing_to_phones(
             phone.recv(timeout=0.6)  # phones are not pushed for a signal
         wall.close()
         phone.close()
+
+
+# ---- a signal as a frame on the phone's own socket (what a phone with JavaScript sends) --------
+
+
+class LiveRoom:
+    """A real server, an assembly with Chen and Abebe, and sockets opened as the pages open
+    them; `speak()` gives Abebe the floor."""
+
+    def __init__(self, http: Any, base: str) -> None:
+        self.http, self.ws = http, base.replace("http://", "ws://")
+        made = http.post("/api/assemblies", json={"title": "GA", "facilitator_name": "Noor"}).json()
+        self.made, self.aid = made, made["id"]
+        self.fac = {"Authorization": f"Bearer {made['facilitator_token']}"}
+        people = [
+            http.post("/api/join", json={"join_code": made["join_code"], "name": n}).json()
+            for n in ("Chen", "Abebe")
+        ]
+        self.chen, self.abebe = ({"Authorization": f"Bearer {p['token']}"} for p in people)
+
+    def speak(self) -> None:
+        self.http.post(
+            f"/api/assemblies/{self.aid}/stack", json={"kind": "speak"}, headers=self.abebe
+        )
+        self.http.post(f"/api/assemblies/{self.aid}/stack/next", headers=self.fac)
+
+    def socket(self, view: str, headers: dict[str, str] | None = None) -> Any:
+        from websockets.sync.client import connect
+
+        key = f"&key={self.made['projector_key']}" if view == "projector" else ""
+        socket = connect(
+            f"{self.ws}/ws/assemblies/{self.aid}?view={view}{key}", additional_headers=headers
+        )
+        socket.recv(timeout=10)  # the snapshot
+        return socket
+
+
+@pytest.fixture
+def live_room(settings: Settings, db: Database) -> Any:
+    import httpx
+
+    with serve_in_thread(create_app(settings, db)) as base, httpx.Client(base_url=base) as http:
+        yield LiveRoom(http, base)
+
+
+ANSWERS = "#mc-signal-note, #mc-error p"  # what answers a signal frame, whatever it says
+
+
+def reply_to(socket: Any, frame: dict[str, Any], wanted: str = ANSWERS) -> BeautifulSoup:
+    """Send a frame and read up to the message that answers it (pushes of earlier changes may
+    come first, as they do to a phone)."""
+    import json
+
+    socket.send(json.dumps(frame))
+    for _ in range(20):
+        message = BeautifulSoup(str(socket.recv(timeout=10)), "html.parser")
+        if message.select_one(wanted) is not None:
+            return message
+    raise AssertionError(f"no {wanted} came back")
+
+
+def test_a_signal_frame_says_sent_to_that_phone_and_the_wall_glows(live_room: LiveRoom) -> None:
+    live_room.speak()
+    wall = live_room.socket("projector")
+    phone = live_room.socket("phone", live_room.chen)
+    reply = reply_to(phone, {"type": "signal", "kind": "agree"})
+    note = reply.select_one("#mc-signal-note")
+    assert note is not None and note.get_text(strip=True) == "Sent: you agree."
+    assert reply.select_one("#mc-error") is not None and not reply.select("#mc-error p")
+    pushed = BeautifulSoup(str(wall.recv(timeout=10)), "html.parser")
+    assert levels(pushed)["agree"] > 0 and levels(pushed)["disagree"] == 0
+    wall.close()
+    phone.close()
+
+
+def test_a_second_signal_frame_within_five_seconds_says_wait(live_room: LiveRoom) -> None:
+    live_room.speak()
+    phone = live_room.socket("phone", live_room.chen)
+    reply_to(phone, {"type": "signal", "kind": "agree"})
+    again = reply_to(phone, {"type": "signal", "kind": "disagree"})
+    note = again.select_one("#mc-signal-note")
+    assert note is not None and "wait" in note.get_text().lower()
+    assert "signal-note-wait" in note["class"]
+    phone.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"type": "signal", "kind": "cheer"}, "bad_signal"),
+        ({"type": "signal", "kind": 3}, "bad_signal"),
+        ({"type": "signal"}, "bad_signal"),
+    ],
+)
+def test_a_signal_frame_of_no_known_kind_is_refused_and_the_socket_stays_open(
+    live_room: LiveRoom, frame: dict[str, Any], code: str
+) -> None:
+    live_room.speak()
+    phone = live_room.socket("phone", live_room.chen)
+    refused = reply_to(phone, frame)
+    assert refused.select_one("#mc-error p")["data-code"] == code
+    assert reply_to(phone, {"type": "ping"}, "#mc-seq") is not None  # the socket is still open
+    phone.close()
+
+
+def test_a_signal_frame_while_nobody_speaks_is_refused(live_room: LiveRoom) -> None:
+    phone = live_room.socket("phone", live_room.chen)
+    refused = reply_to(phone, {"type": "signal", "kind": "agree"})
+    assert refused.select_one("#mc-error p")["data-code"] == "no_speaker"
+    phone.close()
+
+
+def test_the_floor_is_read_again_once_someone_takes_it(live_room: LiveRoom) -> None:
+    """A refusal while nobody spoke is not remembered past the change giving someone the floor."""
+    phone = live_room.socket("phone", live_room.chen)
+    assert reply_to(phone, {"type": "signal", "kind": "agree"}).select_one("#mc-error p")
+    live_room.speak()
+    note = reply_to(phone, {"type": "signal", "kind": "agree"}).select_one("#mc-signal-note")
+    assert note is not None and note.get_text(strip=True) == "Sent: you agree."
+    phone.close()
+
+
+def test_the_wall_may_not_signal(live_room: LiveRoom) -> None:
+    live_room.speak()
+    wall = live_room.socket("projector")
+    refused = reply_to(wall, {"type": "signal", "kind": "agree"})
+    assert refused.select_one("#mc-error p")["data-code"] == "phone_only"
+    wall.close()
