@@ -10,6 +10,7 @@ started here is stopped in a fixture's teardown.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -609,3 +610,39 @@ def test_two_workers_on_postgres_and_redis_both_serve_and_share_live_updates(
         for phone in on_it:
             until(lambda phone=phone: phone.seq >= raised["seq"] and phone.stack_shows("Person 0"),
                   f"a phone on worker {worker} shows the hand")  # fmt: skip
+
+
+def test_signals_sent_on_one_servers_sockets_glow_on_the_wall_of_the_other(
+    start_server: Callable[..., Server], redis_url: str
+) -> None:
+    """Signal frames go to the bus in counted batches: four agrees and a disagree sent on A's
+    phone sockets weigh four to one on B's wall (a share: 4 of 5)."""
+    a, b = start_server(redis_url), start_server(redis_url)
+    ga = new_assembly(a.base)
+    people = join(ga, [a.base], 6)
+    call(a.base, "POST", f"/api/assemblies/{ga.id}/stack", {"kind": "speak"},
+         bearer(people[5]["token"]))  # fmt: skip
+    call(a.base, "POST", f"/api/assemblies/{ga.id}/stack/next", None, ga.fac)
+    ws_a, ws_b = (s.base.replace("http://", "ws://") for s in (a, b))
+    key = ga.data["projector_key"]
+    wall = connect(f"{ws_b}/ws/assemblies/{ga.id}?view=projector&key={key}", open_timeout=5)
+    wall.recv(timeout=WAIT)  # the snapshot: a dark meter
+    kinds = ["agree", "agree", "agree", "agree", "disagree"]
+    for person, kind in zip(people, kinds, strict=False):
+        with connect(
+            f"{ws_a}/ws/assemblies/{ga.id}?view=phone",
+            additional_headers=bearer(person["token"]),
+            open_timeout=5,
+        ) as phone:
+            phone.recv(timeout=WAIT)  # the snapshot
+            phone.send(json.dumps({"type": "signal", "kind": kind}))
+            while "mc-signal-note" not in str(phone.recv(timeout=WAIT)):
+                pass  # pushes of earlier changes may come first
+    levels: dict[str, float] = {}
+    deadline = time.monotonic() + WAIT
+    while levels.get("disagree", 0) == 0 and time.monotonic() < deadline:
+        doc = BeautifulSoup(str(wall.recv(timeout=WAIT)), "html.parser")
+        levels |= {g["data-kind"]: float(g["data-level"]) for g in doc.select(".glow[data-kind]")}
+    wall.close()
+    # The glows fade over 20 s: a second or two later they show a little less than 4:1 of 5.
+    assert 0.7 < levels["agree"] <= 0.8 and 0.17 < levels["disagree"] <= 0.2, levels
