@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -63,6 +63,10 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._listeners: list[Listener] = []
+        # What this process knows that no table holds, for writes to consult, by name: each
+        # write session carries it in `session.info` (app/web/app.py puts there how the room's
+        # hand signals took a turn, app/stack/service.py reads it when a turn ends).
+        self.memory: dict[str, Any] = {}
         # SQLite lets one writer in at a time and makes the others poll with backoff (the
         # multi-second tails in `make bench`); queueing them here wakes each one at once.
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
@@ -93,13 +97,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        if self._write_lock is None:
-            with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
-                yield s
-            return
+        lock = self._write_lock or nullcontext()
         with (
-            self._write_lock,
-            Session(self._write_engine, expire_on_commit=False) as s,
+            lock,
+            Session(self._write_engine, expire_on_commit=False, info=self.memory) as s,
             s.begin(),
         ):
             yield s

@@ -36,6 +36,8 @@ class Assembly(SQLModel, table=True):
     number: int | None = None  # within its group; None for an assembly that stands alone
     # Name speakers in the minutes? (events `assembly_created`, `minutes_settings_changed`)
     minutes_speaker_names: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Do the minutes say how the room took each turn, from its hand signals? (the same events)
+    minutes_signals: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Participant(SQLModel, table=True):

@@ -96,6 +96,7 @@ class AssemblyState:
     recent: tuple[Person, ...] = field(default=())
     group: dict[str, Any] | None = None  # {slug, name, number} when it belongs to a group
     minutes_speaker_names: bool = True  # the minutes name who spoke (a setting)
+    minutes_signals: bool = False  # each turn's line on how the room took it (a setting)
     # Muted people (few): every view's stack says who, so a muted phone offers no hands.
     muted: tuple[Person, ...] = field(default=())
     second_language: str | None = None  # the wall shows its main lines in this one too
@@ -130,6 +131,7 @@ class AssemblyState:
             "decision_rule": self.rule.as_json(),
             "group": self.group,
             "minutes_speaker_names": self.minutes_speaker_names,
+            "minutes_signals": self.minutes_signals,
             "headcount": self.headcount,
             "people_joined": self.admitted_count,
             "pending": [{"participant_id": p.id, "name": p.name} for p in self.pending],
@@ -222,6 +224,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         admission=assembly.admission,
         visibility=assembly.visibility,
         minutes_speaker_names=assembly.minutes_speaker_names,
+        minutes_signals=assembly.minutes_signals,
         status=assembly.status,
         join_code=assembly.join_code,
         headcount=assembly.headcount,

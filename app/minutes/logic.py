@@ -22,6 +22,7 @@ from app.i18n.formats import local_day, local_time
 from app.minutes import record as r
 from app.minutes.actions import ActionFold
 from app.minutes.decisions import DecisionFold
+from app.minutes.words import SIGNAL_LINES
 from app.stack.logic import LABELS as HAND_WORDS
 
 LABELS = {
@@ -136,6 +137,7 @@ class _Fold(DecisionFold, ActionFold):
         self.time_zone = time_zone
         self.forced_names = speaker_names  # None: as the assembly's events say
         self.speaker_names = True
+        self.signal_lines = False  # the turns' lines on the room's signals, where recorded
         self.header: r.Header | None = None
         self.names: dict[int, str] = {}
         self.admitted: set[int] = set()
@@ -216,6 +218,8 @@ class _Fold(DecisionFold, ActionFold):
     def on_minutes_settings_changed(self, _seq: int, p: Mapping[str, Any]) -> None:
         if "speaker_names" in p:
             self.speaker_names = bool(p["speaker_names"])
+        if "signals" in p:
+            self.signal_lines = bool(p["signals"])
 
     def on_participant_joined(self, _seq: int, p: Mapping[str, Any]) -> None:
         self.names[p["participant_id"]] = p["name"]
@@ -328,6 +332,8 @@ class _Fold(DecisionFold, ActionFold):
         speaker = self.turns.get(int(p.get("turn_id") or 0))
         if speaker is not None:
             speaker.seconds = int(p.get("seconds") or 0)
+            if p.get("signals") in SIGNAL_LINES:
+                speaker.signals = p["signals"]
 
     # -- notes --
 
@@ -388,9 +394,12 @@ class _Fold(DecisionFold, ActionFold):
                 )
         names = self.speaker_names if self.forced_names is None else self.forced_names
         speaking_time = self.speaking_time(items) if names else []
-        if not names:
-            for speaker in [*self.floor.speakers, *(s for i in items for s in i.speakers)]:
+        speakers = [*self.floor.speakers, *(s for i in items for s in i.speakers)]
+        for speaker in speakers:
+            if not names:
                 speaker.name = None
+            if not self.signal_lines:
+                speaker.signals = None  # the last word: the assembly left them out after all
         return r.Minutes(
             header=header,
             items=items,

@@ -65,6 +65,7 @@ class Speaker:
     started: Moment
     seconds: int | None  # None while the turn is still running
     to_a_block: bool = False  # a blocker given the floor after a blocked call
+    signals: str | None = None  # how the room took the turn ("mostly agree"), if recorded
 
 
 @dataclass

@@ -177,13 +177,26 @@ def agenda_status(item: r.Item) -> str:
     return "; ".join(parts)
 
 
+# How the room took a turn, as app/signals/logic.turn_line says it in the event log.
+SIGNAL_LINES = {
+    "mostly agree": N_("signals: mostly agree"),
+    "mostly unsure": N_("signals: mostly unsure"),
+    "mostly disagree": N_("signals: mostly disagree"),
+    "mixed": N_("signals: mixed"),
+}
+
+
 def speaker_line(speaker: r.Speaker) -> str:
-    """ "19:05 Farah — speak, 1 min 35 s" (no name when the assembly leaves names out)."""
+    """ "19:05 Farah — speak, 1 min 35 s" (no name when the assembly leaves names out), and
+    "; signals: mostly agree" when the assembly keeps how the room took each turn."""
     who = f"{speaker.name} — " if speaker.name else ""
     kind = speaker.kind_words
     if speaker.to_a_block:
         kind = _("{kind}, speaking to their block").format(kind=kind)
-    return f"{speaker.started.time} {who}{kind}, {duration(speaker.seconds)}"
+    line = f"{speaker.started.time} {who}{kind}, {duration(speaker.seconds)}"
+    if speaker.signals in SIGNAL_LINES:
+        line += "; " + translate(SIGNAL_LINES[speaker.signals])
+    return line
 
 
 def label_text(label: str | None, words: str | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,6 +76,7 @@ class _Turn:
     def __init__(self, turn_id: int) -> None:
         self.turn_id = turn_id
         self.signals: deque[Signal] = deque()  # in the order heard, so oldest first
+        self.counts: Counter[str] = Counter()  # all the turn got, faded or not: no names
 
 
 class Board:
@@ -123,7 +124,17 @@ class Board:
                     return  # late news about a turn already over
                 turn = self._turns[assembly_id] = _Turn(turn_id)
             turn.signals.extend([Signal(kind, now)] * count)
+            turn.counts[kind] += count
             self._prune(turn, now)
+
+    def tally(self, assembly_id: str, turn_id: int) -> dict[str, int]:
+        """How many signals of each kind `turn_id` got while it ran (for the minutes' one line
+        about it, when the assembly keeps one): counts, never who; empty for a turn not held."""
+        with self._lock:
+            turn = self._turns.get(assembly_id)
+            if turn is None or turn.turn_id != turn_id:
+                return {}
+            return dict(turn.counts)
 
     def showing(self, assembly_id: str, turn_id: int | None) -> Showing:
         """The meter for the turn on the floor now (`turn_id`; None when nobody speaks)."""

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import clean_text
-from app.assembly.models import AgendaItem, Participant
+from app.assembly.models import AgendaItem, Assembly, Participant
 from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,6 +26,9 @@ HAND_GONE = {
     "called": N_("That hand was already called."),
 }
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
+# The key, in a write session's `info` (Database.memory), of how this process's memory of the
+# room's hand signals took a turn: `(assembly_id, turn_id) -> "mostly agree" | … | None`.
+TURN_SIGNALS = "turn_signals"
 
 
 def now() -> datetime:
@@ -326,6 +329,7 @@ def _end_turn(session: Session, assembly_id: str, actor_id: int | None, at: date
     turn.seconds = round(clock.spoken(at))
     turn.paused_at = None
     session.add(turn)
+    signals = _signals_line(session, assembly_id, turn)
     return append_event(
         session,
         assembly_id,
@@ -339,8 +343,22 @@ def _end_turn(session: Session, assembly_id: str, actor_id: int | None, at: date
             "started_at": aware(turn.started_at).isoformat(),
             "ended_at": at.isoformat(),
             "seconds": turn.seconds,
+            **({"signals": signals} if signals else {}),
         },
     )
+
+
+def _signals_line(session: Session, assembly_id: str, turn: Turn) -> str | None:
+    """How the room took the turn ("mostly agree"), when the assembly keeps that in its minutes
+    and this process heard the room's signals; never who signalled, nor how many."""
+    took = session.info.get(TURN_SIGNALS)
+    if took is None or turn.id is None:
+        return None
+    assembly = session.get(Assembly, assembly_id)
+    if assembly is None or not assembly.minutes_signals:
+        return None
+    line: str | None = took(assembly_id, turn.id)
+    return line
 
 
 def clock_of(turn: Turn) -> logic.Clock:

@@ -68,7 +68,8 @@ def record_action(
 
 
 class MinutesSettingsBody(Body):
-    speaker_names: bool
+    speaker_names: bool | None = None  # False: the minutes list turns without names
+    signals: bool | None = None  # True: each turn's line on how the room took it
 
 
 @router.put("/api/assemblies/{assembly_id}/minutes/settings")
@@ -78,16 +79,21 @@ def minutes_settings(
     request: Request,
     ctx: AppContext = Depends(get_ctx),
 ) -> JSONResponse:
-    """Name speakers in the minutes, or leave their names out (minute taker, facilitator);
-    turns and times stay either way, and the last word counts for the whole minutes."""
+    """Name speakers in the minutes or leave their names out (turns and times stay either
+    way); note how the room took each turn from its hand signals ("signals: mostly agree"),
+    or not (minute taker, facilitator). A field left out stays as it is; 422 `no_setting`
+    when both are. The last word counts for the whole minutes."""
     actor = admitted_member(request, assembly_id)
-    changed = settings.set_speaker_names(
+    changed = settings.change_settings(
         db=ctx.db,
         assembly_id=assembly_id,
         actor_id=actor.participant_id,
         speaker_names=body.speaker_names,
+        signals=body.signals,
     )
-    return JSONResponse({"speaker_names": changed.speaker_names, "seq": changed.seq})
+    return JSONResponse(
+        {"speaker_names": changed.speaker_names, "signals": changed.signals, "seq": changed.seq}
+    )
 
 
 def _read(request: Request, ctx: AppContext, assembly_id: str) -> tuple[MinutesRead, bool]:

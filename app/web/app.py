@@ -21,6 +21,8 @@ from app.i18n import _, set_current
 from app.live import Hub, make_backend
 from app.signals import board as signal_board
 from app.signals.board import Board
+from app.signals.logic import turn_line
+from app.stack.service import TURN_SIGNALS
 from app.web import (
     api_archive,
     api_assemblies,
@@ -121,6 +123,9 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         max_frame_bytes=settings.ws_max_frame_bytes,
     )
     db.listen(hub.notify)
+    # How the room took a turn, for the minutes when an assembly keeps it: this process's board
+    # hears every process's signals, so whichever ends the turn knows.
+    db.memory[TURN_SIGNALS] = lambda aid, turn_id: turn_line(board.tally(aid, turn_id))
     hub.tap(signal_board.PREFIX, pages_signals.hearing(board))
     hub.answer("signal", pages_signals.answering(db=db, renderer=renderer, board=board))
     return AppContext(

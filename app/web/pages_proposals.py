@@ -294,20 +294,27 @@ def open_minutes_approval_form(
 
 @router.post("/minutes/settings")
 def minutes_settings_form(
-    assembly_id: str, request: Request, ctx: Ctx, speaker_names: Text = ""
+    assembly_id: str, request: Request, ctx: Ctx, speaker_names: Text = "", signals: Text = ""
 ) -> Response:
-    """Name speakers in the minutes ("yes") or leave their names out ("no")."""
-    if speaker_names not in ("yes", "no"):
+    """Name speakers in the minutes ("yes") or leave their names out ("no"); note how the room
+    took each turn ("yes") or not ("no"). A field left empty stays as it is."""
+    if speaker_names not in ("yes", "no", ""):
         raise Invalid(_("Say yes or no: name speakers in the minutes?"), code="bad_speaker_names")
+    if signals not in ("yes", "no", ""):
+        raise Invalid(
+            _("Say yes or no: note in the minutes how the room took each turn?"),
+            code="bad_signals",
+        )
     return form_action(
         request,
         ctx,
         assembly_id,
-        lambda m: settings.set_speaker_names(
+        lambda m: settings.change_settings(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
-            speaker_names=speaker_names == "yes",
+            speaker_names=speaker_names == "yes" if speaker_names else None,
+            signals=signals == "yes" if signals else None,
         ),
     )
 

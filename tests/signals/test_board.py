@@ -138,3 +138,15 @@ def test_hearing_a_marker_adds_its_signal(board: Board) -> None:
     assert board.hear("ga", "signal:4:agree")
     assert not board.hear("ga", "signal:4:cheer")
     assert board.showing("ga", 4).weights["agree"] == 1.0
+
+
+def test_a_turns_tally_counts_every_signal_it_got_faded_or_not_and_names_no_one(
+    board: Board, clock: Clock
+) -> None:
+    board.add("ga", 4, "agree", 3)
+    clock.now += 25  # faded from the meter, still part of how the room took the turn
+    board.add("ga", 4, "disagree")
+    assert board.tally("ga", 4) == {"agree": 3, "disagree": 1}
+    assert board.tally("ga", 5) == {} and board.tally("other", 4) == {}
+    board.add("ga", 5, "unsure")  # the next turn starts afresh
+    assert board.tally("ga", 5) == {"unsure": 1} and board.tally("ga", 4) == {}

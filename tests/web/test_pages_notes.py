@@ -74,3 +74,25 @@ def test_the_console_leaves_speakers_names_out_of_the_minutes_and_back(
     assert "yes or no" in soup(refused).select_one("#mc-error").get_text()
     phone = Screen(client, assembly, join(client, assembly, "Ben").token, "phone")
     assert phone.post("minutes/settings", speaker_names="no").status_code == 403
+
+
+def test_the_console_keeps_how_the_room_took_each_turn_in_the_minutes_and_leaves_it_out(
+    client: TestClient, assembly: GA
+) -> None:
+    console = Screen(client, assembly, assembly.facilitator.token, "console")
+    form = console.page().select_one("#mc-notes input[name=signals]").parent
+    assert form.select_one("input[name=signals]")["value"] == "yes"  # off until turned on
+    assert "stay out of the minutes" in form.get_text()
+    kept = console.post("minutes/settings", signals="yes")
+    assert kept.status_code == 200
+    shown = soup(kept).select_one("#mc-notes input[name=signals]").parent
+    assert "signals: mostly agree" in shown.get_text() and "Leave the room" in shown.get_text()
+    assert shown.select_one("input[name=signals]")["value"] == "no"
+    state = ok(client.get(f"/api/assemblies/{assembly.id}", headers=assembly.facilitator.headers))
+    assert state["minutes_signals"] is True and state["minutes_speaker_names"] is True
+    refused = console.post("minutes/settings", signals="often")
+    assert refused.status_code == 422
+    assert soup(refused).select_one("#mc-error p")["data-code"] == "bad_signals"
+    assert console.post("minutes/settings").status_code == 422  # neither: no_setting
+    phone = Screen(client, assembly, join(client, assembly, "Ben").token, "phone")
+    assert phone.post("minutes/settings", signals="yes").status_code == 403

@@ -124,6 +124,30 @@ def test_a_tap_says_sent_and_the_wall_glows_then_a_second_tap_waits(
     assert soup(again).select_one("#mc-error").get_text(strip=True) == ""  # no alarm
 
 
+def test_an_assembly_that_keeps_signal_lines_finds_how_the_room_took_the_turn_in_its_minutes(
+    client: TestClient, assembly: GA, room: dict[str, Any]
+) -> None:
+    fac = assembly.facilitator.headers
+    aid = assembly.id
+    ok(client.put(f"/api/assemblies/{aid}/minutes/settings", json={"signals": True}, headers=fac))
+    call_speaker(client, assembly, room["abebe"])
+    others = [join(client, assembly, name) for name in ("Dee", "Femi", "Gus")]
+    kinds = ["agree", "agree", "agree", "unsure"]  # 3 of 4: mostly agree
+    for person, kind in zip([room["chen"], *others], kinds, strict=True):
+        sent = client.post(
+            f"/api/assemblies/{aid}/signals", json={"kind": kind}, headers=person.headers
+        )
+        assert sent.status_code == 202
+    deadline = time.monotonic() + 5  # the bus hands each signal to the board on the loop
+    while levels(room["wall"].signals())["unsure"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ok(client.post(f"/api/assemblies/{aid}/stack/timer", json={"action": "end"}, headers=fac))
+    minutes = client.get(f"/api/assemblies/{aid}/minutes.md", headers=fac).text
+    [turn] = [line for line in minutes.splitlines() if "Abebe" in line and "speak" in line]
+    assert turn.endswith("; signals: mostly agree"), turn
+    assert "Chen" not in minutes  # never who signalled
+
+
 def test_a_plain_form_goes_back_to_the_phone(
     client: TestClient, assembly: GA, room: dict[str, Any]
 ) -> None:
