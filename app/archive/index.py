@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.archive import fts, logic
 from app.archive.models import ArchiveEntry
 from app.assembly.models import Assembly
@@ -68,7 +68,7 @@ def index_assembly(session: Session, assembly_id: str) -> int:
     ):
         amendments[amendment.proposal_id].append((amendment.text, amendment.rationale))
     notes = _notes_by_item(session, assembly_id)
-    closed_at = assembly.closed_at or datetime.now(UTC)
+    closed_at = assembly.closed_at or clock.now()
     for proposal in proposals:
         pid = proposal.id or 0
         decided_at = proposal.decided_at or closed_at

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.archive.index import index_assembly
 from app.assembly import logic
 from app.assembly.access import (
@@ -51,10 +52,6 @@ HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admis
 # headcount.
 PROPOSAL, ROUND, TALLY = "proposal", "round", "tally"
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -153,7 +150,7 @@ def create_assembly(
                     join_code=logic.new_join_code(),
                     projector_key_hash=hash_secret(projector_key),
                     decision_rule_json=json.dumps(rule.as_json()),
-                    created_at=now(),
+                    created_at=clock.now(),
                     group_id=member.group_id if member else None,
                     number=member.number if member else None,
                     minutes_speaker_names=minutes_speaker_names,
@@ -165,7 +162,7 @@ def create_assembly(
                     name=name,
                     language=language,
                     token_hash=hash_secret(token),
-                    joined_at=now(),
+                    joined_at=clock.now(),
                 )
                 session.add(person)
                 session.flush()
@@ -235,7 +232,7 @@ def join_assembly(
             language=logic.check_language(language) if language else assembly.language,
             status=status,
             token_hash=hash_secret(token),
-            joined_at=now(),
+            joined_at=clock.now(),
         )
         session.add(person)
         session.flush()
@@ -432,7 +429,7 @@ def open_agenda_item(
     """Open one item; the item open before it is done (or pending, when asked). Hands still up
     are carried over to it or cleared, as `hands` says: never silently (409 without it)."""
     logic.check_choice(previous, logic.PREVIOUS_STATUSES, field="previous")
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), N_("open agenda items"))
@@ -498,7 +495,7 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
                 ).format(title=item.title, status=item.status),
                 code="item_not_open",
             )
-        used = _stop_clock(item, now())
+        used = _stop_clock(item, clock.now())
         item.status = "done"
         clear_stack_for_new_item(session, assembly_id, actor_id)
         session.add(item)
@@ -515,7 +512,7 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
 
 def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     """End the assembly: the open item is done and the minutes become final."""
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly = assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), N_("close the assembly"))

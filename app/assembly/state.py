@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.assembly.access import participant_by_ref
 from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
 from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant, RoleGrant
@@ -230,7 +231,7 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         headcount=assembly.headcount,
         rule=parse_decision_rule(json.loads(assembly.decision_rule_json)),
         seq=seq,
-        read_at=datetime.now(UTC),
+        read_at=clock.now(),
         admitted_count=admitted,
         agenda=tuple(
             Item(

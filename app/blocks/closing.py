@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.assembly.access import require_role
 from app.assembly.models import Assembly, Participant
 from app.blocks import logic
@@ -27,7 +28,6 @@ from app.blocks.service import (
     PROPOSAL,
     ROUND,
     Changed,
-    now,
     set_stage,
 )
 from app.db import Database
@@ -54,7 +54,7 @@ def close_round(
 
     `actor_id` None is the deadline closing it (no role needed).
     """
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         row, proposal = round_for_write(session, round_id)
         aid = row.assembly_id
@@ -265,7 +265,7 @@ def _judge(
 
 def close_due_rounds(*, db: Database, at: datetime | None = None) -> list[int]:
     """Close every round whose deadline has passed (also the ones a restart left behind)."""
-    moment = at or now()
+    moment = at or clock.now()
     with db.read() as session:
         due = session.exec(
             select(Round.id)

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import parse_decision_rule
 from app.assembly.models import Assembly, Participant
@@ -26,7 +27,6 @@ from app.blocks.service import (
     STACK,
     TALLY,
     Changed,
-    now,
     open_round_of,
     proposal_for_write,
     set_stage,
@@ -151,7 +151,7 @@ def open_round(
         )
     if kind != "block_review" and block_id is not None:
         raise Invalid(_("Only a block review is about a block."), code="block_not_expected")
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
@@ -261,7 +261,7 @@ def respond(
         person = session.get(Participant, actor_id)
         if person is None or person.assembly_id != aid or person.status != "admitted":
             raise Forbidden(_("Only admitted participants answer rounds."), code="not_admitted")
-        if row.status != "open" or is_due(row, now()):
+        if row.status != "open" or is_due(row, clock.now()):
             raise closed_error(row)
         kept = logic.check_response(row.kind, value, reason)
         answer = session.exec(
@@ -272,11 +272,11 @@ def respond(
         changed = answer is not None
         if answer is None:
             answer = Response(
-                round_id=round_id, participant_id=actor_id, value=value, answered_at=now()
+                round_id=round_id, participant_id=actor_id, value=value, answered_at=clock.now()
             )
         else:
             answer.changes += 1
-        answer.value, answer.reason, answer.answered_at = value, kept, now()
+        answer.value, answer.reason, answer.answered_at = value, kept, clock.now()
         session.add(answer)
         payload: dict[str, Any] = {
             "round_id": round_id,
@@ -308,7 +308,7 @@ def record_analog(
         row, _proposal = round_for_write(session, round_id)
         aid = row.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), N_("add counted hands"))
-        if row.status != "open" or is_due(row, now()):  # past its deadline, as good as closed
+        if row.status != "open" or is_due(row, clock.now()):  # past its deadline, as good as closed
             raise closed_error(row)
         clean_counts, named = logic.check_analog(row.kind, counts, blocks or [])
         # In an anonymous round a counted block keeps its reason, never its author, here too.
@@ -344,7 +344,7 @@ def open_minutes_approval(
     every phone answers one question at a time.
     """
     check_round_options(results, closes_in_seconds)
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(

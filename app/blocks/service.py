@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app import clock
 from app.assembly.access import assembly_for_write, item_in, participant_in, require_role
 from app.assembly.logic import clean_optional, clean_text
 from app.assembly.models import AgendaItem, Participant
@@ -26,10 +26,6 @@ TALLY = "tally"  # the open round's counts alone: what an answer changes
 # than the wall shows a room at a size the back reads (it pages anything past 400 characters).
 TEXT_MAX = 5_000
 PENDING_MAX = 3  # amendments one person may have waiting (MICCHECK_PENDING_AMENDMENTS_PER_PERSON)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -100,7 +96,7 @@ def submit_proposal(
     text = clean_body(text, field="text")
     working_group = clean_optional(working_group, field="working_group", max_len=80)
     typed = clean_optional(presenter_name, field="presenter_name", max_len=logic.PRESENTER_NAME_MAX)
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         facilitator = require_role(
@@ -226,7 +222,7 @@ def set_stage(
     before = proposal.stage
     proposal.stage = stage
     if stage == "decided":
-        proposal.outcome, proposal.tabled_to, proposal.decided_at = outcome, tabled_to, now()
+        proposal.outcome, proposal.tabled_to, proposal.decided_at = outcome, tabled_to, clock.now()
         # The blockers' floor passes with the decision; the decision stays the last event.
         lower_block_hands(session, proposal.assembly_id, actor_id)
     session.add(proposal)
@@ -348,7 +344,7 @@ def propose_amendment(
             text=text,
             rationale=rationale,
             based_on_version=proposal.version,
-            proposed_at=now(),
+            proposed_at=clock.now(),
         )
         session.add(amendment)
         session.flush()
@@ -400,7 +396,7 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
             logic.check_amendment_cap(
                 accepted=proposal.version - 1, max_rounds=proposal.max_amendment_rounds
             )
-        moment = now()
+        moment = clock.now()
         amendment.status = "accepted" if accept else "rejected"
         amendment.decided_by_id, amendment.decided_at = actor_id, moment
         amendment.on_presenters_word = on_word

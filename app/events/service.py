@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, insert, update
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.events.chain import GENESIS_HASH, event_hash
 from app.events.models import Event, EventHead
 
@@ -18,7 +19,7 @@ HEAD: Table = EventHead.__table__  # type: ignore[attr-defined]
 
 def utc_stamp(moment: datetime | None = None) -> str:
     """UTC with microseconds and a trailing Z: the form that is hashed."""
-    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    moment = (moment or clock.now()).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

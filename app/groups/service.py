@@ -10,12 +10,12 @@ import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.assembly.auth import hash_secret, new_secret
 from app.assembly.logic import check_time_zone, clean_text, parse_decision_rule
 from app.db import Database
@@ -23,10 +23,6 @@ from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.groups import logic
 from app.groups.models import AssemblyGroup, WorkingGroup
 from app.i18n import _
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -124,7 +120,7 @@ def create_group(
     rule = parse_decision_rule(decision_rule).as_json() if decision_rule is not None else None
     names = logic.clean_working_groups(working_groups)
     token = new_secret()
-    moment = now()
+    moment = clock.now()
     taken = Conflict(
         _("The slug “{slug}” is taken; pick another.").format(slug=slug), code="slug_taken"
     )
@@ -160,7 +156,7 @@ def set_working_groups(
         check_admin(group, token)  # before the names: strangers learn nothing from a 422
         cleaned = logic.clean_working_groups(names)
         _replace_working_groups(session, group.id or 0, cleaned)
-        group.updated_at = now()
+        group.updated_at = clock.now()
         session.add(group)
         session.flush()
         return view_of(session, group)
@@ -174,7 +170,7 @@ def reissue_admin_token(*, db: Database, slug: str) -> str:
     with db.write() as session:
         group = group_by_slug(session, slug, for_update=True)
         group.admin_token_hash = hash_secret(token)
-        group.updated_at = now()
+        group.updated_at = clock.now()
         session.add(group)
     return token
 
@@ -209,7 +205,7 @@ def claim_number(session: Session, *, slug: str, token: str | None) -> Membershi
     group = group_by_slug(session, slug, for_update=True)
     check_admin(group, token)
     group.last_number += 1
-    group.updated_at = now()
+    group.updated_at = clock.now()
     session.add(group)
     rule = json.loads(group.decision_rule_json) if group.decision_rule_json else None
     return Membership(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.models import AgendaItem
 from app.blocks.models import Proposal, ProposalVersion
@@ -108,12 +108,12 @@ def start_mic(
             proposal_id, version = proposal.id, proposal.version
         body = _clean(text)
         mic = session.get(PeoplesMic, assembly_id) or PeoplesMic(
-            assembly_id=assembly_id, text="", source=source, phrase_count=0, started_at=now()
+            assembly_id=assembly_id, text="", source=source, phrase_count=0, started_at=clock.now()
         )
         mic.text, mic.source = body, source
         mic.proposal_id, mic.proposal_version = proposal_id, version
         mic.phrase_count, mic.position = len(split_phrases(body)), 1
-        mic.started_at, mic.started_by_id = now(), actor_id
+        mic.started_at, mic.started_by_id = clock.now(), actor_id
         session.add(mic)
         event = append_event(
             session, assembly_id, actor_id, "mic_started", {"text": body, **_payload(mic)}
@@ -172,7 +172,3 @@ def stop_mic(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
         event = append_event(session, assembly_id, actor_id, "mic_stopped", payload)
     db.announce(assembly_id, event.seq, {MIC})
     return Changed(event.seq, {"position": None, "phrase_count": 0})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

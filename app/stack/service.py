@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import clean_text
 from app.assembly.models import AgendaItem, Assembly, Participant
@@ -29,10 +30,6 @@ STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 # The key, in a write session's `info` (Database.memory), of how this process's memory of the
 # room's hand signals took a turn: `(assembly_id, turn_id) -> "mostly agree" | … | None`.
 TURN_SIGNALS = "turn_signals"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def aware(moment: datetime) -> datetime:
@@ -135,7 +132,7 @@ def _take_off_stack(session: Session, assembly_id: str, hand: Hand, status: str)
                 if moved is not None and moved.moved_to is not None and moved.moved_to > 1:
                     moved.moved_to -= 1
                     session.add(moved)
-    hand.status, hand.closed_at = status, now()
+    hand.status, hand.closed_at = status, clock.now()
     session.add(hand)
 
 
@@ -178,7 +175,7 @@ def _add_hand(
         name=name,
         speaker_key=key,
         kind=kind,
-        raised_at=now(),
+        raised_at=clock.now(),
         added_by_id=actor_id if by_keeper else None,
     )
     session.add(hand)
@@ -324,9 +321,9 @@ def _end_turn(session: Session, assembly_id: str, actor_id: int | None, at: date
     turn = current_turn(session, assembly_id)
     if turn is None:
         return None
-    clock = clock_of(turn)
+    timer = clock_of(turn)
     turn.ended_at = at
-    turn.seconds = round(clock.spoken(at))
+    turn.seconds = round(timer.spoken(at))
     turn.paused_at = None
     session.add(turn)
     signals = _signals_line(session, assembly_id, turn)
@@ -372,7 +369,7 @@ def clock_of(turn: Turn) -> logic.Clock:
 
 def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     """The current turn ends (recorded) and the head of the queue gets the floor."""
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, N_("call the next speaker"))
@@ -388,7 +385,7 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
         seconds = (
             settings.report_seconds if item and item.kind == "report" else settings.speaking_seconds
         )
-        clock = logic.start_clock(moment, seconds)
+        timer = logic.start_clock(moment, seconds)
         turn = Turn(
             assembly_id=assembly_id,
             agenda_item_id=item.id if item else None,
@@ -397,8 +394,8 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
             name=hand.name,
             speaker_key=hand.speaker_key,
             kind=hand.kind,
-            started_at=clock.started_at,
-            speaking_until=clock.speaking_until,
+            started_at=timer.started_at,
+            speaking_until=timer.speaking_until,
         )
         session.add(hand)
         session.add(turn)
@@ -413,7 +410,7 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
                 "turn_id": turn.id,
                 "reason": queue[0].reason,
                 "started_at": moment.isoformat(),
-                "speaking_until": clock.speaking_until.isoformat(),
+                "speaking_until": timer.speaking_until.isoformat(),
             },
         )
     db.announce(assembly_id, event.seq, {STACK, SPEAKER, STATS})
@@ -424,7 +421,7 @@ def control_timer(
     *, db: Database, assembly_id: str, actor_id: int, action: str, seconds: int | None = None
 ) -> Changed:
     """Pause (an interposed question), resume, add time, or end the current turn."""
-    moment = now()
+    moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, N_("run the timer"))
@@ -435,19 +432,19 @@ def control_timer(
             event = _end_turn(session, assembly_id, actor_id, moment)
             db_regions = {STACK, SPEAKER, STATS}
         else:
-            clock = clock_of(turn)
+            timer = clock_of(turn)
             if action == "pause":
-                clock, kind = logic.pause(clock, moment), "turn_paused"
+                timer, kind = logic.pause(timer, moment), "turn_paused"
             elif action == "resume":
-                clock, kind = logic.resume(clock, moment), "turn_resumed"
+                timer, kind = logic.resume(timer, moment), "turn_resumed"
             elif action == "add":
                 add = logic.DEFAULT_ADD_SECONDS if seconds is None else seconds
-                clock, kind = logic.add_time(clock, add), "turn_extended"
+                timer, kind = logic.add_time(timer, add), "turn_extended"
             else:
                 raise Conflict(_("The timer takes pause, resume, add or end."), code="bad_action")
-            turn.speaking_until = clock.speaking_until
-            turn.paused_at = clock.paused_at
-            turn.paused_seconds = clock.paused_seconds
+            turn.speaking_until = timer.speaking_until
+            turn.paused_at = timer.paused_at
+            turn.paused_seconds = timer.paused_seconds
             session.add(turn)
             event = append_event(
                 session,
@@ -457,7 +454,7 @@ def control_timer(
                 {
                     "turn_id": turn.id,
                     "name": turn.name,
-                    "speaking_until": clock.speaking_until.isoformat(),
+                    "speaking_until": timer.speaking_until.isoformat(),
                     "seconds": seconds if action == "add" else None,
                 },
             )
@@ -531,7 +528,7 @@ def hand_over_stack(
     settings = settings_of(session, assembly_id)
     queue = queue_of(session, assembly_id, settings)
     logic.check_hands_choice(len(queue), hands)
-    moment = now()
+    moment = clock.now()
     _end_turn(session, assembly_id, actor_id, moment)
     for placed in queue:
         hand = session.get(Hand, placed.entry.id)
@@ -583,7 +580,7 @@ def give_blockers_the_floor(
             name=name,
             speaker_key=key,
             kind="speak",
-            raised_at=now(),
+            raised_at=clock.now(),
             added_by_id=actor_id,
         )
         order += 1
@@ -609,7 +606,7 @@ def lower_block_hands(session: Session, assembly_id: str, actor_id: int | None) 
 
     Runs inside the caller's transaction; one `hand_lowered` event a hand; returns how many.
     """
-    moment, lowered = now(), 0
+    moment, lowered = clock.now(), 0
     for hand in open_hands(session, assembly_id):
         if hand.note != "block":
             continue
@@ -639,6 +636,6 @@ def take_floor_from(
         taken += 1
     turn = current_turn(session, assembly_id)
     if turn is not None and turn.participant_id == participant_id:
-        _end_turn(session, assembly_id, actor_id, now())
+        _end_turn(session, assembly_id, actor_id, clock.now())
         taken += 1
     return taken

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 
+from app import clock
 from app.db import Database
 from app.events import head_of
 from app.stack import logic
@@ -90,7 +91,7 @@ class StackState:
 
 def load_stack(*, db: Database, assembly_id: str) -> StackState:
     """The stack of an assembly now (an assembly that does not exist has an empty one)."""
-    moment = datetime.now(UTC)
+    moment = clock.now()
     with db.read() as session:
         seq = head_of(session, assembly_id)
         settings = settings_of(session, assembly_id)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from app import clock
 from app.assembly import service as assembly_service
 from app.blocks import closing, rounds, service
 from app.blocks.logic import DISCUSSION_STAGES, STAGES
@@ -177,7 +178,7 @@ def refused(exc_type: type[DomainError], code: str, fn: Any, *args: Any, **kw: A
 
 
 def later(seconds: float) -> datetime:
-    return service.now() + timedelta(seconds=seconds)
+    return clock.now() + timedelta(seconds=seconds)
 
 
 # ---- one answer per person, the last one counts -------------------------------------------
@@ -349,7 +350,7 @@ def test_answering_after_the_deadline_before_the_closer_ran_is_a_conflict(
     rid = open_(w, submit(w, "consensus_call"), "consensus", closes_in_seconds=10)
     answer(w, rid, w.emeka, "agree")
     eleven_seconds_on = later(11)
-    monkeypatch.setattr(rounds, "now", lambda: eleven_seconds_on)
+    monkeypatch.setattr(clock, "now", lambda: eleven_seconds_on)
     before = head(any_db, w.aid)
     refused(Conflict, "round_closed", answer, w, rid, w.emeka, "block", REASON)
     refused(Conflict, "round_closed", answer, w, rid, w.chen, "agree")
@@ -513,7 +514,7 @@ def test_a_deadline_is_10_to_3600_seconds(db: Database, bad: int) -> None:
     for good in (10, 3600):
         rid = open_(w, pid, "temperature", closes_in_seconds=good)
         deadline = datetime.fromisoformat(shown(w, rid)["deadline"])
-        assert good - 5 < (deadline - service.now()).total_seconds() <= good
+        assert good - 5 < (deadline - clock.now()).total_seconds() <= good
         close(w, rid)
 
 
@@ -853,7 +854,7 @@ def test_counting_hands_after_the_deadline_is_a_conflict(
     rid = open_(w, submit(w, "consensus_call"), "consensus", closes_in_seconds=10)
     analog(w, rid, {"agree": 4})
     eleven_seconds_on = later(11)
-    monkeypatch.setattr(rounds, "now", lambda: eleven_seconds_on)
+    monkeypatch.setattr(clock, "now", lambda: eleven_seconds_on)
     before = head(db, w.aid)
     refused(Conflict, "round_closed", analog, w, rid, {"agree": 40})
     assert head(db, w.aid) == before

@@ -26,13 +26,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from app import clock as app_clock
 from app.assembly import service as assembly_service
 from app.assembly.models import AgendaItem, Participant
 from app.blocks import closing, rounds
 from app.blocks import service as proposals
 from app.db import Database
 from app.demo import load_demo, seed_demo
-from app.events import service as events_service
 from app.minutes import service as minutes_service
 from app.stack import service as stack_service
 
@@ -59,13 +59,8 @@ class Clock:
 
 
 def freeze(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
-    """Every clock the services read (each module's `now`, and the events' stamp) is `clock`."""
-    for module in (assembly_service, stack_service, proposals, rounds, closing):
-        monkeypatch.setattr(module, "now", clock.now)
-    stamp = events_service.utc_stamp
-    monkeypatch.setattr(
-        events_service, "utc_stamp", lambda moment=None: stamp(moment or clock.now())
-    )
+    """The one clock the domain reads (app/clock.py), the events' stamps included, is `clock`."""
+    monkeypatch.setattr(app_clock, "now", clock.now)
 
 
 @dataclass

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.blocks import closing, rounds
-from app.blocks.service import now
+from app import clock
 from tests.conftest import GA, Person, create_assembly, error_of, headers_for, join, ok, seq_of
 
 TEXT = "Buy four winter tents for the camp, up to $600 from the general fund."
@@ -132,7 +131,7 @@ def test_a_proposal_through_temperature_check_blocked_call_and_fallback_vote(
     hidden = get_round(client, rid, chen)
     assert set(hidden) == OPEN_KEYS and hidden["answers"] == 3
     deadline = datetime.fromisoformat(hidden["deadline"])
-    assert timedelta(seconds=590) < deadline - now() <= timedelta(seconds=600)
+    assert timedelta(seconds=590) < deadline - clock.now() <= timedelta(seconds=600)
     assert get_round(client, rid, emeka)["mine"] == {"round_id": rid, "value": "block",
                                                      "reason": REASON}  # fmt: skip
     result = close(client, ga, rid)
@@ -216,9 +215,8 @@ def test_the_server_closes_a_round_at_its_deadline(
     pid = submit(client, ga, marisol, "consensus_call")
     rid = open_round(client, ga, pid, kind="consensus", closes_in_seconds=10)["round_id"]
     ok(respond(client, rid, marisol, "agree"))
-    eleven_seconds_on = now() + timedelta(seconds=11)
-    monkeypatch.setattr(rounds, "now", lambda: eleven_seconds_on)
-    monkeypatch.setattr(closing, "now", lambda: eleven_seconds_on)
+    eleven_seconds_on = clock.now() + timedelta(seconds=11)
+    monkeypatch.setattr(clock, "now", lambda: eleven_seconds_on)
     late = respond(client, rid, marisol, "stand_aside")
     assert late.status_code == 409 and error_of(late)["code"] == "round_closed"
     deadline = time.monotonic() + 10
