@@ -8,30 +8,10 @@ from __future__ import annotations
 from app.assembly import logic
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.models import AssemblyWord
-from app.assembly.service import (
-    ADMISSIONS,
-    AGENDA,
-    HEADER,
-    PEOPLE,
-    PROPOSAL,
-    ROLES,
-    ROUND,
-    SPEAKER,
-    STACK,
-    STATS,
-    TALLY,
-    Changed,
-)
 from app.db import Database
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_
-from app.minutes.service import NOTES
 
-# Every region shows words: a change of language or of a word re-renders them all (the mic and
-# the signals' meter follow the header and the speaker: app/web/render.py ALSO_SHOWN_IN).
-ALL_REGIONS = {
-    HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, PROPOSAL, ROUND, TALLY, SPEAKER, STACK, STATS, NOTES
-}  # fmt: skip
 SETTERS = ("facilitator",)
 
 
@@ -52,7 +32,7 @@ def set_languages(
             "languages_set",
             {"language": first, "second_language": second},
         )
-    db.announce(assembly_id, event.seq, ALL_REGIONS)
+    db.announce(assembly_id, event.seq, {facts.WORDS})
     return Changed(event.seq, {"language": first, "second_language": second})
 
 
@@ -83,5 +63,5 @@ def rename_word(
             "word_renamed",
             {"language": language, "key": key, "word": cleaned},
         )
-    db.announce(assembly_id, event.seq, ALL_REGIONS)
+    db.announce(assembly_id, event.seq, {facts.WORDS})
     return Changed(event.seq, {"language": language, "key": key, "word": cleaned})

@@ -13,10 +13,9 @@ from app.assembly.access import assembly_for_write, participant_in, require_role
 from app.assembly.auth import hash_secret, new_secret
 from app.assembly.logic import check_role_revocable
 from app.assembly.models import Participant, RoleGrant
-from app.assembly.service import ADMISSIONS, PEOPLE, ROLES, SPEAKER, STACK, STATS, TALLY, Changed
 from app.db import Database
 from app.errors import Conflict, Forbidden
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _, translate
 from app.live import seat
 from app.stack.service import take_floor_from
@@ -73,7 +72,7 @@ def reissue_link(*, db: Database, assembly_id: str, actor_id: int, participant_i
             "participant_link_reissued",
             {"participant_id": participant_id, "name": person.name},
         )
-    db.announce(assembly_id, event.seq, {PEOPLE, seat(participant_id)})
+    db.announce(assembly_id, event.seq, {facts.PEOPLE, seat(participant_id)})
     return Reissued(participant_id, person.name, token, event.seq)
 
 
@@ -128,8 +127,10 @@ def remove_participant(
             "participant_removed",
             {"participant_id": participant_id, "name": person.name, "previous_status": was},
         )
-    regions = {PEOPLE, ADMISSIONS, TALLY, seat(participant_id)} | ({ROLES} if roles else set())
-    db.announce(assembly_id, event.seq, regions | ({STACK, SPEAKER, STATS} if taken else set()))
+    changed = {facts.PEOPLE, facts.DOOR, facts.ELIGIBLE, seat(participant_id)}
+    changed |= {facts.ROLES} if roles else set()
+    changed |= {facts.HANDS, facts.FLOOR, facts.TURNS} if taken else set()
+    db.announce(assembly_id, event.seq, changed)
     return Changed(
         event.seq, {"participant_id": participant_id, "status": "removed", "roles_revoked": roles}
     )
@@ -171,8 +172,8 @@ def set_muted(
             {"participant_id": participant_id, "name": person.name},
         )
     # The stack region carries who is muted: a muted phone says so and offers no hands.
-    regions = {PEOPLE, STACK} | ({SPEAKER, STATS} if taken else set())
-    db.announce(assembly_id, event.seq, regions)
+    changed = {facts.PEOPLE, facts.HANDS} | ({facts.FLOOR, facts.TURNS} if taken else set())
+    db.announce(assembly_id, event.seq, changed)
     return Changed(event.seq, {"participant_id": participant_id, "muted": muted})
 
 

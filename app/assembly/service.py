@@ -28,11 +28,10 @@ from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
 from app.blocks.models import Round
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.groups.service import claim_number
 from app.i18n import N_, _, translate
 from app.live import seat
-from app.minutes.service import NOTES  # the minutes' forms close with the assembly
 from app.stack.service import clear_stack_for_new_item, hand_over_stack
 
 # Refusals naming a state, one whole sentence per state (other states use the general one).
@@ -45,13 +44,6 @@ NOT_OPEN = {
     "pending": N_("“{title}” is not open (it is pending)."),
     "done": N_("“{title}” is not open (it is done)."),
 }
-
-# Screen regions a change touches (app/web renders them; app/live pushes them).
-HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admissions", "roles"
-# The open item's proposal and its round; the round's tally counts people joined and the
-# headcount.
-PROPOSAL, ROUND, TALLY = "proposal", "round", "tally"
-STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 
 
 @dataclass(frozen=True)
@@ -72,14 +64,6 @@ class Joined:
     token: str
     status: str
     seq: int
-
-
-@dataclass(frozen=True)
-class Changed:
-    """The result of a change: the new seq, plus what the caller may want to show."""
-
-    seq: int
-    data: dict[str, Any]
 
 
 def new_assembly_id() -> str:
@@ -244,7 +228,7 @@ def join_assembly(
             "participant_joined",
             {"participant_id": person.id, "name": name, "pronouns": pronouns, "status": status},
         )
-    db.announce(assembly.id, event.seq, {PEOPLE, ADMISSIONS, TALLY})
+    db.announce(assembly.id, event.seq, {facts.PEOPLE, facts.DOOR, facts.ELIGIBLE})
     return Joined(assembly.id, person.id, token, status, event.seq)
 
 
@@ -272,7 +256,7 @@ def decide_admission(
             "participant_admitted" if admit else "participant_rejected",
             {"participant_id": participant_id, "name": person.name},
         )
-    db.announce(assembly_id, event.seq, {PEOPLE, ADMISSIONS, TALLY})
+    db.announce(assembly_id, event.seq, {facts.PEOPLE, facts.DOOR, facts.ELIGIBLE})
     return Changed(event.seq, {"participant_id": participant_id, "status": person.status})
 
 
@@ -314,7 +298,7 @@ def grant_role(
             "role_granted",
             {"participant_id": participant_id, "name": person.name, "role": role},
         )
-    db.announce(assembly_id, event.seq, {ROLES, PEOPLE})
+    db.announce(assembly_id, event.seq, {facts.ROLES})
     return Changed(event.seq, {"participant_id": participant_id, "role": role})
 
 
@@ -342,7 +326,7 @@ def revoke_role(
             {"participant_id": participant_id, "name": person.name, "role": role},
         )
     # seat: a console or whole-log socket they hold reconnects as what they are now
-    db.announce(assembly_id, event.seq, {ROLES, PEOPLE, seat(participant_id)})
+    db.announce(assembly_id, event.seq, {facts.ROLES, seat(participant_id)})
     return Changed(event.seq, {"participant_id": participant_id, "role": role})
 
 
@@ -355,7 +339,7 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
         assembly.headcount = count
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
-    db.announce(assembly_id, event.seq, {PEOPLE, TALLY})
+    db.announce(assembly_id, event.seq, {facts.PEOPLE, facts.ELIGIBLE})
     return Changed(event.seq, {"headcount": count})
 
 
@@ -404,7 +388,7 @@ def add_agenda_item(
                 "working_group": working_group,
             },
         )
-    db.announce(assembly_id, event.seq, {AGENDA})
+    db.announce(assembly_id, event.seq, {facts.AGENDA})
     return Changed(event.seq, {"item_id": item.id, "position": item.position})
 
 
@@ -468,7 +452,7 @@ def open_agenda_item(
                 "hand_count": waiting,
             },
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS, PROPOSAL, ROUND})
+    db.announce(assembly_id, event.seq, {facts.OPEN_ITEM, facts.HANDS, facts.FLOOR, facts.TURNS})
     return Changed(
         event.seq,
         {
@@ -506,7 +490,7 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
             "agenda_item_closed",
             {"item_id": item_id, "title": item.title, "used_seconds": used},
         )
-    db.announce(assembly_id, event.seq, {AGENDA, HEADER, STACK, SPEAKER, STATS, PROPOSAL, ROUND})
+    db.announce(assembly_id, event.seq, {facts.OPEN_ITEM, facts.HANDS, facts.FLOOR, facts.TURNS})
     return Changed(event.seq, {"item_id": item_id, "status": "done", "used_seconds": used})
 
 
@@ -547,11 +531,7 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             },
         )
         index_assembly(session, assembly_id)  # the archive, from the final facts
-    db.announce(
-        assembly_id,
-        event.seq,
-        {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS, PROPOSAL, ROUND, NOTES},
-    )
+    db.announce(assembly_id, event.seq, {facts.CLOSED})
     return Changed(event.seq, {"status": "closed"})
 
 

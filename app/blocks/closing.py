@@ -25,17 +25,14 @@ from app.blocks.models import Response, Round, RoundBlock
 from app.blocks.round_state import names_of
 from app.blocks.rounds import closed_error, round_for_write, rule_of
 from app.blocks.service import (
-    PROPOSAL,
-    ROUND,
-    Changed,
     set_stage,
 )
 from app.db import Database
 from app.errors import Conflict, DomainError
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 from app.minutes import approval
-from app.stack.service import STACK, give_blockers_the_floor
+from app.stack.service import give_blockers_the_floor
 
 
 def _phone_counts(session: Session, round_id: int) -> tuple[Counter[str], list[Response]]:
@@ -120,7 +117,7 @@ def close_round(
                 "by_deadline": by_deadline,
             },
         )
-        regions, last = {ROUND, PROPOSAL}, event.seq
+        changed, last = {facts.ROUND, facts.PROPOSAL}, event.seq
         if proposal is not None and result.stage is not None and result.stage != proposal.stage:
             last = set_stage(
                 session,
@@ -130,7 +127,7 @@ def close_round(
                 result.outcome if result.stage == "decided" else None,
                 None,
             ).seq
-            regions.add(STACK)
+            changed.add(facts.HANDS)
         if proposal is not None and result.stage == "block_discussion" and row.kind == "consensus":
             # The blockers get the floor: their hands go to the head of the stack.
             seqs = give_blockers_the_floor(
@@ -141,9 +138,8 @@ def close_round(
                 [(b["participant_id"], b["name"]) for b in blocks if b["name"]],
             )
             last = seqs[-1] if seqs else last
-    db.announce(aid, last, regions)
+    db.announce(aid, last, changed)
     return Changed(
-        aid,
         last,
         {
             "round_id": round_id,
@@ -154,6 +150,7 @@ def close_round(
             "explanation": result.explanation,
             "stage": proposal.stage if proposal is not None else None,
         },
+        aid,
     )
 
 

@@ -22,18 +22,13 @@ from app.assembly.models import Assembly, Participant
 from app.blocks import logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.blocks.service import (
-    PROPOSAL,
-    ROUND,
-    STACK,
-    TALLY,
-    Changed,
     open_round_of,
     proposal_for_write,
     set_stage,
 )
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 from app.minutes import approval
 
@@ -219,8 +214,10 @@ def open_round(
             },
         )
     # A recall moved the stage too, which ranks clarifying questions on the stack.
-    db.announce(aid, event.seq, {ROUND, PROPOSAL, STACK} if recalled else {ROUND, PROPOSAL})
-    return Changed(aid, event.seq, {"round_id": row.id, "kind": kind, "results": row.results})
+    db.announce(
+        aid, event.seq, {facts.ROUND, facts.PROPOSAL} | ({facts.HANDS} if recalled else set())
+    )
+    return Changed(event.seq, {"round_id": row.id, "kind": kind, "results": row.results}, aid)
 
 
 def _check_reviewable(
@@ -291,8 +288,8 @@ def respond(
         event = append_event(
             session, aid, None if row.anonymous else actor_id, "response_cast", payload
         )
-    db.announce(aid, event.seq, {TALLY})
-    return Changed(aid, event.seq, {"round_id": round_id, "value": value, "reason": kept})
+    db.announce(aid, event.seq, {facts.ANSWERS})
+    return Changed(event.seq, {"round_id": round_id, "value": value, "reason": kept}, aid)
 
 
 def record_analog(
@@ -324,8 +321,8 @@ def record_analog(
             "analog_counted",
             {"round_id": round_id, "counts": clean_counts, "blocks": clean_blocks},
         )
-    db.announce(aid, event.seq, {TALLY})
-    return Changed(aid, event.seq, {"round_id": round_id, "analog": clean_counts})
+    db.announce(aid, event.seq, {facts.ANSWERS})
+    return Changed(event.seq, {"round_id": round_id, "analog": clean_counts}, aid)
 
 
 def open_minutes_approval(
@@ -400,7 +397,7 @@ def open_minutes_approval(
                 "closes_at": row.closes_at.isoformat() if row.closes_at else None,
             },
         )
-    db.announce(assembly_id, event.seq, {ROUND})
+    db.announce(assembly_id, event.seq, {facts.ROUND})
     return Changed(
-        assembly_id, event.seq, {"round_id": row.id, "kind": approval.KIND, "results": row.results}
+        event.seq, {"round_id": row.id, "kind": approval.KIND, "results": row.results}, assembly_id
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import func
@@ -16,23 +15,14 @@ from app.blocks import logic
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 from app.stack.service import lower_block_hands
 
-PROPOSAL, ROUND, AGENDA, STACK = "proposal", "round", "agenda", "stack"
-TALLY = "tally"  # the open round's counts alone: what an answer changes
 # A proposal's text, and so an amendment's (a whole new text): about two pages, already more
 # than the wall shows a room at a size the back reads (it pages anything past 400 characters).
 TEXT_MAX = 5_000
 PENDING_MAX = 3  # amendments one person may have waiting (MICCHECK_PENDING_AMENDMENTS_PER_PERSON)
-
-
-@dataclass(frozen=True)
-class Changed:
-    assembly_id: str
-    seq: int
-    data: dict[str, Any]
 
 
 def clean_body(text: str, *, field: str) -> str:
@@ -179,8 +169,8 @@ def submit_proposal(
                 "working_group": working_group,
             },
         )
-    db.announce(assembly_id, event.seq, {PROPOSAL, AGENDA})
-    return Changed(assembly_id, event.seq, {"proposal_id": proposal.id, "agenda_item_id": item.id})
+    db.announce(assembly_id, event.seq, {facts.PROPOSAL, facts.AGENDA})
+    return Changed(event.seq, {"proposal_id": proposal.id, "agenda_item_id": item.id}, assembly_id)
 
 
 def move_stage(
@@ -207,8 +197,8 @@ def move_stage(
         )
         event = set_stage(session, proposal, actor_id, stage, outcome, tabled_to)
     # The stage decides which rounds may open, and ranks clarifying questions on the stack.
-    db.announce(aid, event.seq, {PROPOSAL, ROUND, STACK})
-    return Changed(aid, event.seq, {"stage": stage, "outcome": outcome})
+    db.announce(aid, event.seq, {facts.PROPOSAL, facts.ROUND, facts.HANDS})
+    return Changed(event.seq, {"stage": stage, "outcome": outcome}, aid)
 
 
 def set_stage(
@@ -249,8 +239,8 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
             outcome="withdrawn",
         )
         event = set_stage(session, proposal, actor_id, "decided", "withdrawn", None)
-    db.announce(aid, event.seq, {PROPOSAL, ROUND, STACK})
-    return Changed(aid, event.seq, {"stage": "decided", "outcome": "withdrawn"})
+    db.announce(aid, event.seq, {facts.PROPOSAL, facts.ROUND, facts.HANDS})
+    return Changed(event.seq, {"stage": "decided", "outcome": "withdrawn"}, aid)
 
 
 def set_amendments_open(
@@ -288,8 +278,8 @@ def set_amendments_open(
             "proposal_settings_changed",
             {"proposal_id": proposal.id, **changes},
         )
-    db.announce(aid, event.seq, {PROPOSAL})
-    return Changed(aid, event.seq, changes)
+    db.announce(aid, event.seq, {facts.PROPOSAL})
+    return Changed(event.seq, changes, aid)
 
 
 def propose_amendment(
@@ -362,8 +352,8 @@ def propose_amendment(
                 "based_on_version": proposal.version,
             },
         )
-    db.announce(aid, event.seq, {PROPOSAL})
-    return Changed(aid, event.seq, {"amendment_id": amendment.id})
+    db.announce(aid, event.seq, {facts.PROPOSAL})
+    return Changed(event.seq, {"amendment_id": amendment.id}, aid)
 
 
 def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: bool) -> Changed:
@@ -422,8 +412,8 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
             payload["version"] = proposal.version
         kind = "amendment_accepted" if accept else "amendment_rejected"
         event = append_event(session, aid, actor_id, kind, payload)
-    db.announce(aid, event.seq, {PROPOSAL})
-    return Changed(aid, event.seq, {"status": amendment.status, "version": proposal.version})
+    db.announce(aid, event.seq, {facts.PROPOSAL})
+    return Changed(event.seq, {"status": amendment.status, "version": proposal.version}, aid)
 
 
 WALL_PAGES_MAX = 100
@@ -454,5 +444,5 @@ def turn_wall_page(*, db: Database, proposal_id: int, actor_id: int, page: int) 
         event = append_event(
             session, aid, actor_id, "wall_page_turned", {"proposal_id": proposal.id, "page": page}
         )
-    db.announce(aid, event.seq, {PROPOSAL})
-    return Changed(aid, event.seq, {"wall_page": page})
+    db.announce(aid, event.seq, {facts.PROPOSAL})
+    return Changed(event.seq, {"wall_page": page}, aid)

@@ -7,7 +7,6 @@ hear: the "mic" region of the console, the wall and the phones.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,7 +17,7 @@ from app.assembly.models import AgendaItem
 from app.blocks.models import Proposal, ProposalVersion
 from app.db import Database
 from app.errors import Conflict, Invalid
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 from app.mic.logic import split_phrases
 from app.mic.models import PeoplesMic
@@ -26,15 +25,8 @@ from app.mic.models import PeoplesMic
 KEEPERS = ("facilitator", "stack_keeper")
 SOURCES = ("proposal", "prepared", "live")
 TEXT_MAX = 5_000  # as a proposal's text: the longest the wall ever shows
-MIC = "mic"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # what no screen shows (and PostgreSQL refuses NUL)
 DOING = N_("run the people's mic")  # "Only a … can run the people's mic."
-
-
-@dataclass(frozen=True)
-class Changed:
-    seq: int
-    data: dict[str, Any]
 
 
 def _open_proposal_text(session: Session, assembly_id: str) -> tuple[Proposal, str]:
@@ -118,7 +110,7 @@ def start_mic(
         event = append_event(
             session, assembly_id, actor_id, "mic_started", {"text": body, **_payload(mic)}
         )
-    db.announce(assembly_id, event.seq, {MIC})
+    db.announce(assembly_id, event.seq, {facts.MIC})
     return Changed(event.seq, {"position": 1, "phrase_count": mic.phrase_count})
 
 
@@ -157,7 +149,7 @@ def move_mic(*, db: Database, assembly_id: str, actor_id: int, to: str | int) ->
         event = append_event(
             session, assembly_id, actor_id, "mic_moved", {**_payload(mic), "from": before}
         )
-    db.announce(assembly_id, event.seq, {MIC})
+    db.announce(assembly_id, event.seq, {facts.MIC})
     return Changed(event.seq, {"position": mic.position, "phrase_count": mic.phrase_count})
 
 
@@ -170,5 +162,5 @@ def stop_mic(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
         payload = _payload(mic)
         session.delete(mic)
         event = append_event(session, assembly_id, actor_id, "mic_stopped", payload)
-    db.announce(assembly_id, event.seq, {MIC})
+    db.announce(assembly_id, event.seq, {facts.MIC})
     return Changed(event.seq, {"position": None, "phrase_count": 0})

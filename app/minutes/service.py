@@ -13,12 +13,11 @@ from app.assembly.models import AgendaItem
 from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Invalid, NotFound
-from app.events import Event, append_event
+from app.events import Event, append_event, facts
 from app.i18n import N_
 from app.minutes import logic
 from app.minutes.actions import clean_action
 
-NOTES = "notes"  # the live region of the minutes (the minute taker's screen renders it)
 TAKERS = ("minute_taker", "facilitator")
 
 
@@ -85,7 +84,7 @@ def take_note(
                 "by": taker.name,
             },
         )
-    db.announce(assembly_id, event.seq, {NOTES})
+    db.announce(assembly_id, event.seq, {facts.MINUTES})
     return Noted(note_id=event.seq, seq=event.seq)
 
 
@@ -132,7 +131,7 @@ def record_action(
                 "by": taker.name,
             },
         )
-    db.announce(assembly_id, event.seq, {NOTES})
+    db.announce(assembly_id, event.seq, {facts.MINUTES})
     return Recorded(action_id=event.seq, seq=event.seq)
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from app.assembly.access import assembly_for_write, require_role
 from app.db import Database
 from app.errors import Invalid
-from app.events import append_event
+from app.events import append_event, facts
 from app.i18n import N_, _
-from app.minutes.service import NOTES, TAKERS
+from app.minutes.service import TAKERS
 
 
 @dataclass(frozen=True)
@@ -60,5 +60,5 @@ def change_settings(
         session.add(assembly)
         event = append_event(session, assembly_id, actor_id, "minutes_settings_changed", changed)
         now = Settings(assembly.minutes_speaker_names, assembly.minutes_signals, event.seq)
-    db.announce(assembly_id, event.seq, {NOTES})
+    db.announce(assembly_id, event.seq, {facts.MINUTES})
     return now

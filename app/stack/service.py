@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from app.assembly.models import AgendaItem, Assembly, Participant
 from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.events import append_event
+from app.events import Changed, append_event, facts
 from app.i18n import N_, _, translate
 from app.stack import logic
 from app.stack.models import Hand, StackSettings, Turn
@@ -26,7 +25,6 @@ HAND_GONE = {
     "lowered": N_("That hand was already lowered."),
     "called": N_("That hand was already called."),
 }
-STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 # The key, in a write session's `info` (Database.memory), of how this process's memory of the
 # room's hand signals took a turn: `(assembly_id, turn_id) -> "mostly agree" | … | None`.
 TURN_SIGNALS = "turn_signals"
@@ -34,12 +32,6 @@ TURN_SIGNALS = "turn_signals"
 
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Changed:
-    seq: int
-    data: dict[str, Any]
 
 
 def settings_of(session: Session, assembly_id: str) -> logic.Settings:
@@ -220,7 +212,7 @@ def raise_hand(
             by_keeper=False,
         )
         event = append_event(session, assembly_id, actor_id, "hand_raised", _hand_payload(hand))
-    db.announce(assembly_id, event.seq, {STACK})
+    db.announce(assembly_id, event.seq, {facts.HANDS})
     return Changed(event.seq, {"entry_id": hand.id, "kind": kind})
 
 
@@ -243,7 +235,7 @@ def add_named_hand(
         )
         payload = {**_hand_payload(hand), "added_by": actor_id}
         event = append_event(session, assembly_id, actor_id, "hand_raised", payload)
-    db.announce(assembly_id, event.seq, {STACK})
+    db.announce(assembly_id, event.seq, {facts.HANDS})
     return Changed(event.seq, {"entry_id": hand.id, "kind": kind})
 
 
@@ -264,7 +256,7 @@ def lower_hand(*, db: Database, assembly_id: str, actor_id: int, entry_id: int) 
         _take_off_stack(session, assembly_id, hand, "lowered")
         payload = {**_hand_payload(hand), "by_owner": hand.participant_id == actor_id}
         event = append_event(session, assembly_id, actor_id, "hand_lowered", payload)
-    db.announce(assembly_id, event.seq, {STACK})
+    db.announce(assembly_id, event.seq, {facts.HANDS})
     return Changed(event.seq, {"entry_id": entry_id, "status": "lowered"})
 
 
@@ -313,7 +305,7 @@ def move_hand(
             "hand_moved",
             {**_hand_payload(hand), "from": before, "to": target, "by": keeper.name},
         )
-    db.announce(assembly_id, event.seq, {STACK})
+    db.announce(assembly_id, event.seq, {facts.HANDS})
     return Changed(event.seq, {"entry_id": entry_id, "position": target})
 
 
@@ -413,7 +405,7 @@ def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Chang
                 "speaking_until": timer.speaking_until.isoformat(),
             },
         )
-    db.announce(assembly_id, event.seq, {STACK, SPEAKER, STATS})
+    db.announce(assembly_id, event.seq, {facts.HANDS, facts.FLOOR, facts.TURNS})
     return Changed(event.seq, {"turn_id": turn.id, "entry_id": hand.id, "name": hand.name})
 
 
@@ -430,7 +422,7 @@ def control_timer(
             raise Conflict(_("Nobody has the floor."), code="no_speaker")
         if action == "end":
             event = _end_turn(session, assembly_id, actor_id, moment)
-            db_regions = {STACK, SPEAKER, STATS}
+            changed = {facts.HANDS, facts.FLOOR, facts.TURNS}
         else:
             timer = clock_of(turn)
             if action == "pause":
@@ -458,8 +450,8 @@ def control_timer(
                     "seconds": seconds if action == "add" else None,
                 },
             )
-            db_regions = {SPEAKER}
-    db.announce(assembly_id, event.seq, db_regions)
+            changed = {facts.FLOOR}
+    db.announce(assembly_id, event.seq, changed)
     return Changed(event.seq, {"action": action})
 
 
@@ -499,7 +491,7 @@ def update_settings(
             setattr(row, key, value)
         session.add(row)
         event = append_event(session, assembly_id, actor_id, "stack_settings_changed", changes)
-    db.announce(assembly_id, event.seq, {STACK})
+    db.announce(assembly_id, event.seq, {facts.HANDS})
     return Changed(event.seq, changes)
 
 

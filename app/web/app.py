@@ -53,6 +53,7 @@ from app.web import (
 from app.web.compression import Compression
 from app.web.context import AppContext
 from app.web.errors import error_body, install_error_handlers
+from app.web.facts import regions_of
 from app.web.headers import SecurityHeaders
 from app.web.language import request_language
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
@@ -122,7 +123,7 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         heartbeat_seconds=settings.heartbeat_seconds,
         max_frame_bytes=settings.ws_max_frame_bytes,
     )
-    db.listen(hub.notify)
+    db.listen(lambda aid, seq, announced: hub.notify(aid, seq, regions_of(announced)))
     # How the room took a turn, for the minutes when an assembly keeps it: this process's board
     # hears every process's signals, so whichever ends the turn knows.
     db.memory[TURN_SIGNALS] = lambda aid, turn_id: turn_line(board.tally(aid, turn_id))

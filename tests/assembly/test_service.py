@@ -14,7 +14,7 @@ from app.assembly.models import AgendaItem, Participant
 from app.assembly.state import load_state
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from app.events import events_after
+from app.events import events_after, facts
 
 
 def new(db: Database, **kw: object) -> service.Created:
@@ -291,14 +291,14 @@ def test_every_change_appends_one_event_with_the_facts_for_the_minutes(db: Datab
     assert all(e.actor_id == made.participant_id for e in events if e.type != "participant_joined")
 
 
-def test_announce_tells_listeners_the_seq_and_regions_after_commit(db: Database) -> None:
+def test_announce_tells_listeners_the_seq_and_the_facts_after_commit(db: Database) -> None:
     heard: list[tuple[str, int, frozenset[str]]] = []
     db.listen(lambda a, s, r: heard.append((a, s, r)))
     made = new(db)
     joined = service.join_assembly(db=db, join_code=made.join_code, name="Chen")
-    # A round counts "answers of phones joined", so a join reaches its tally too.
-    regions = frozenset({"people", "admissions", "tally"})
-    assert heard == [(made.assembly_id, joined.seq, regions)]
+    # A round counts "answers of phones joined", so a join changes who is eligible too.
+    told = frozenset({facts.PEOPLE, facts.DOOR, facts.ELIGIBLE})
+    assert heard == [(made.assembly_id, joined.seq, told)]
     with db.read() as session:
         assert session.exec(select(Participant).where(Participant.name == "Chen")).one()
 

@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from app.assembly import service as assembly_service
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.events import events_after, export_events, verify_chain
+from app.events import events_after, export_events, facts, verify_chain
 from app.minutes import service
 from app.minutes.state import load_minutes
 
@@ -175,12 +175,12 @@ def test_no_notes_once_the_assembly_has_closed(db: Database) -> None:
     assert refused.value.code == "assembly_closed"
 
 
-def test_a_note_announces_the_notes_region(db: Database) -> None:
+def test_a_note_announces_the_minutes_changed(db: Database) -> None:
     r = room(db)
     heard: list[tuple[str, int, frozenset[str]]] = []
     db.listen(lambda aid, seq, regions: heard.append((aid, seq, regions)))
     noted = note(r)
-    assert heard == [(r.aid, noted.seq, frozenset({"notes"}))]
+    assert heard == [(r.aid, noted.seq, frozenset({facts.MINUTES}))]
 
 
 def test_a_proposal_made_without_an_item_and_closed_with_the_assembly_leaves_no_gap(
@@ -351,9 +351,9 @@ def test_an_action_item_naming_a_proposal_and_another_item_is_refused(db: Databa
     assert refused.value.code == "proposal_not_on_item"
 
 
-def test_an_action_item_announces_the_notes_region(db: Database) -> None:
+def test_an_action_item_announces_the_minutes_changed(db: Database) -> None:
     r = room(db)
     heard: list[tuple[str, int, frozenset[str]]] = []
     db.listen(lambda aid, seq, regions: heard.append((aid, seq, regions)))
     recorded = action(r)
-    assert heard == [(r.aid, recorded.seq, frozenset({"notes"}))]
+    assert heard == [(r.aid, recorded.seq, frozenset({facts.MINUTES}))]

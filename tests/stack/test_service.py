@@ -17,7 +17,7 @@ from app.assembly import service as assembly
 from app.assembly.models import AgendaItem
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.events import Event, events_after, export_events, verify_chain
+from app.events import Event, events_after, export_events, facts, verify_chain
 from app.stack import service
 from app.stack.models import Hand, Turn
 from app.stack.service import aware
@@ -860,17 +860,17 @@ def test_refused_changes_append_no_event(room: Room) -> None:
     assert room.seq() == before
 
 
-def test_each_change_tells_the_screens_which_regions_changed(room: Room) -> None:
+def test_each_change_tells_what_changed_hands_the_floor_or_the_turns_taken(room: Room) -> None:
     heard: list[tuple[int, frozenset[str]]] = []
-    room.db.listen(lambda _a, seq, regions: heard.append((seq, regions)))
+    room.db.listen(lambda _a, seq, told: heard.append((seq, told)))
     chen = room.join("Chen")
     heard.clear()
     room.hand(chen)
     called = room.next()
     paused = room.timer("pause")
     assert [r for _, r in heard] == [
-        frozenset({"stack"}),
-        frozenset({"stack", "speaker", "stats"}),
-        frozenset({"speaker"}),
+        frozenset({facts.HANDS}),
+        frozenset({facts.HANDS, facts.FLOOR, facts.TURNS}),
+        frozenset({facts.FLOOR}),
     ]
     assert [seq for seq, _ in heard][1:] == [called.seq, paused.seq]
