@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.logic import parse_decision_rule
 from app.blocks import closing, rounds
@@ -130,7 +131,7 @@ def seed_demo(
     )
     items: dict[str, int] = {}
     for item in demo["agenda"]:
-        added = service.add_agenda_item(
+        added = agenda_service.add_agenda_item(
             db=db,
             assembly_id=made.assembly_id,
             actor_id=actor,
@@ -146,7 +147,7 @@ def seed_demo(
             if "proposal" in item:
                 evening.play(items[item["title"]], item)
     if open_item is not None:
-        service.open_agenda_item(
+        agenda_service.open_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=actor, item_id=items[open_item]
         )
     return Demo(
@@ -172,7 +173,9 @@ class Evening:
     def play(self, item_id: int, item: dict[str, Any]) -> int:
         spec = item["proposal"]
         db, fac = self.db, self.facilitator
-        service.open_agenda_item(db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id)
+        agenda_service.open_agenda_item(
+            db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id
+        )
         presenter = self.ids[spec["presenter"]]
         pid = int(
             proposals_service.submit_proposal(
@@ -231,7 +234,7 @@ class Evening:
             self.round(pid, "consensus", spec["fallback_vote"], fallback=True, blockers=blockers)
         if "tabled_to" in spec:
             stage("decided", outcome="tabled", tabled_to=spec["tabled_to"])
-        service.close_agenda_item(
+        agenda_service.close_agenda_item(
             db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id
         )
         return pid

@@ -1,4 +1,5 @@
-"""Changes to assemblies, people, roles and the agenda: one transaction and one event each."""
+"""Changes to assemblies, people and roles: one transaction and one event each (the agenda and
+closing the assembly are app/agenda's)."""
 
 from __future__ import annotations
 
@@ -6,43 +7,35 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app import clock
-from app.archive.index import index_assembly
 from app.assembly import logic
 from app.assembly.access import (
     assembly_for_write,
-    item_in,
     participant_by_ref,
     participant_in,
     require_role,
     roles_of,
 )
 from app.assembly.auth import hash_secret, new_secret, projector_key_for
-from app.assembly.models import AgendaItem, Assembly, Participant, RoleGrant
-from app.blocks.models import Round
+from app.assembly.models import Assembly, Participant, RoleGrant
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import Changed, append_event, facts
 from app.groups.service import claim_number
 from app.i18n import N_, _, translate
 from app.live import seat
-from app.stack.service import clear_stack_for_new_item, hand_over_stack
 
 # Refusals naming a state, one whole sentence per state (other states use the general one).
 ALREADY_DECIDED = {
     "admitted": N_("{name} is already admitted."),
     "rejected": N_("{name} is already rejected."),
     "removed": N_("{name} is already removed."),
-}
-NOT_OPEN = {
-    "pending": N_("“{title}” is not open (it is pending)."),
-    "done": N_("“{title}” is not open (it is done)."),
 }
 
 
@@ -341,198 +334,6 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
     db.announce(assembly_id, event.seq, {facts.PEOPLE, facts.ELIGIBLE})
     return Changed(event.seq, {"headcount": count})
-
-
-def add_agenda_item(
-    *,
-    db: Database,
-    assembly_id: str,
-    actor_id: int,
-    title: str,
-    kind: str,
-    time_box_minutes: int = 15,
-    working_group: str | None = None,
-) -> Changed:
-    """Add an item at the end of the agenda, pending."""
-    title = logic.clean_text(title, field="title", max_len=200)
-    logic.check_choice(kind, logic.AGENDA_KINDS, field="kind")
-    logic.check_time_box(time_box_minutes)
-    working_group = logic.clean_optional(working_group, field="working_group", max_len=80)
-    with db.write() as session:
-        assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), N_("change the agenda"))
-        last = session.exec(
-            select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
-        ).one()
-        item = AgendaItem(
-            assembly_id=assembly_id,
-            position=(last or 0) + 1,
-            title=title,
-            kind=kind,
-            time_box_minutes=time_box_minutes,
-            working_group=working_group,
-        )
-        session.add(item)
-        session.flush()
-        event = append_event(
-            session,
-            assembly_id,
-            actor_id,
-            "agenda_item_added",
-            {
-                "item_id": item.id,
-                "position": item.position,
-                "title": title,
-                "kind": kind,
-                "time_box_minutes": time_box_minutes,
-                "working_group": working_group,
-            },
-        )
-    db.announce(assembly_id, event.seq, {facts.AGENDA})
-    return Changed(event.seq, {"item_id": item.id, "position": item.position})
-
-
-def _stop_clock(item: AgendaItem, at: datetime) -> int:
-    """Add the time since the item was opened to its time used."""
-    if item.opened_at is not None:
-        opened = item.opened_at if item.opened_at.tzinfo else item.opened_at.replace(tzinfo=UTC)
-        item.used_seconds += max(0, int((at - opened).total_seconds()))
-    item.opened_at = None
-    return item.used_seconds
-
-
-def open_agenda_item(
-    *,
-    db: Database,
-    assembly_id: str,
-    actor_id: int,
-    item_id: int,
-    previous: str = "done",
-    hands: str | None = None,
-) -> Changed:
-    """Open one item; the item open before it is done (or pending, when asked). Hands still up
-    are carried over to it or cleared, as `hands` says: never silently (409 without it)."""
-    logic.check_choice(previous, logic.PREVIOUS_STATUSES, field="previous")
-    moment = clock.now()
-    with db.write() as session:
-        assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), N_("open agenda items"))
-        item = item_in(session, assembly_id, item_id)
-        if item.status == "open":
-            raise Conflict(
-                _("“{title}” is already open.").format(title=item.title), code="item_already_open"
-            )
-        before = session.exec(
-            select(AgendaItem).where(
-                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
-            )
-        ).first()
-        waiting = hand_over_stack(session, assembly_id, actor_id, hands=hands, to_item_id=item_id)
-        used = None
-        if before is not None:
-            used = _stop_clock(before, moment)
-            before.status = previous
-            session.add(before)
-        item.status = "open"
-        item.opened_at = moment
-        session.add(item)
-        event = append_event(
-            session,
-            assembly_id,
-            actor_id,
-            "agenda_item_opened",
-            {
-                "item_id": item_id,
-                "title": item.title,
-                "previous_item_id": before.id if before else None,
-                # Older logs lack the rest: the item before went back to pending then.
-                "previous_status": previous if before else None,
-                "previous_used_seconds": used,
-                "hands": hands if waiting else None,
-                "hand_count": waiting,
-            },
-        )
-    db.announce(assembly_id, event.seq, {facts.OPEN_ITEM, facts.HANDS, facts.FLOOR, facts.TURNS})
-    return Changed(
-        event.seq,
-        {
-            "item_id": item_id,
-            "status": "open",
-            "previous_item_id": before.id if before else None,
-            "previous_status": previous if before else None,
-            "hands": hands if waiting else None,
-            "hand_count": waiting,
-        },
-    )
-
-
-def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
-    """Close the open item: it is done, with its time used recorded."""
-    with db.write() as session:
-        assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), N_("close agenda items"))
-        item = item_in(session, assembly_id, item_id)
-        if item.status != "open":
-            raise Conflict(
-                translate(
-                    NOT_OPEN.get(item.status, N_("“{title}” is not open (it is {status})."))
-                ).format(title=item.title, status=item.status),
-                code="item_not_open",
-            )
-        used = _stop_clock(item, clock.now())
-        item.status = "done"
-        clear_stack_for_new_item(session, assembly_id, actor_id)
-        session.add(item)
-        event = append_event(
-            session,
-            assembly_id,
-            actor_id,
-            "agenda_item_closed",
-            {"item_id": item_id, "title": item.title, "used_seconds": used},
-        )
-    db.announce(assembly_id, event.seq, {facts.OPEN_ITEM, facts.HANDS, facts.FLOOR, facts.TURNS})
-    return Changed(event.seq, {"item_id": item_id, "status": "done", "used_seconds": used})
-
-
-def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
-    """End the assembly: the open item is done and the minutes become final."""
-    moment = clock.now()
-    with db.write() as session:
-        assembly = assembly_for_write(session, assembly_id)
-        require_role(session, assembly_id, actor_id, ("facilitator",), N_("close the assembly"))
-        still_open = session.exec(
-            select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
-        ).first()
-        if still_open is not None:
-            raise Conflict(
-                _("A round is still open; close it before closing the assembly."), code="round_open"
-            )
-        open_item = session.exec(
-            select(AgendaItem).where(
-                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
-            )
-        ).first()
-        if open_item is not None:
-            _stop_clock(open_item, moment)
-            open_item.status = "done"
-            session.add(open_item)
-        clear_stack_for_new_item(session, assembly_id, actor_id)
-        assembly.status = "closed"
-        assembly.closed_at = moment
-        session.add(assembly)
-        event = append_event(
-            session,
-            assembly_id,
-            actor_id,
-            "assembly_closed",
-            {
-                "closed_item_id": open_item.id if open_item else None,
-                "used_seconds": open_item.used_seconds if open_item else None,
-            },
-        )
-        index_assembly(session, assembly_id)  # the archive, from the final facts
-    db.announce(assembly_id, event.seq, {facts.CLOSED})
-    return Changed(event.seq, {"status": "closed"})
 
 
 def participants_by_id(session: Session, ids: Sequence[int]) -> dict[int, Participant]:

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.assembly.access import assembly_for_write, item_in, participant_in, require_role
+from app.assembly.items import append_item
 from app.assembly.logic import clean_optional, clean_text
-from app.assembly.models import AgendaItem, Participant
+from app.assembly.models import Participant
 from app.blocks import logic
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
@@ -113,32 +114,13 @@ def submit_proposal(
                     _("That agenda item has a proposal already."), code="item_has_proposal"
                 )
         else:
-            last = session.exec(
-                select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly_id)
-            ).one()
-            item = AgendaItem(
-                assembly_id=assembly_id,
-                position=(last or 0) + 1,
-                title=title,
-                kind="proposal",
-                working_group=working_group,
-            )
-            session.add(item)
-            session.flush()
-            # The item is a fact of its own: the minutes number it and show its time box.
-            append_event(
+            item, _added = append_item(
                 session,
                 assembly_id,
                 actor_id,
-                "agenda_item_added",
-                {
-                    "item_id": item.id,
-                    "position": item.position,
-                    "title": title,
-                    "kind": "proposal",
-                    "time_box_minutes": item.time_box_minutes,
-                    "working_group": working_group,
-                },
+                title=title,
+                kind="proposal",
+                working_group=working_group,
             )
         proposal = Proposal(
             assembly_id=assembly_id,

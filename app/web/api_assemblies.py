@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.state import load_state
 from app.errors import Forbidden
@@ -218,7 +219,7 @@ def add_agenda_item(
 ) -> JSONResponse:
     """Add an agenda item, pending (facilitator)."""
     actor = admitted_member(request, assembly_id)
-    changed = service.add_agenda_item(
+    changed = agenda_service.add_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
     return created({**changed.data, "seq": changed.seq})
@@ -236,7 +237,7 @@ def open_agenda_item(
     hands are up, say whether they are carried over or cleared (409 `hands_waiting` if not)."""
     actor = admitted_member(request, assembly_id)
     how = body or OpenItemBody()
-    changed = service.open_agenda_item(
+    changed = agenda_service.open_agenda_item(
         db=ctx.db,
         assembly_id=assembly_id,
         actor_id=actor.participant_id,
@@ -253,7 +254,7 @@ def close_agenda_item(
 ) -> dict[str, Any]:
     """Close the open item: it is done (facilitator)."""
     actor = admitted_member(request, assembly_id)
-    changed = service.close_agenda_item(
+    changed = agenda_service.close_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
     )
     return {**changed.data, "seq": changed.seq}
@@ -265,7 +266,7 @@ def close_assembly(
 ) -> dict[str, Any]:
     """End the assembly; its minutes become final (facilitator)."""
     actor = admitted_member(request, assembly_id)
-    changed = service.close_assembly(
+    changed = agenda_service.close_assembly(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
     )
     return {**changed.data, "seq": changed.seq}

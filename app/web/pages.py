@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.auth import Member, check_projector_key_hash, recover_projector_key
 from app.assembly.logic import normalise_join_code
@@ -342,7 +343,7 @@ def add_item_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.add_agenda_item(
+        lambda m: agenda_service.add_agenda_item(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
@@ -368,7 +369,7 @@ def open_item_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.open_agenda_item(
+        lambda m: agenda_service.open_agenda_item(
             db=ctx.db,
             assembly_id=assembly_id,
             actor_id=m.participant_id,
@@ -385,7 +386,7 @@ def close_item_form(assembly_id: str, item_id: Id, request: Request, ctx: Ctx) -
         request,
         ctx,
         assembly_id,
-        lambda m: service.close_agenda_item(
+        lambda m: agenda_service.close_agenda_item(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, item_id=item_id
         ),
     )
@@ -487,7 +488,7 @@ def close_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         request,
         ctx,
         assembly_id,
-        lambda m: service.close_assembly(
+        lambda m: agenda_service.close_assembly(
             db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id
         ),
     )

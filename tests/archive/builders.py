@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.blocks import closing, rounds
 from app.blocks import service as proposals
@@ -150,7 +151,7 @@ def hold_meeting(
         item = {"tents": tents, "drums": drums}[on]
         take_note(db=db, assembly_id=aid, actor_id=noor, text=text, agenda_item_id=_item(db, item))
     if close:
-        assembly_service.close_assembly(db=db, assembly_id=aid, actor_id=noor)
+        agenda_service.close_assembly(db=db, assembly_id=aid, actor_id=noor)
     return Meeting(
         db, aid, made.join_code, noor, people, tents, drums,
         made.group["number"] if made.group else None,
@@ -186,5 +187,5 @@ def decide_breakfast(db: Database, meeting: Meeting, text: str = BREAKFAST_DECID
     proposals.move_stage(db=db, proposal_id=pid, actor_id=noor, stage="consensus_call")
     agree = ("agree", None)
     _call(db, pid, noor, {people[name]: agree for name in ("Emeka", "Chen", "Kofi")})
-    assembly_service.close_assembly(db=db, assembly_id=meeting.aid, actor_id=noor)
+    agenda_service.close_assembly(db=db, assembly_id=meeting.aid, actor_id=noor)
     return pid

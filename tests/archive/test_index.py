@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from app.agenda import service as agenda_service
 from app.archive.index import index_assembly
 from app.archive.models import ArchiveEntry
-from app.assembly import service as assembly_service
 from app.blocks import rounds
 from app.blocks import service as proposals
 from app.db import Database
@@ -43,7 +43,7 @@ def test_a_close_refused_for_an_open_round_archives_nothing(any_db: Database) ->
     proposals.move_stage(db=any_db, proposal_id=pid, actor_id=meeting.noor, stage="concerns")
     rounds.open_round(db=any_db, proposal_id=pid, actor_id=meeting.noor, kind="temperature")
     with pytest.raises(Conflict):
-        assembly_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
+        agenda_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
     assert entries(any_db) == []
 
 
@@ -60,5 +60,5 @@ def test_a_proposal_left_undecided_is_archived_as_undecided(db: Database) -> Non
         db=db, assembly_id=meeting.aid, actor_id=meeting.noor, title="Banner",
         text="Paint a banner.", presenter_name="Gus",
     )  # fmt: skip
-    assembly_service.close_assembly(db=db, assembly_id=meeting.aid, actor_id=meeting.noor)
+    agenda_service.close_assembly(db=db, assembly_id=meeting.aid, actor_id=meeting.noor)
     assert [e.outcome for e in entries(db)] == ["passed_with_stand_asides", "tabled", "undecided"]

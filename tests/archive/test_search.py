@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from app.agenda import service as agenda_service
 from app.archive import index
 from app.archive.models import ArchiveEntry
 from app.archive.search import search
-from app.assembly import service as assembly_service
 from app.blocks import service as proposals
 from app.db import Database
 from app.errors import Invalid, NotFound
@@ -66,7 +66,7 @@ def test_a_rejected_amendment_is_searched(any_db: Database) -> None:
     proposals.decide_amendment(
         db=any_db, amendment_id=amendment, actor_id=meeting.noor, accept=False
     )
-    assembly_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
     found = search(any_db, "porridge")
     assert [(d.title, d.outcome) for d in found] == [("Kitchen rota", "undecided")]
 
@@ -74,7 +74,7 @@ def test_a_rejected_amendment_is_searched(any_db: Database) -> None:
 def test_open_assemblies_are_not_in_the_archive_until_they_close(any_db: Database) -> None:
     meeting = hold_meeting(any_db, close=False)
     assert search(any_db, "tarpaulins") == [] and search(any_db) == []
-    assembly_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)
     assert titles(search(any_db)) == ["Winter tents", "Drumming hours"]
 
 

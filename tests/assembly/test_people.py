@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.agenda import service as agenda_service
 from app.assembly import people, service
 from app.assembly.auth import authenticate
 from app.assembly.state import load_state, search_people
@@ -344,7 +345,7 @@ def test_an_unknown_or_another_assemblys_participant_is_not_found(
 
 
 def test_nothing_changes_once_the_assembly_has_closed(room: Room) -> None:
-    service.close_assembly(db=room.db, assembly_id=room.aid, actor_id=room.noor)
+    agenda_service.close_assembly(db=room.db, assembly_id=room.aid, actor_id=room.noor)
     kw = {
         "db": room.db,
         "assembly_id": room.aid,

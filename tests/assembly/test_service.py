@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.auth import authenticate, hash_secret
 from app.assembly.models import AgendaItem, Participant
@@ -141,25 +142,25 @@ def test_several_people_may_hold_one_role_and_one_person_several(db: Database) -
 def test_one_agenda_item_is_open_at_a_time(db: Database) -> None:
     made = new(db)
     ids = [
-        service.add_agenda_item(
+        agenda_service.add_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title=t, kind=k,
         ).data["item_id"]
         for t, k in [("Welcome", "announcement"), ("Kitchen report-back", "report")]
     ]  # fmt: skip
-    service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[0]
     )
-    service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
     )
     state = load_state(db=db, assembly_id=made.assembly_id)
     assert [i.status for i in state.agenda] == ["done", "open"]
     assert state.open_item is not None and state.open_item.title == "Kitchen report-back"
-    service.close_agenda_item(
+    agenda_service.close_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
     )
     with pytest.raises(Conflict):
-        service.close_agenda_item(
+        agenda_service.close_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=ids[1]
         )
     assert load_state(db=db, assembly_id=made.assembly_id).open_item is None
@@ -174,14 +175,16 @@ def test_opening_another_item_makes_the_one_before_done_unless_kept_pending(
     made = new(db)
     fac = made.participant_id
     first, second = (
-        service.add_agenda_item(
+        agenda_service.add_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=fac, title=t, kind="discussion"
         ).data["item_id"]
         for t in ("Welcome", "Kitchen report-back")
     )
-    service.open_agenda_item(db=db, assembly_id=made.assembly_id, actor_id=fac, item_id=first)
+    agenda_service.open_agenda_item(
+        db=db, assembly_id=made.assembly_id, actor_id=fac, item_id=first
+    )
     how = {} if previous is None else {"previous": previous}
-    opened = service.open_agenda_item(
+    opened = agenda_service.open_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=fac, item_id=second, **how
     )
     assert opened.data["previous_item_id"] == first and opened.data["previous_status"] == status
@@ -198,12 +201,12 @@ def test_a_previous_status_other_than_done_or_pending_is_refused(
     db: Database, previous: str
 ) -> None:
     made = new(db)
-    item_id = service.add_agenda_item(
+    item_id = agenda_service.add_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title="Welcome",
         kind="announcement",
     ).data["item_id"]  # fmt: skip
     with pytest.raises(Invalid) as info:
-        service.open_agenda_item(
+        agenda_service.open_agenda_item(
             db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=item_id,
             previous=previous,
         )  # fmt: skip
@@ -212,14 +215,14 @@ def test_a_previous_status_other_than_done_or_pending_is_refused(
 
 def test_time_used_is_recorded_when_an_item_closes(db: Database) -> None:
     made = new(db)
-    item_id = service.add_agenda_item(
+    item_id = agenda_service.add_agenda_item(
         db=db,
         assembly_id=made.assembly_id,
         actor_id=made.participant_id,
         title="Welcome",
         kind="announcement",
     ).data["item_id"]
-    service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=item_id
     )
     with db.write() as session:  # pretend it opened 125 s ago
@@ -227,7 +230,7 @@ def test_time_used_is_recorded_when_an_item_closes(db: Database) -> None:
         assert item is not None and item.opened_at is not None
         item.opened_at = item.opened_at - timedelta(seconds=125)
         session.add(item)
-    changed = service.close_agenda_item(
+    changed = agenda_service.close_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, item_id=item_id
     )
     assert 125 <= changed.data["used_seconds"] <= 130
@@ -235,7 +238,7 @@ def test_time_used_is_recorded_when_an_item_closes(db: Database) -> None:
 
 def test_an_agenda_item_of_another_assembly_is_not_found(db: Database) -> None:
     first, second = new(db), new(db)
-    item_id = service.add_agenda_item(
+    item_id = agenda_service.add_agenda_item(
         db=db,
         assembly_id=first.assembly_id,
         actor_id=first.participant_id,
@@ -243,14 +246,14 @@ def test_an_agenda_item_of_another_assembly_is_not_found(db: Database) -> None:
         kind="announcement",
     ).data["item_id"]
     with pytest.raises(NotFound):
-        service.open_agenda_item(
+        agenda_service.open_agenda_item(
             db=db, assembly_id=second.assembly_id, actor_id=second.participant_id, item_id=item_id
         )
 
 
 def test_a_closed_assembly_refuses_every_change(db: Database) -> None:
     made = new(db)
-    service.close_assembly(db=db, assembly_id=made.assembly_id, actor_id=made.participant_id)
+    agenda_service.close_assembly(db=db, assembly_id=made.assembly_id, actor_id=made.participant_id)
     with pytest.raises(Conflict) as info:
         service.set_headcount(
             db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, count=3
@@ -270,17 +273,17 @@ def test_every_change_appends_one_event_with_the_facts_for_the_minutes(db: Datab
     service.set_headcount(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, count=140
     )
-    item = service.add_agenda_item(
+    item = agenda_service.add_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title="Winter tents",
         kind="proposal", working_group="Comfort",
     )  # fmt: skip
-    service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=db,
         assembly_id=made.assembly_id,
         actor_id=made.participant_id,
         item_id=item.data["item_id"],
     )
-    service.close_assembly(db=db, assembly_id=made.assembly_id, actor_id=made.participant_id)
+    agenda_service.close_assembly(db=db, assembly_id=made.assembly_id, actor_id=made.participant_id)
     with db.read() as session:
         events = events_after(session, made.assembly_id)
     assert [e.type for e in events] == [

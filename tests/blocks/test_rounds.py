@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from app import clock
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.blocks import closing, rounds, service
 from app.blocks.logic import DISCUSSION_STAGES, STAGES
@@ -928,10 +929,10 @@ def test_an_assembly_with_a_round_open_cannot_close_until_the_round_does(
     w = world(any_db)
     rid = open_(w, submit(w, "concerns"), "temperature", closes_in_seconds=10)
     with pytest.raises(Conflict) as refused:
-        assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+        agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
     assert refused.value.code == "round_open"
     assert closing.close_due_rounds(db=any_db, at=later(11)) == [rid]
-    assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
 
 
 # ---- anonymous rounds ---------------------------------------------------------------------
@@ -1011,7 +1012,7 @@ def open_item(w: World, pid: int) -> None:
     with w.db.read() as session:
         proposal = session.get(Proposal, pid)
     assert proposal is not None
-    assembly_service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=w.db, assembly_id=w.aid, actor_id=w.noor, item_id=proposal.agenda_item_id
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.assembly.models import AgendaItem
 from app.blocks import service
@@ -145,7 +146,7 @@ def test_submitting_without_an_item_makes_a_proposal_item_and_version_1_is_the_t
 
 def test_submitting_to_an_existing_proposal_item_attaches_to_it(db: Database) -> None:
     w = world(db)
-    added = assembly_service.add_agenda_item(
+    added = agenda_service.add_agenda_item(
         db=db, assembly_id=w.aid, actor_id=w.noor, title="Winter tents", kind="proposal"
     )
     item_id = added.data["item_id"]
@@ -161,7 +162,7 @@ def test_submitting_to_an_existing_proposal_item_attaches_to_it(db: Database) ->
 
 def test_an_item_that_is_not_a_proposal_item_or_already_has_one_is_refused(db: Database) -> None:
     w = world(db)
-    report = assembly_service.add_agenda_item(
+    report = agenda_service.add_agenda_item(
         db=db, assembly_id=w.aid, actor_id=w.noor, title="Kitchen report-back", kind="report"
     ).data["item_id"]
     taken = submit(w)
@@ -528,7 +529,7 @@ def test_a_closed_assembly_refuses_every_change(db: Database) -> None:
     pid = submit(w)
     move(w, pid, "concerns")
     aid = amend(w, pid, w.emeka, EMEKA_TEXT)
-    assembly_service.close_assembly(db=db, assembly_id=w.aid, actor_id=w.noor)
+    agenda_service.close_assembly(db=db, assembly_id=w.aid, actor_id=w.noor)
     before = head(db, w.aid)
     calls: list[Any] = [
         lambda: submit(w),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from harness import screenshot
 
-from app.assembly import service as assembly_service
+from app.agenda import service as agenda_service
 from app.db import Database
 from app.demo import seed_demo
 from app.web.app import create_app
@@ -33,7 +33,7 @@ def archive(settings: Any, db: Database, live_server: Callable[..., str]) -> Ite
             .select(RoleGrant.participant_id)
             .where(RoleGrant.assembly_id == demo.assembly_id, RoleGrant.role == "facilitator")
         ).first()
-    assembly_service.close_assembly(db=db, assembly_id=demo.assembly_id, actor_id=facilitator)
+    agenda_service.close_assembly(db=db, assembly_id=demo.assembly_id, actor_id=facilitator)
     base = live_server(create_app(settings, db))
     yield base, first, second
 

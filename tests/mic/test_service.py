@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly
 from app.blocks import service as blocks
 from app.db import Database
@@ -42,7 +43,7 @@ class Room:
         made = blocks.submit_proposal(
             db=self.db, assembly_id=self.id, actor_id=self.noor, title="Tarps", text=text
         )
-        assembly.open_agenda_item(
+        agenda_service.open_agenda_item(
             db=self.db,
             assembly_id=self.id,
             actor_id=self.noor,
@@ -240,7 +241,7 @@ def test_the_mic_keeps_the_text_it_started_with_when_the_proposal_is_amended(roo
 
 
 def test_a_closed_assembly_refuses_the_mic(room: Room) -> None:
-    assembly.close_assembly(db=room.db, assembly_id=room.id, actor_id=room.noor)
+    agenda_service.close_assembly(db=room.db, assembly_id=room.id, actor_id=room.noor)
     with pytest.raises(Conflict) as refused:
         room.start("live", "Mic check!")
     assert refused.value.code == "assembly_closed"

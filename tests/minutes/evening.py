@@ -27,7 +27,7 @@ import pytest
 from sqlmodel import select
 
 from app import clock as app_clock
-from app.assembly import service as assembly_service
+from app.agenda import service as agenda_service
 from app.assembly.models import AgendaItem, Participant
 from app.blocks import closing, rounds
 from app.blocks import service as proposals
@@ -86,12 +86,12 @@ class Evening:
     # -- moves of the room, as the console would make them --
 
     def open_item(self, title: str) -> None:
-        assembly_service.open_agenda_item(
+        agenda_service.open_agenda_item(
             db=self.db, assembly_id=self.assembly_id, actor_id=self.noor, item_id=self.items[title]
         )
 
     def close_item(self, title: str) -> None:
-        assembly_service.close_agenda_item(
+        agenda_service.close_agenda_item(
             db=self.db, assembly_id=self.assembly_id, actor_id=self.noor, item_id=self.items[title]
         )
 
@@ -334,5 +334,5 @@ def play_evening(db: Database, clock: Clock) -> Evening:
     ev.tick(45)
     closing.close_round(db=db, round_id=rid, actor_id=ev.noor)
     ev.tick(15)
-    assembly_service.close_assembly(db=db, assembly_id=ev.assembly_id, actor_id=ev.noor)
+    agenda_service.close_assembly(db=db, assembly_id=ev.assembly_id, actor_id=ev.noor)
     return ev

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from app.assembly import service as assembly_service
+from app.agenda import service as agenda_service
 from app.blocks import closing, rounds
 from app.blocks.models import Round
 from app.db import Database
@@ -94,7 +94,7 @@ def test_the_approval_is_in_the_minutes_with_its_counts_and_outcome(any_db: Data
     for who in (w.marisol, w.emeka, w.quentin):
         answer(w, again, who, "up")
     close(w, again)
-    assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
     minutes = load_minutes(db=any_db, assembly_id=w.aid).minutes
     first, second = minutes.approvals
     assert (first.number, first.outcome, second.number, second.outcome) == (
@@ -114,7 +114,7 @@ def test_only_a_facilitator_asks_and_only_while_the_assembly_is_open(any_db: Dat
     w = world(any_db)
     with pytest.raises(Forbidden):
         rounds.open_minutes_approval(db=any_db, assembly_id=w.aid, actor_id=w.emeka)
-    assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
     with pytest.raises(Conflict):
         ask(w)
 
@@ -133,10 +133,10 @@ def test_one_round_at_a_time_across_the_assembly(any_db: Database) -> None:
     with pytest.raises(Conflict, match="approving the minutes"):
         open_(w, pid, "temperature")
     with pytest.raises(Conflict) as closing_now:
-        assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+        agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
     assert closing_now.value.code == "round_open"
     close(w, rid)
-    assembly_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
+    agenda_service.close_assembly(db=any_db, assembly_id=w.aid, actor_id=w.noor)
 
 
 def test_the_database_keeps_one_open_approval_per_assembly(any_db: Database) -> None:

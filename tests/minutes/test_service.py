@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -41,7 +42,7 @@ def room(db: Database) -> Room:
         db=db, assembly_id=aid, actor_id=noor, participant_id=ruth, role="minute_taker"
     )
     kitchen, legal = (
-        assembly_service.add_agenda_item(
+        agenda_service.add_agenda_item(
             db=db, assembly_id=aid, actor_id=noor, title=title, kind="report"
         ).data["item_id"]
         for title in ("Kitchen report", "Legal report")
@@ -81,7 +82,7 @@ def test_notes_have_no_table_of_their_own(any_db: Database) -> None:
 
 def test_a_note_goes_to_the_open_item_unless_another_is_named(any_db: Database) -> None:
     r = room(any_db)
-    assembly_service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen
     )
     note(r, "On the open item.")
@@ -95,11 +96,9 @@ def test_a_correction_stays_with_the_note_it_corrects_which_keeps_its_words(
     any_db: Database,
 ) -> None:
     r = room(any_db)
-    assembly_service.open_agenda_item(
-        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.legal
-    )
+    agenda_service.open_agenda_item(db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.legal)
     first = note(r, "The arraignment is on Thursday.")
-    assembly_service.open_agenda_item(
+    agenda_service.open_agenda_item(
         db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen
     )
     # A facilitator may correct too; the correction stays on the legal report's note.
@@ -169,7 +168,7 @@ def test_a_note_for_an_item_of_another_assembly_is_refused(db: Database) -> None
 
 def test_no_notes_once_the_assembly_has_closed(db: Database) -> None:
     r = room(db)
-    assembly_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
+    agenda_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
     with pytest.raises(Conflict) as refused:
         note(r)
     assert refused.value.code == "assembly_closed"
@@ -195,10 +194,8 @@ def test_a_proposal_made_without_an_item_and_closed_with_the_assembly_leaves_no_
         presenter_name="Marisol", working_group="Comfort",
     )  # fmt: skip
     item_id = made.data["agenda_item_id"]
-    assembly_service.open_agenda_item(
-        db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=item_id
-    )
-    assembly_service.close_assembly(db=any_db, assembly_id=r.aid, actor_id=r.noor)
+    agenda_service.open_agenda_item(db=any_db, assembly_id=r.aid, actor_id=r.noor, item_id=item_id)
+    agenda_service.close_assembly(db=any_db, assembly_id=r.aid, actor_id=r.noor)
     minutes = load_minutes(db=any_db, assembly_id=r.aid).minutes
     tents = minutes.items[-1]
     assert (tents.title, tents.time_box_minutes, tents.status) == ("Winter tents", 15, "done")
@@ -230,7 +227,7 @@ def tents(r: Room) -> tuple[int, int]:
 
 
 def open_item(r: Room, item_id: int) -> None:
-    assembly_service.open_agenda_item(db=r.db, assembly_id=r.aid, actor_id=r.noor, item_id=item_id)
+    agenda_service.open_agenda_item(db=r.db, assembly_id=r.aid, actor_id=r.noor, item_id=item_id)
 
 
 def test_an_action_item_is_one_event_and_its_id_is_the_seq(any_db: Database) -> None:
@@ -305,7 +302,7 @@ def test_only_minute_takers_and_facilitators_record_action_items(db: Database) -
 
 def test_no_action_items_once_the_assembly_has_closed(db: Database) -> None:
     r = room(db)
-    assembly_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
+    agenda_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
     with pytest.raises(Conflict) as refused:
         action(r)
     assert refused.value.code == "assembly_closed"

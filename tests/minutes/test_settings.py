@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.assembly.state import load_state
 from app.db import Database
@@ -25,9 +26,7 @@ from tests.minutes.test_service import Room, room
 
 def two_turns(r: Room) -> None:
     """Abebe speaks, then Ruth: two turns on the kitchen report."""
-    assembly_service.open_agenda_item(
-        db=r.db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen
-    )
+    agenda_service.open_agenda_item(db=r.db, assembly_id=r.aid, actor_id=r.noor, item_id=r.kitchen)
     for who in (r.abebe, r.ruth):
         stack_service.raise_hand(db=r.db, assembly_id=r.aid, actor_id=who, kind="speak")
     for _turn in range(2):  # Ruth still has the floor when the minutes are read
@@ -78,7 +77,7 @@ def test_only_a_minute_taker_or_facilitator_changes_it_and_only_while_open(db: D
     r = room(db)
     with pytest.raises(Forbidden):
         settings.change_settings(db=db, assembly_id=r.aid, actor_id=r.abebe, speaker_names=False)
-    assembly_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
+    agenda_service.close_assembly(db=db, assembly_id=r.aid, actor_id=r.noor)
     with pytest.raises(Conflict):
         settings.change_settings(db=db, assembly_id=r.aid, actor_id=r.noor, speaker_names=False)
     assert load_state(db=db, assembly_id=r.aid).minutes_speaker_names is True

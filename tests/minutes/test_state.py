@@ -81,6 +81,7 @@ def test_the_evening_reads_as_it_was_played(evening: Evening) -> None:
 
 
 def test_a_group_assembly_numbers_its_items_and_keeps_the_group_time_zone(db: Database) -> None:
+    from app.agenda import service as agenda_service
     from app.assembly import service as assembly_service
     from app.groups import service as groups_service
 
@@ -91,7 +92,7 @@ def test_a_group_assembly_numbers_its_items_and_keeps_the_group_time_zone(db: Da
         made = assembly_service.create_assembly(
             db=db, title="Evening GA", group="riverside", group_token=group.admin_token
         )
-    assembly_service.add_agenda_item(
+    agenda_service.add_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title="Kitchen",
         kind="report",
     )  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from app.agenda import service as agenda_service
 from app.assembly import service as assembly
 from app.assembly.models import AgendaItem
 from app.db import Database
@@ -44,7 +45,7 @@ class Room:
 
     def item(self, title: str, kind: str, *, open: bool = True, hands: str | None = None) -> int:
         item_id = int(
-            assembly.add_agenda_item(
+            agenda_service.add_agenda_item(
                 db=self.db, assembly_id=self.id, actor_id=self.noor, title=title, kind=kind
             ).data["item_id"]
         )
@@ -53,7 +54,7 @@ class Room:
         return item_id
 
     def open(self, item_id: int, **how: Any) -> assembly.Changed:
-        return assembly.open_agenda_item(
+        return agenda_service.open_agenda_item(
             db=self.db, assembly_id=self.id, actor_id=self.noor, item_id=item_id, **how
         )
 
@@ -666,7 +667,9 @@ def test_closing_an_item_lowers_the_hands_and_records_them_without_asking(room: 
     room.hand(room.join("Abebe"))
     room.named("Big Mike")
     before = room.seq()
-    assembly.close_agenda_item(db=room.db, assembly_id=room.id, actor_id=room.noor, item_id=welcome)
+    agenda_service.close_agenda_item(
+        db=room.db, assembly_id=room.id, actor_id=room.noor, item_id=welcome
+    )
     events = room.events(before)
     assert [e.type for e in events] == ["hand_lowered", "hand_lowered", "agenda_item_closed"]
     assert all(payload(e)["because"] == "agenda item changed" for e in events[:2])
@@ -681,7 +684,7 @@ def test_closing_the_assembly_ends_the_turn_and_lowers_hands_then_refuses_change
     room.hand(b)
     room.next()
     before = room.seq()
-    assembly.close_assembly(db=room.db, assembly_id=room.id, actor_id=room.noor)
+    agenda_service.close_assembly(db=room.db, assembly_id=room.id, actor_id=room.noor)
     assert [e.type for e in room.events(before)] == [
         "turn_ended", "hand_lowered", "assembly_closed",
     ]  # fmt: skip
