@@ -15,7 +15,7 @@ from app.blocks import rounds
 from app.cli import alembic_config, upgrade_database
 from app.db import Database
 from app.models import metadata
-from tests.blocks.test_rounds import answer, close, open_, submit, world
+from tests.blocks.world import answer, close, open_, submit, world
 from tests.test_migrations_archive import fresh_url  # noqa: F401 (a fixture)
 
 

@@ -146,7 +146,6 @@ def test_a_private_assembly_appears_only_with_its_join_code(any_db: Database) ->
 
 
 def test_notes_on_a_proposals_item_are_searched(any_db: Database) -> None:
-    pytest.importorskip("app.minutes.service", reason="notes come with the minutes")
     hold_meeting(
         any_db,
         notes=[("Crn: the megaphone is loud after midnight", "drums"), ("R: fine", "tents")],

@@ -19,7 +19,7 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
 from app.stack import service as stack_service
 from app.stack.state import load_stack
-from tests.blocks.test_rounds import (
+from tests.blocks.world import (
     REASON,
     analog,
     answer,

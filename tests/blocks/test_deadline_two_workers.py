@@ -11,7 +11,7 @@ import pytest
 
 from app.blocks import closing
 from app.db import Database
-from tests.blocks.test_rounds import (
+from tests.blocks.world import (
     answer,
     chain_verifies,
     events_since,

@@ -22,21 +22,9 @@ from app.blocks.logic import DISCUSSION_STAGES, STAGES
 from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.blocks.state import load_proposal
 from app.db import Database
-from app.demo import load_demo
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.events import events_after, export_events, verify_chain
-
-
-def winter_tents() -> dict[str, Any]:
-    item = next(i for i in load_demo()["agenda"] if i["title"] == "Winter tents")
-    proposal: dict[str, Any] = item["proposal"]
-    return proposal
-
-
-TENTS = winter_tents()
-TEXT: str = TENTS["text"]
-EMEKA_TEXT: str = next(a["text"] for a in TENTS["amendments"] if a["by"] == "Emeka")
-QUENTIN_TEXT: str = next(a["text"] for a in TENTS["amendments"] if a["by"] == "Quentin")
+from tests.blocks.tents import EMEKA_TEXT, QUENTIN_TEXT, TENTS, TEXT
 
 
 @dataclass

@@ -11,6 +11,20 @@ import pytest
 from app.live import Hub, MemoryBackend
 from app.live.hub import Asked
 
+PING = json.dumps({"type": "ping"})
+
+
+async def witness_asks(live, renderer, ask) -> None:
+    """Have a projector socket ask for a snapshot (`ask`) and wait until its render starts.
+
+    Its request takes the same steps, in the same loop passes, as the phone requests made
+    before it: once its render has started, each of those has reached its channel (joined a
+    batch or started a render). A marker instead of a sleep: no clock to outrun.
+    """
+    before = renderer.renders("projector", snapshots=True)
+    ask()
+    await live.until(lambda: renderer.renders("projector", snapshots=True) > before)
+
 
 def test_a_change_is_rendered_once_per_view_and_the_same_string_goes_to_all(live):
     async def scenario() -> None:
@@ -127,8 +141,11 @@ def test_a_connect_storm_shares_snapshot_renders_in_batches(live):
                 await asyncio.sleep(0.004)
             await live.until(lambda: all(s.sent for s, _ in pages))
             elapsed = loop.time() - started
-            await asyncio.sleep(2 * render_seconds)  # nothing else is on its way
             renders = renderer.renders("phone", snapshots=True)
+            marker = live.FakeSocket()  # its render starts after any render still on its way
+            live.open_page(hub, marker)
+            await live.until(lambda: bool(marker.sent))
+            assert renderer.renders("phone", snapshots=True) == renders + 1  # nothing else
             assert renderer.most_in_flight == 1  # one snapshot render at a time
             assert renders <= 2 + elapsed / render_seconds  # back to back, no more
             assert renders <= 10  # a handful, not one per loop pass (50)
@@ -155,21 +172,26 @@ def test_a_socket_registering_during_a_snapshot_render_waits_for_the_next_render
                 live.open_page(hub, socket)
                 await asyncio.sleep(0)  # each registers in a loop pass of its own
             await live.until(lambda: hub.socket_count("a1") == 21)
-            await asyncio.sleep(0.05)
+            witness = live.FakeSocket()
+            await witness_asks(
+                live, renderer, lambda: live.open_page(hub, witness, view="projector")
+            )
             assert renderer.renders("phone", snapshots=True) == 1  # they wait, no new render
             in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
             in_flight.set()  # the first render ends; the late sockets' render starts, held
             await live.until(lambda: len(first.sent) == 1)
             assert live.seq_of(first.sent[0]) == 0
             await live.until(lambda: renderer.renders("phone", snapshots=True) == 2)
-            await asyncio.sleep(0.05)
+            first.frames.put_nowait(PING)  # answered after the first render's waiters woke
+            await live.until(lambda: len(first.sent) == 2)
             assert all(socket.sent == [] for socket in late)  # not the render begun before them
             renderer.snapshot_gate.set()
             await live.until(lambda: all(socket.sent for socket in late))
             assert renderer.renders("phone", snapshots=True) == 2
             assert {live.seq_of(socket.sent[0]) for socket in late} == {3}
             assert len({id(socket.sent[0]) for socket in late}) == 1  # one render, shared
-            assert len(first.sent) == 1
+            assert set(live.elements(first.sent[1])) == {"mc-seq"}  # the ping's answer alone
+            assert len(first.sent) == 2
 
     live.run(scenario())
 
@@ -179,20 +201,23 @@ def test_a_resync_during_a_snapshot_render_gets_the_next_render(live):
         renderer = live.FakeRenderer()
         async with live.running_hub(renderer) as hub:
             [(page, _)] = await live.open_pages(hub, 1)
+            [(wall, _)] = await live.open_pages(hub, 1, view="projector")
             renderer.snapshot_gate = asyncio.Event()
             newcomer = live.FakeSocket()
             live.open_page(hub, newcomer)
             await live.until(lambda: renderer.renders("phone", snapshots=True) == 2)
             renderer.seq = 4
-            page.frames.put_nowait(json.dumps({"type": "resync", "since": 0}))
-            await asyncio.sleep(0.05)
+            resync = json.dumps({"type": "resync", "since": 0})
+            page.frames.put_nowait(resync)
+            await witness_asks(live, renderer, lambda: wall.frames.put_nowait(resync))
             assert renderer.renders("phone", snapshots=True) == 2
             in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
             in_flight.set()
             await live.until(lambda: len(newcomer.sent) == 1)
             assert live.seq_of(newcomer.sent[0]) == 0
             await live.until(lambda: renderer.renders("phone", snapshots=True) == 3)
-            await asyncio.sleep(0.02)
+            newcomer.frames.put_nowait(PING)  # answered after that render's waiters woke
+            await live.until(lambda: len(newcomer.sent) == 2)
             assert len(page.sent) == 1  # still waiting for a render begun after its frame
             renderer.snapshot_gate.set()
             await live.until(lambda: len(page.sent) == 2)
@@ -213,7 +238,10 @@ def test_a_failed_snapshot_batch_gets_an_error_and_the_next_batch_renders_afresh
             later = live.FakeSocket()
             live.open_page(hub, later)
             await live.until(lambda: hub.socket_count("a1") == 2)
-            await asyncio.sleep(0.02)
+            witness = live.FakeSocket()  # once its render starts, `later` waits for the next
+            await witness_asks(
+                live, renderer, lambda: live.open_page(hub, witness, view="projector")
+            )
             in_flight, renderer.snapshot_gate = renderer.snapshot_gate, asyncio.Event()
             in_flight.set()  # fails
             await live.until(lambda: len(doomed.sent) == 1)
@@ -223,7 +251,7 @@ def test_a_failed_snapshot_batch_gets_an_error_and_the_next_batch_renders_afresh
             renderer.snapshot_gate.set()
             await live.until(lambda: len(later.sent) == 1)
             assert live.seq_of(later.sent[0]) == 2
-            assert not task.done() and hub.socket_count("a1") == 2
+            assert not task.done() and hub.socket_count("a1") == 3  # the witness is still here
 
     live.run(scenario())
 
@@ -240,10 +268,14 @@ def test_stopping_during_a_snapshot_render_with_a_batch_waiting_closes_every_soc
         waiting = [live.FakeSocket() for _ in range(5)]
         tasks += [live.open_page(hub, socket) for socket in waiting]
         await live.until(lambda: hub.socket_count("a1") == 6)
-        await asyncio.sleep(0.02)
+        witness = live.FakeSocket()  # once its render starts, the five wait in a batch
+        await witness_asks(
+            live, renderer, lambda: tasks.append(live.open_page(hub, witness, view="projector"))
+        )
         await hub.stop()
         await asyncio.wait_for(asyncio.gather(*tasks), 2)
-        assert all(s.closed_with == (1012, "server restarting") for s in [first, *waiting])
+        everyone = [first, *waiting, witness]
+        assert all(s.closed_with == (1012, "server restarting") for s in everyone)
         assert renderer.renders("phone", snapshots=True) == 1  # the waiting batch never ran
 
     live.run(scenario())
@@ -275,15 +307,16 @@ def test_each_view_is_held_to_its_own_push_rate(live):
         renderer = live.FakeRenderer()
         rates = {"phone": 5.0, "projector": 20.0}
         async with live.running_hub(renderer, push_rates=rates) as hub:
-            await live.open_pages(hub, 3, view="phone")
-            await live.open_pages(hub, 3, view="projector")
+            pages = await live.open_pages(hub, 3, view="phone")
+            pages += await live.open_pages(hub, 3, view="projector")
             loop = asyncio.get_running_loop()
             started = loop.time()
             for seq in range(1, 61):
                 renderer.seq = seq
                 hub.notify("a1", seq, ["stack"])
                 await asyncio.sleep(0.01)
-            await asyncio.sleep(0.3)  # let trailing edges fire
+            # The trailing edges fire: every page ends at the last change.
+            await live.until(lambda: all(live.seq_of(s.sent[-1]) == 60 for s, _ in pages))
             elapsed = loop.time() - started
             for view, rate in rates.items():
                 assert 1 <= renderer.renders(view) <= 2 + elapsed * rate
@@ -401,9 +434,10 @@ def test_connect_registers_before_the_snapshot_and_skips_older_pushes(live):
             assert live.seq_of(late.sent[0]) == 7
             renderer.push_gate.set()
             await live.until(lambda: len(early.sent) == 2)
-            assert live.seq_of(early.sent[1]) == 6
-            await asyncio.sleep(0.05)
-            assert len(late.sent) == 1  # the seq-6 push is older than its snapshot
+            assert live.seq_of(early.sent[1]) == 6  # offered to `late` in the same pass
+            late.frames.put_nowait(PING)  # its answer follows anything offered before
+            await live.until(lambda: len(late.sent) == 2)
+            assert set(live.elements(late.sent[1])) == {"mc-seq"}  # no seq-6 push, alone or merged
 
     live.run(scenario())
 
@@ -453,7 +487,7 @@ def test_pushes_arriving_during_the_snapshot_render_are_held_then_merged(live):
     async def scenario() -> None:
         renderer = live.FakeRenderer()
         async with live.running_hub(renderer) as hub:
-            await live.open_pages(hub, 1)  # so pushes get rendered for this view
+            [(other, _)] = await live.open_pages(hub, 1)  # so pushes get rendered for this view
             renderer.seq = 4
             renderer.snapshot_gate = asyncio.Event()
             page = live.FakeSocket()
@@ -462,8 +496,7 @@ def test_pushes_arriving_during_the_snapshot_render_are_held_then_merged(live):
             assert hub.socket_count("a1") == 2  # registered while its snapshot renders
             renderer.seq = 5
             hub.notify("a1", 5, ["stack"])  # newer than the snapshot being rendered
-            await live.until(lambda: renderer.renders("phone") == 1)
-            await asyncio.sleep(0.02)
+            await live.until(lambda: len(other.sent) == 2)  # offered to `page` in the same pass
             assert page.sent == []  # nothing before the snapshot
             renderer.snapshot_gate.set()
             await live.until(lambda: len(page.sent) == 1)
@@ -561,8 +594,7 @@ def test_a_renderer_failure_is_logged_and_the_hub_keeps_going(live, caplog):
             assert live.elements(page.sent[1])["mc-error"]["data-code"] == "render_failed"
             renderer.fail = False
             renderer.seq = 2
-            await asyncio.sleep(0.3)  # past the phone window
-            hub.notify("a1", 2, ["stack"])
+            hub.notify("a1", 2, ["stack"])  # rendered at the phone window's end
             await live.until(lambda: len(page.sent) == 3)
             assert live.seq_of(page.sent[2]) == 2 and not task.done()
 

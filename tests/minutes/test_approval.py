@@ -23,7 +23,7 @@ from app.events import export_events, verify_chain
 from app.minutes import approval
 from app.minutes.markdown import render_markdown
 from app.minutes.state import load_minutes
-from tests.blocks.test_rounds import World, answer, close, open_, shown, submit, world
+from tests.blocks.world import World, answer, close, open_, shown, submit, world
 
 # ---- the rule ------------------------------------------------------------------------------
 

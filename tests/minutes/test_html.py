@@ -13,6 +13,7 @@ from app.minutes.state import load_minutes
 from app.web.minutes_html import css_string, render_minutes_html
 from app.web.render import make_environment
 from tests.minutes.evening import ANONYMOUS_ANSWERERS, Evening
+from tests.minutes.log import Log
 
 
 @pytest.fixture
@@ -185,8 +186,6 @@ def test_action_items_print_with_who_by_when_and_who_recorded_them(
 
 
 def test_action_items_for_the_assembly_as_a_whole_get_their_own_section() -> None:
-    from tests.minutes.test_logic import Log
-
     log = Log()
     log.action("Book the square for next week", who="Dev", due="Wednesday")
     page = BeautifulSoup(render_minutes_html(make_environment(), log.fold(), seq=2), "html.parser")

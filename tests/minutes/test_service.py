@@ -5,49 +5,18 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect
 
 from app.agenda import service as agenda_service
-from app.assembly import service as assembly_service
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import events_after, export_events, facts, verify_chain
 from app.minutes import service
 from app.minutes.state import load_minutes
-
-
-@dataclass
-class Room:
-    db: Database
-    aid: str
-    noor: int  # facilitator
-    ruth: int  # minute taker
-    abebe: int  # participant
-    kitchen: int
-    legal: int
-
-
-def room(db: Database) -> Room:
-    made = assembly_service.create_assembly(db=db, title="Riverside GA", facilitator_name="Noor")
-    aid, noor = made.assembly_id, made.participant_id
-    ruth, abebe = (
-        assembly_service.join_assembly(db=db, join_code=made.join_code, name=n).participant_id
-        for n in ("Ruth", "Abebe")
-    )
-    assembly_service.grant_role(
-        db=db, assembly_id=aid, actor_id=noor, participant_id=ruth, role="minute_taker"
-    )
-    kitchen, legal = (
-        agenda_service.add_agenda_item(
-            db=db, assembly_id=aid, actor_id=noor, title=title, kind="report"
-        ).data["item_id"]
-        for title in ("Kitchen report", "Legal report")
-    )
-    return Room(db, aid, noor, ruth, abebe, kitchen, legal)
+from tests.minutes.room import Room, room
 
 
 def note(r: Room, text: str = "Kitchen needs volunteers.", **more: Any) -> service.Noted:

@@ -21,7 +21,7 @@ from app.minutes.words import speaker_line
 from app.stack import service as stack_service
 from app.stack.service import TURN_SIGNALS
 from tests.conftest import GA, error_of, join, ok, seq_of
-from tests.minutes.test_service import Room, room
+from tests.minutes.room import Room, room
 
 
 def two_turns(r: Room) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.blocks.test_service import EMEKA_TEXT, QUENTIN_TEXT, TEXT
+from tests.blocks.tents import EMEKA_TEXT, QUENTIN_TEXT, TEXT
 from tests.conftest import GA, Person, create_assembly, error_of, headers_for, join, ok, seq_of
 
 PROPOSAL_KEYS = {

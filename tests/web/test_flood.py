@@ -20,9 +20,9 @@ from app.db import Database
 from app.web.app import create_app
 from tests.conftest import GA, Person, create_assembly, error_of, join, ok
 from tests.e2e.harness import serve_in_thread
-from tests.web.test_live import WAIT, Live, Screen, bearer
-from tests.web.test_pages_proposals import Screen as Device
-from tests.web.test_pages_proposals import soup
+from tests.web.live_client import WAIT, Live, Screen, bearer
+from tests.web.screens import Screen as Device
+from tests.web.screens import soup
 
 BURST = 3  # the small limits these tests set: 3 at once, then 1 a minute
 KB32 = 32 * 1024

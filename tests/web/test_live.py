@@ -6,137 +6,44 @@ that followed the pushes and a client that connected fresh show the same regions
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
+import app
+from app.blocks import closing
+from app.blocks import service as proposals
 from app.config import Settings
 from app.db import Database
+from app.events import events_after
 from app.web.app import create_app
 from tests.e2e.harness import serve_in_thread
-
-WAIT = 10.0  # seconds a test waits for a push before failing (a bound, not a measurement)
-
-
-@dataclass
-class Live:
-    base: str
-    http: httpx.Client
-
-    def ws(self, path: str, headers: dict[str, str] | None = None) -> ClientConnection:
-        return connect(
-            self.base.replace("http://", "ws://") + path,
-            additional_headers=headers or {},
-            open_timeout=WAIT,
-        )
+from tests.web.live_client import (
+    WAIT,
+    Live,
+    Screen,
+    bearer,
+    closed_with,
+    join,
+    new_assembly,
+    open_screen,
+)
 
 
 @pytest.fixture
 def live(settings: Settings, db: Database) -> Iterator[Live]:
     settings = settings.model_copy(update={"heartbeat_seconds": 30.0})
     with serve_in_thread(create_app(settings, db)) as base, httpx.Client(base_url=base) as http:
-        yield Live(base, http)
-
-
-@dataclass
-class Screen:
-    """What one page shows: its regions by element id, kept up to date from pushes."""
-
-    socket: ClientConnection
-    regions: dict[str, str] = field(default_factory=dict)
-    seq: int = -1
-    errors: list[str] = field(default_factory=list)
-
-    def apply(self, message: str) -> None:
-        doc = BeautifulSoup(message, "html.parser")
-        for element in doc.find_all(recursive=False):
-            if not getattr(element, "attrs", None) or not element.get("id"):
-                continue
-            if element["id"] == "mc-seq":
-                self.seq = max(self.seq, int(element["data-seq"]))
-            elif element["id"] == "mc-error":
-                reason = element.find("p")
-                self.errors.append(reason["data-code"] if reason else "")
-            elif element["id"] in self.regions or not self._swap_inside(element):
-                self.regions[element["id"]] = normalise(element)
-
-    def _swap_inside(self, element: Any) -> bool:
-        """A part of a region pushed alone (the round's tally) replaces itself inside it, as
-        htmx swaps an out-of-band element by id wherever it is on the page."""
-        for region, text in self.regions.items():
-            doc = BeautifulSoup(text, "html.parser")
-            inner = doc.find(id=element["id"])
-            if inner is not None:
-                inner.replace_with(BeautifulSoup(normalise(element), "html.parser").find())
-                self.regions[region] = normalise(doc.find())
-                return True
-        return False
-
-    def receive(self) -> str:
-        message = self.socket.recv(timeout=WAIT)
-        assert isinstance(message, str)
-        self.apply(message)
-        return message
-
-    def wait_for(self, seq: int) -> None:
-        while self.seq < seq:
-            self.receive()
-
-    def catch_up(self, expected: dict[str, str]) -> None:
-        """Take further pushes until the regions match `expected` or none comes in WAIT.
-
-        Reaching a seq is not the last push of a change: a render started before the change
-        committed may read some parts after it and carry that seq with only its own regions,
-        while the render for the change's regions is still on its way (coalesced, 4 a second).
-        """
-        while self.regions != expected:
-            try:
-                self.receive()
-            except TimeoutError:
-                return
-
-
-def normalise(element: Any) -> str:
-    """Drop what depends on the clock (time left) and on how it was sent (oob marker)."""
-    element = BeautifulSoup(str(element), "html.parser").find()
-    for clock in element.select(".time-box, .countdown, .countdown-inline"):
-        clock.decompose()
-    if element.has_attr("hx-swap-oob"):
-        del element["hx-swap-oob"]
-    return str(element)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def open_screen(live: Live, assembly_id: str, view: str, token: str, since: int = 0) -> Screen:
-    socket = live.ws(f"/ws/assemblies/{assembly_id}?view={view}&since={since}", bearer(token))
-    screen = Screen(socket)
-    screen.receive()  # the snapshot
-    return screen
-
-
-def new_assembly(live: Live, **body: Any) -> dict[str, Any]:
-    response = live.http.post(
-        "/api/assemblies", json={"title": "GA", "facilitator_name": "Noor", **body}
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-def join(live: Live, made: dict[str, Any], name: str) -> dict[str, Any]:
-    response = live.http.post("/api/join", json={"join_code": made["join_code"], "name": name})
-    assert response.status_code == 201
-    return response.json()
+        yield Live(base, http, db)
 
 
 def test_two_phones_see_the_same_state_after_each_change(live: Live) -> None:
@@ -296,6 +203,24 @@ def _mic_on(s: Scene) -> httpx.Response:
     return s.post("/mic", {"source": "prepared", "text": MIC_TEXT})
 
 
+def _close_on_deadline(s: Scene) -> httpx.Response:
+    """The server's clock closes a round whose time is up (its loop, run here ten minutes on)."""
+    rid = s.open_round("temperature_check", "temperature", closes_in_seconds=600)
+    assert s.live.db is not None
+    later = datetime.now(UTC) + timedelta(seconds=601)
+    assert rid in closing.close_due_rounds(db=s.live.db, at=later)
+    return s.api(f"/rounds/{rid}", method="GET")
+
+
+def _turn_wall_page(s: Scene) -> httpx.Response:
+    """The console's page buttons are a form alone (no API): the service they call, as them."""
+    assert s.live.db is not None
+    proposals.turn_wall_page(
+        db=s.live.db, proposal_id=s.proposal, actor_id=s.made["participant_id"], page=2
+    )
+    return s.api(f"/proposals/{s.proposal}", method="GET")  # carries the seq after it
+
+
 def _propose_amendment(s: Scene) -> httpx.Response:
     s.amendment()
     return s.api(f"/proposals/{s.proposal}", method="GET")  # carries the seq after it
@@ -351,6 +276,10 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     "move_hand": lambda s: s.post("/stack/move", {"entry_id": s.entries["mike"], "position": 1}),
     "call_next_speaker": lambda s: s.post("/stack/next"),
     "pause_turn": lambda s: s.post("/stack/timer", {"action": "pause"}),
+    "resume_turn": lambda s: (
+        s.post("/stack/timer", {"action": "pause"}),
+        s.post("/stack/timer", {"action": "resume"}),
+    )[1],
     "extend_turn": lambda s: s.post("/stack/timer", {"action": "add", "seconds": 45}),
     "end_turn": lambda s: s.post("/stack/timer", {"action": "end"}),
     "update_stack_settings": lambda s: s.post(
@@ -365,6 +294,7 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
         f"/proposals/{s.proposal}/stage",
         {"stage": "decided", "outcome": "tabled", "tabled_to": "Kitchen"},
     ),
+    "turn_wall_page": _turn_wall_page,
     "stop_amendments": lambda s: s.api(
         f"/proposals/{s.proposal}/settings", {"amendments_open": False}, "PUT"
     ),
@@ -393,6 +323,7 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
         f"/rounds/{s.open_round('consensus_call', 'consensus')}/analog",
         {"counts": {"agree": 30}, "blocks": [{"name": "Big Mike", "reason": "noise"}]},
     ),
+    "close_round_on_its_deadline": _close_on_deadline,
     "close_temperature_check": lambda s: s.api(
         f"/rounds/{s.open_round('temperature_check', 'temperature', anonymous=True)}/close"
     ),
@@ -441,6 +372,33 @@ CONSOLE_ONLY = {"take_note", "correct_note", "record_action", "leave_speaker_nam
 def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
     live: Live, action: str, view: str
 ) -> None:
+    scene = set_scene(live)
+    made, people = scene.made, scene.people
+
+    def watch() -> Screen:
+        if view == "projector":
+            socket = live.ws(
+                f"/ws/assemblies/{made['id']}?view=projector&key={made['projector_key']}"
+            )
+            screen = Screen(socket)
+            screen.receive()
+            return screen
+        token = made["facilitator_token"] if view == "console" else people["keiko"]["token"]
+        return open_screen(live, made["id"], view, token)
+
+    follower = watch()
+    seq = ACTIONS[action](scene).json()["seq"]
+    follower.wait_for(seq)
+    fresh = watch()
+    assert fresh.seq == seq
+    follower.catch_up(fresh.regions)
+    assert follower.regions == fresh.regions
+    follower.socket.close()
+    fresh.socket.close()
+
+
+def set_scene(live: Live) -> Scene:
+    """An assembly mid-evening: people admitted, a proposal's item open, hands up, a speaker."""
     made = new_assembly(
         live, admission="checked_in", decision_rule={"block_review_threshold": "3/4"}
     )
@@ -464,27 +422,79 @@ def test_followed_pushes_and_a_fresh_connection_render_the_same_regions(
     scene.entries["mike"] = named.json()["entry_id"]
     scene.post("/stack", {"kind": "point_of_information"})
     scene.post("/stack/next")  # the facilitator's point of information has the floor
+    return scene
 
-    def watch() -> Screen:
-        if view == "projector":
-            socket = live.ws(
-                f"/ws/assemblies/{made['id']}?view=projector&key={made['projector_key']}"
-            )
-            screen = Screen(socket)
-            screen.receive()
-            return screen
-        token = made["facilitator_token"] if view == "console" else people["keiko"]["token"]
-        return open_screen(live, made["id"], view, token)
 
-    follower = watch()
-    seq = ACTIONS[action](scene).json()["seq"]
-    follower.wait_for(seq)
-    fresh = watch()
-    assert fresh.seq == seq
-    follower.catch_up(fresh.regions)
-    assert follower.regions == fresh.regions
-    follower.socket.close()
-    fresh.socket.close()
+# Event types that no action above appends, each with its reason.
+NOT_REPLAYED = {
+    "assembly_created": "the first event: no screen can follow an assembly before it exists",
+}
+
+
+def test_every_event_type_the_app_appends_comes_from_an_action_the_replay_test_runs(
+    live: Live,
+) -> None:
+    assert live.db is not None
+    produced: set[str] = set()
+    for action in ACTIONS:
+        scene = set_scene(live)
+        with live.db.read() as session:
+            before = events_after(session, scene.made["id"])[-1].seq
+        ACTIONS[action](scene)
+        with live.db.read() as session:
+            produced |= {e.type for e in events_after(session, scene.made["id"], before)}
+    appendable = appended_event_types()
+    assert appendable - produced - NOT_REPLAYED.keys() == set()  # add an action to ACTIONS
+    assert NOT_REPLAYED.keys() <= appendable - produced  # an exception no longer needed
+
+
+def appended_event_types() -> set[str]:
+    """Every event type a call of `append_event` in app/ can pass: a literal, either side of a
+    conditional, or the literals a local name is given in the calling function."""
+    found: set[str] = set()
+    for path in Path(app.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for call in ast.walk(function):
+                if not (isinstance(call, ast.Call) and _called(call) == "append_event"):
+                    continue
+                argument = call.args[3] if len(call.args) > 3 else _keyword(call, "type")
+                kinds = _strings(argument, function)
+                assert kinds, f"{path.name}:{call.lineno}: an event type this test cannot read"
+                found |= kinds
+    return found
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _strings(node: ast.expr | None, function: ast.AST) -> set[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body, function) | _strings(node.orelse, function)
+    if not isinstance(node, ast.Name):
+        return set()
+    given: set[str] = set()
+    for assign in ast.walk(function):
+        if not isinstance(assign, ast.Assign):
+            continue
+        for target in assign.targets:
+            if isinstance(target, ast.Name) and target.id == node.id:
+                given |= _strings(assign.value, function)
+            elif isinstance(target, ast.Tuple) and isinstance(assign.value, ast.Tuple):
+                for name, value in zip(target.elts, assign.value.elts, strict=False):
+                    if isinstance(name, ast.Name) and name.id == node.id:
+                        given |= _strings(value, function)
+    return given
 
 
 @pytest.mark.parametrize("results", ["live", "hidden"])
@@ -561,14 +571,6 @@ def test_a_page_just_loaded_is_not_sent_its_regions_again(live: Live) -> None:
 
 
 # ---- who may watch -----------------------------------------------------------------------
-
-
-def closed_with(socket: ClientConnection) -> tuple[int | None, str]:
-    with pytest.raises(ConnectionClosed) as info:
-        while True:
-            socket.recv(timeout=WAIT)
-    close = info.value.rcvd
-    return (close.code if close else None), (close.reason if close else "")
 
 
 def test_a_participant_without_a_role_cannot_watch_the_console(live: Live) -> None:

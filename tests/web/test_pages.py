@@ -11,25 +11,11 @@ from fastapi.testclient import TestClient
 
 from app.web.render import REGION_IDS, VIEW_REGIONS
 from tests.conftest import GA, Person, create_assembly
+from tests.web.screens import start_from_home
 
 
 def soup(response: object) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
-
-
-def start_from_home(client: TestClient, **form: str) -> str:
-    """Create an assembly through the home page form; returns its id (cookie now set)."""
-    data = {
-        "title": "Riverside Commons GA",
-        "facilitator_name": "Noor",
-        "location": "North lawn",
-        **form,
-    }
-    response = client.post(
-        "/", data=data, headers={"origin": "http://testserver"}, follow_redirects=False
-    )
-    assert response.status_code == 303
-    return urlsplit(response.headers["location"]).path.split("/")[2]
 
 
 def test_home_offers_join_and_create_forms(client: TestClient) -> None:

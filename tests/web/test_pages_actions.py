@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.conftest import GA, join, ok
-from tests.web.test_pages_proposals import Screen, soup
+from tests.web.screens import Screen, soup
 
 
 @pytest.fixture

@@ -16,14 +16,12 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.conftest import GA
-from tests.web.test_pages_proposals import ORIGIN, Screen, room, soup
-
-__all__ = ["room"]  # the fixture this module's `evening` builds on
+from tests.web.screens import ORIGIN, Screen, soup
 
 
 @pytest.fixture
 def evening(room: dict[str, Any], client: TestClient, assembly: GA) -> dict[str, Any]:
-    """test_pages_proposals' room (console, Ana presenting, Ben, the item open) and the wall."""
+    """The `room` of conftest.py (console, Ana presenting, Ben, the item open) and the wall."""
     wall = TestClient(client.app, base_url=ORIGIN)
     assert wall.get(f"/a/{assembly.id}/projector?key={assembly.projector_key}").status_code == 200
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.conftest import GA, join, ok
-from tests.web.test_pages_proposals import Screen, soup
+from tests.web.screens import Screen, soup
 
 
 def notes_shown(page: object) -> list[str]:

@@ -10,69 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.blocks import logic
 from tests.conftest import GA, join, ok
-
-ORIGIN = "http://testserver"
-
-
-def soup(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-class Screen:
-    """One device with its own cookie: the console or a phone."""
-
-    def __init__(self, client: TestClient, assembly: GA, token: str, view: str) -> None:
-        self.http = TestClient(client.app, base_url=ORIGIN)
-        self.assembly, self.view = assembly, view
-        page = "/console" if view == "console" else ""
-        assert self.http.get(f"/a/{assembly.id}{page}?key={token}").status_code == 200
-        self.url = f"{ORIGIN}/a/{assembly.id}{page}"
-
-    def page(self) -> BeautifulSoup:
-        return soup(self.http.get(self.url))
-
-    def post(self, path: str, htmx: bool = True, live: bool = False, **form: str) -> Any:
-        headers = {"origin": ORIGIN, "hx-current-url": self.url, "referer": self.url}
-        if htmx:
-            headers["hx-request"] = "true"
-        if live:  # static/live.js says its socket is open
-            headers["mc-live"] = "3"
-        return self.http.post(
-            f"/a/{self.assembly.id}/{path}", data=form, headers=headers, follow_redirects=False
-        )
-
-
-@pytest.fixture
-def room(client: TestClient, assembly: GA) -> dict[str, Any]:
-    """A console, the presenter's phone and another phone, the proposal item open."""
-    ana, ben = join(client, assembly, "Ana"), join(client, assembly, "Ben")
-    fac = assembly.facilitator
-    made = ok(
-        client.post(
-            f"/api/assemblies/{assembly.id}/proposals",
-            json={
-                "title": "Winter tarps",
-                "text": "Buy ten tarps.",
-                "presenter_id": ana.participant_id,
-            },
-            headers=fac.headers,
-        ),
-        201,
-    )
-    ok(
-        client.post(
-            f"/api/assemblies/{assembly.id}/agenda/{made['agenda_item_id']}/open",
-            headers=fac.headers,
-        )
-    )
-    return {
-        "item": made["agenda_item_id"],
-        "console": Screen(client, assembly, fac.token, "console"),
-        "ana": Screen(client, assembly, ana.token, "phone"),
-        "ben": Screen(client, assembly, ben.token, "phone"),
-        "pid": made["proposal_id"],
-        "people": {"ana": ana, "ben": ben, "fac": fac},
-    }
+from tests.web.screens import ORIGIN, Screen, soup
 
 
 def moves_offered(page: BeautifulSoup) -> list[str]:

@@ -18,7 +18,7 @@ from app.db import Database
 from app.live.hub import SEAT_CHANGED
 from app.web.app import create_app
 from tests.e2e.harness import serve_in_thread
-from tests.web.test_live import WAIT, Live, bearer, closed_with, join, new_assembly
+from tests.web.live_client import WAIT, Live, bearer, closed_with, join, new_assembly
 
 
 @pytest.fixture

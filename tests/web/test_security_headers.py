@@ -12,7 +12,7 @@ from app.config import Settings
 from app.db import Database
 from app.web.app import create_app
 from tests.conftest import GA
-from tests.web.test_pages import start_from_home
+from tests.web.screens import start_from_home
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -24,7 +24,7 @@ from app.web.app import create_app
 from app.web.sockets import BAD_SINCE, PAST_HEAD
 from tests.e2e.harness import serve_in_thread
 from tests.test_cli_serve import invoke, serve_env, uvicorn_calls  # noqa: F401  (fixtures)
-from tests.web.test_live import WAIT, Live, bearer, closed_with, new_assembly
+from tests.web.live_client import WAIT, Live, bearer, closed_with, new_assembly
 
 LIMIT = 4096  # MICCHECK_WS_MAX_FRAME_BYTES's default
 

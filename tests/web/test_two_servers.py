@@ -34,7 +34,7 @@ from websockets.sync.client import ClientConnection, connect
 from app.events import verify_chain
 from tests.conftest import new_postgres_database, unavailable
 from tests.e2e.harness import free_port
-from tests.web.test_live import normalise
+from tests.web.live_client import normalise
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
