@@ -16,6 +16,7 @@ from app.events import export_events
 from app.i18n import N_, _
 from app.web.context import AppContext, admitted_member, client_address, get_ctx
 from app.web.fields import Body, Id, Seq
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api", tags=["assemblies"])
 
@@ -60,10 +61,6 @@ class AgendaBody(Body):
 class OpenItemBody(Body):
     previous: Literal["done", "pending"] = "done"  # what the item open before becomes
     hands: Literal["carry", "clear"] | None = None  # required while hands are up
-
-
-def created(data: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(data, status_code=201)
 
 
 @router.post("/assemblies", status_code=201)
@@ -157,7 +154,7 @@ def _admission(assembly_id: str, pid: Id, request: Request, ctx: AppContext, adm
         participant_id=pid,
         admit=admit,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/participants/{pid}/admit")
@@ -185,7 +182,7 @@ def grant_role(
     changed = service.grant_role(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.delete("/assemblies/{assembly_id}/roles")
@@ -197,7 +194,7 @@ def revoke_role(
     changed = service.revoke_role(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/headcount")
@@ -209,7 +206,7 @@ def set_headcount(
     changed = service.set_headcount(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, count=body.count
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/agenda", status_code=201)
@@ -221,7 +218,7 @@ def add_agenda_item(
     changed = service.add_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return created({**changed.data, "seq": changed.seq})
+    return created(reply(changed))
 
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/open")
@@ -244,7 +241,7 @@ def open_agenda_item(
         previous=how.previous,
         hands=how.hands,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/close")
@@ -256,7 +253,7 @@ def close_agenda_item(
     changed = service.close_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/close")
@@ -268,7 +265,7 @@ def close_assembly(
     changed = service.close_assembly(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.get("/assemblies/{assembly_id}/events")

@@ -10,6 +10,7 @@ from pydantic import Field
 from app.assembly import languages
 from app.web.context import AppContext, admitted_member, get_ctx
 from app.web.fields import Body
+from app.web.replies import reply
 
 router = APIRouter(prefix="/api", tags=["assemblies"])
 
@@ -36,7 +37,7 @@ def set_languages(
     changed = languages.set_languages(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.put("/assemblies/{assembly_id}/words")
@@ -48,4 +49,4 @@ def rename_word(
     changed = languages.rename_word(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)

@@ -11,6 +11,7 @@ from app.mic import service
 from app.mic.state import load_mic
 from app.web.context import AppContext, admitted_member, get_ctx
 from app.web.fields import Body
+from app.web.replies import reply
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/mic", tags=["people's mic"])
 
@@ -52,7 +53,7 @@ def start_mic(
         source=body.source,
         text=body.text,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/move")
@@ -64,7 +65,7 @@ def move_mic(
     changed = service.move_mic(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, to=body.to
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.delete("")
@@ -72,4 +73,4 @@ def stop_mic(assembly_id: str, request: Request, ctx: AppContext = Depends(get_c
     """Stop the people's mic: the wall and the phones show the assembly again."""
     actor = admitted_member(request, assembly_id)
     changed = service.stop_mic(db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id)
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)

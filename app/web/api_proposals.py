@@ -12,6 +12,7 @@ from app.blocks import service
 from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
 from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api", tags=["proposals"])
 
@@ -41,10 +42,6 @@ class AmendmentBody(Body):
     rationale: str | None = Field(None, max_length=1000)
 
 
-def reply(changed: service.Changed, status: int = 200) -> JSONResponse:
-    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=status)
-
-
 @router.post("/assemblies/{assembly_id}/proposals", status_code=201)
 def submit(
     assembly_id: str, body: ProposalBody, request: Request, ctx: AppContext = Depends(get_ctx)
@@ -54,7 +51,7 @@ def submit(
     changed = service.submit_proposal(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 @router.get("/proposals/{proposal_id}")
@@ -73,16 +70,15 @@ def move_stage(
     changed = service.move_stage(
         db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
 def withdraw(proposal_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """The presenter or a facilitator withdraws the proposal."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
-    return reply(
-        service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id)
-    )
+    changed = service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id)
+    return JSONResponse(reply(changed))
 
 
 @router.put("/proposals/{proposal_id}/settings")
@@ -104,7 +100,7 @@ def settings(
         if "max_amendment_rounds" in given
         else "keep",
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/proposals/{proposal_id}/amendments", status_code=201)
@@ -121,7 +117,7 @@ def propose_amendment(
         max_pending=ctx.settings.pending_amendments_per_person,
         **body.model_dump(),
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
@@ -129,7 +125,7 @@ def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -
     changed = service.decide_amendment(
         db=ctx.db, amendment_id=amendment_id, actor_id=actor.participant_id, accept=accept
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/amendments/{amendment_id}/accept")

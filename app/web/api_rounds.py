@@ -11,9 +11,9 @@ from pydantic import Field
 from app.blocks import closing, rounds
 from app.blocks.round_state import assembly_of_round, load_round
 from app.blocks.state import assembly_of_proposal
-from app.web.api_proposals import reply
 from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api", tags=["rounds"])
 
@@ -57,7 +57,7 @@ def open_round(
     changed = rounds.open_round(
         db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 @router.post("/assemblies/{assembly_id}/minutes/approval", status_code=201)
@@ -76,7 +76,7 @@ def open_minutes_approval(
         actor_id=actor.participant_id,
         **(body or ApprovalBody()).model_dump(),
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 @router.get("/rounds/{round_id}")
@@ -96,7 +96,7 @@ def respond(
     changed = rounds.respond(
         db=ctx.db, round_id=round_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/rounds/{round_id}/analog")
@@ -112,11 +112,12 @@ def record_analog(
         counts=body.counts,
         blocks=[b.model_dump() for b in body.blocks],
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/rounds/{round_id}/close")
 def close_round(round_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
     """Close: the tally, the outcome with its arithmetic; a call moves the proposal."""
     actor = admitted_member(request, assembly_of_round(db=ctx.db, round_id=round_id))
-    return reply(closing.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id))
+    changed = closing.close_round(db=ctx.db, round_id=round_id, actor_id=actor.participant_id)
+    return JSONResponse(reply(changed))

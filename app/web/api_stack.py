@@ -12,6 +12,7 @@ from app.stack import service
 from app.stack.state import load_stack
 from app.web.context import AppContext, admitted_member, get_ctx, throttle
 from app.web.fields import Body, Id
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/stack", tags=["stack"])
 Kind = Literal[
@@ -73,7 +74,7 @@ def raise_hand(
             kind=body.kind,
             agenda_item_id=body.agenda_item_id,
         )
-    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=201)
+    return created(reply(changed))
 
 
 @router.delete("/{entry_id}")
@@ -86,7 +87,7 @@ def lower_hand(
     changed = service.lower_hand(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, entry_id=entry_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/next")
@@ -96,7 +97,7 @@ def call_next(assembly_id: str, request: Request, ctx: AppContext = Depends(get_
     changed = service.call_next_speaker(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/timer")
@@ -112,7 +113,7 @@ def timer(
         action=body.action,
         seconds=body.seconds,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/move")
@@ -128,7 +129,7 @@ def move(
         entry_id=body.entry_id,
         position=body.position,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.put("/settings")
@@ -140,4 +141,4 @@ def update_settings(
     changed = service.update_settings(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
