@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from app.assembly import languages
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import Ctx, admitted_member
 from app.web.fields import Body
 from app.web.replies import reply
 
@@ -30,7 +30,7 @@ class WordBody(Body):
 
 @router.put("/assemblies/{assembly_id}/languages")
 def set_languages(
-    assembly_id: str, body: LanguagesBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, body: LanguagesBody, request: Request, ctx: Ctx
 ) -> dict[str, Any]:
     """Set the assembly's language and an optional second one (facilitator only)."""
     actor = admitted_member(request, assembly_id)
@@ -41,9 +41,7 @@ def set_languages(
 
 
 @router.put("/assemblies/{assembly_id}/words")
-def rename_word(
-    assembly_id: str, body: WordBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def rename_word(assembly_id: str, body: WordBody, request: Request, ctx: Ctx) -> dict[str, Any]:
     """The assembly's own word for a hand kind or an answer in one language (facilitator only)."""
     actor = admitted_member(request, assembly_id)
     changed = languages.rename_word(
