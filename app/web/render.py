@@ -374,7 +374,3 @@ class Renderer:
         qr = segno.make(data, error="m")
         svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
         return Markup(svg)
-
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
