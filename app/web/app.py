@@ -41,6 +41,7 @@ from app.web import (
     pages,
     pages_actions,
     pages_archive,
+    pages_assembly,
     pages_groups,
     pages_languages,
     pages_mic,
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_groups.router)
     app.include_router(api_archive.router)
     app.include_router(pages.router)
+    app.include_router(pages_assembly.router)
     app.include_router(pages_stack.router)
     app.include_router(pages_signals.router)
     app.include_router(pages_mic.router)

@@ -17,8 +17,8 @@ from app.minutes import service as minutes_service
 from app.minutes import settings
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
+from app.web.form_action import form_action, html
 from app.web.forms import Text, optional_int, required_int
-from app.web.pages import form_action, html
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
 
