@@ -45,8 +45,10 @@ from app.web import (
     pages_groups,
     pages_languages,
     pages_mic,
+    pages_minutes,
     pages_people,
     pages_proposals,
+    pages_rounds,
     pages_signals,
     pages_stack,
     sockets,
@@ -220,6 +222,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_signals.router)
     app.include_router(pages_mic.router)
     app.include_router(pages_proposals.router)
+    app.include_router(pages_rounds.router)
+    app.include_router(pages_minutes.router)
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
     app.include_router(pages_groups.router)
