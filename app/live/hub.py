@@ -232,11 +232,12 @@ class Hub:
     ) -> None:
         """Push a page's live regions until the socket goes; don't close it afterwards.
 
-        Registers, then sends a full snapshot (whatever `since`: pushes may have reached the
-        page out of order, so a seq alone does not say it has everything), then answers
-        client frames. Only a page that holds every region as of `since` (`whole`: it was
-        just rendered) and is current gets just the seq instead: a room loading its pages
-        does not download everything twice.
+        Registers, then sends a full snapshot, then answers client frames. `since` counts
+        only with `whole` (the page was just rendered, so it holds every region as of
+        `since`): when the assembly is still at `since`, the page gets just the seq instead,
+        and a room loading its pages does not download everything twice. Without `whole`,
+        `since` is not used: a reconnecting page's seq came from pushes, which may have
+        reached it out of order, so a seq alone does not say it has every region.
         """
         kind = view.partition(":")[0]  # "phone:es": phones speaking Spanish share renders
         if kind not in self.push_rates:

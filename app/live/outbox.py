@@ -17,7 +17,7 @@ import logging
 import struct
 from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from app.i18n import N_, _, translate
 
@@ -177,23 +177,28 @@ def parse_frame(
 
 
 async def finish(coro: Coroutine[Any, Any, Any], yielded: object) -> None:
-    """Drive a coroutine whose first step already ran, exactly as an asyncio Task would."""
+    """Drive a coroutine whose first step already ran, as an asyncio Task would.
+
+    Each step yields what the coroutine waits on: None, a bare yield asking for one turn of
+    the loop, or a future. The future stays the coroutine's own await (asyncio refuses a
+    second `await` on it while pending), so this waits for it with `asyncio.wait`, and the
+    coroutine reads its outcome when resumed. Cancelling the caller's task cancels the
+    future and the send, as cancelling the send's own task would.
+    """
     while True:
         error: BaseException | None = None
-        if yielded is not None and not asyncio.isfuture(yielded):
-            error = RuntimeError(f"bad yield from a send: {yielded!r}")
-        else:
-            try:
-                if yielded is None:
-                    await asyncio.sleep(0)  # a bare yield asks to be rescheduled
-                else:
-                    future = cast("asyncio.Future[Any]", yielded)
-                    future._asyncio_future_blocking = False  # taken, as Task.__step does
-                    await future
-            except asyncio.CancelledError as exc:
-                error = exc  # our task was cancelled: cancel the send the same way
-            except Exception:
-                pass  # the coroutine reads the future's outcome itself when resumed
+        try:
+            if yielded is None:
+                await asyncio.sleep(0)
+            elif asyncio.isfuture(yielded):
+                if not yielded.done():
+                    await asyncio.wait([yielded])
+            else:
+                error = RuntimeError(f"bad yield from a send: {yielded!r}")
+        except asyncio.CancelledError as exc:
+            if asyncio.isfuture(yielded):
+                yielded.cancel()
+            error = exc  # our task was cancelled: cancel the send the same way
         try:
             yielded = coro.send(None) if error is None else coro.throw(error)
         except StopIteration:

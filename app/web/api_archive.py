@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from app.archive.state import archive_page
-from app.web.context import AppContext, get_ctx
+from app.web.context import Ctx
 from app.web.pages_archive import guard_code
 
 router = APIRouter(prefix="/api", tags=["archive"])
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api", tags=["archive"])
 @router.get("/archive")
 def search_archive(
     request: Request,
+    ctx: Ctx,
     q: str | None = None,
     group: str | None = None,
     working_group: str | None = None,
@@ -24,7 +25,6 @@ def search_archive(
     date_to: str | None = Query(None, alias="to", description="YYYY-MM-DD, where it met"),
     code: str | None = Query(None, description="a join code: that private assembly too"),
     page: str | None = None,
-    ctx: AppContext = Depends(get_ctx),
 ) -> dict[str, Any]:
     """Decisions of closed public assemblies; `q` searches titles, every version's text,
     amendments and notes (every word must appear; words are stemmed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -15,8 +15,9 @@ from app.assembly.state import load_state
 from app.errors import Forbidden
 from app.events import export_events
 from app.i18n import N_, _
-from app.web.context import AppContext, admitted_member, client_address, get_ctx
+from app.web.context import AppContext, Ctx, admitted_member, client_address
 from app.web.fields import Body, Id, Seq
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api", tags=["assemblies"])
 
@@ -63,15 +64,11 @@ class OpenItemBody(Body):
     hands: Literal["carry", "clear"] | None = None  # required while hands are up
 
 
-def created(data: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(data, status_code=201)
-
-
 @router.post("/assemblies", status_code=201)
 def create_assembly(
     body: CreateAssembly,
     request: Request,
-    ctx: AppContext = Depends(get_ctx),
+    ctx: Ctx,
     x_group_token: str | None = Header(None, description="The group's admin token."),
 ) -> JSONResponse:
     """Start an assembly; the creator becomes its facilitator.
@@ -108,9 +105,7 @@ def create_assembly(
 
 
 @router.get("/assemblies/{assembly_id}")
-def get_assembly(
-    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def get_assembly(assembly_id: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """The assembly as it stands: status, headcount, agenda, roles, seq."""
     admitted_member(request, assembly_id)
     return load_state(db=ctx.db, assembly_id=assembly_id).as_json()
@@ -129,7 +124,7 @@ def _joined(joined: service.Joined) -> JSONResponse:
 
 
 @router.post("/join", status_code=201)
-def join(body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
+def join(body: JoinBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Join by code; the token in the reply is this participant's bearer token."""
     address = client_address(request)
     with ctx.code_guard.lookup(address):
@@ -138,9 +133,7 @@ def join(body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)) -
 
 
 @router.post("/assemblies/{assembly_id}/join", status_code=201)
-def join_known(
-    assembly_id: str, body: JoinBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def join_known(assembly_id: str, body: JoinBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Join an assembly whose id is known; the code must still match."""
     address = client_address(request)
     with ctx.code_guard.lookup(address):
@@ -158,71 +151,61 @@ def _admission(assembly_id: str, pid: Id, request: Request, ctx: AppContext, adm
         participant_id=pid,
         admit=admit,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/participants/{pid}/admit")
-def admit(
-    assembly_id: str, pid: Id, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def admit(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A greeter or facilitator lets a pending participant in."""
     return _admission(assembly_id, pid, request, ctx, True)
 
 
 @router.post("/assemblies/{assembly_id}/participants/{pid}/reject")
-def reject(
-    assembly_id: str, pid: Id, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def reject(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A greeter or facilitator turns a pending participant away."""
     return _admission(assembly_id, pid, request, ctx, False)
 
 
 @router.post("/assemblies/{assembly_id}/roles")
-def grant_role(
-    assembly_id: str, body: RoleBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def grant_role(assembly_id: str, body: RoleBody, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Grant a role (facilitator only)."""
     actor = admitted_member(request, assembly_id)
     changed = service.grant_role(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.delete("/assemblies/{assembly_id}/roles")
-def revoke_role(
-    assembly_id: str, body: RoleBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def revoke_role(assembly_id: str, body: RoleBody, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Revoke a role (facilitator only); the last facilitator stays."""
     actor = admitted_member(request, assembly_id)
     changed = service.revoke_role(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/headcount")
 def set_headcount(
-    assembly_id: str, body: HeadcountBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, body: HeadcountBody, request: Request, ctx: Ctx
 ) -> dict[str, Any]:
     """People in the room, phones or not (facilitator)."""
     actor = admitted_member(request, assembly_id)
     changed = service.set_headcount(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, count=body.count
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/agenda", status_code=201)
-def add_agenda_item(
-    assembly_id: str, body: AgendaBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def add_agenda_item(assembly_id: str, body: AgendaBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Add an agenda item, pending (facilitator)."""
     actor = admitted_member(request, assembly_id)
     changed = agenda_service.add_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return created({**changed.data, "seq": changed.seq})
+    return created(reply(changed))
 
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/open")
@@ -230,8 +213,8 @@ def open_agenda_item(
     assembly_id: str,
     item_id: Id,
     request: Request,
+    ctx: Ctx,
     body: OpenItemBody | None = None,
-    ctx: AppContext = Depends(get_ctx),
 ) -> dict[str, Any]:
     """Open an item; the one open before is done, or pending when asked (facilitator). While
     hands are up, say whether they are carried over or cleared (409 `hands_waiting` if not)."""
@@ -245,37 +228,31 @@ def open_agenda_item(
         previous=how.previous,
         hands=how.hands,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/agenda/{item_id}/close")
-def close_agenda_item(
-    assembly_id: str, item_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def close_agenda_item(assembly_id: str, item_id: Id, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Close the open item: it is done (facilitator)."""
     actor = admitted_member(request, assembly_id)
     changed = agenda_service.close_agenda_item(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, item_id=item_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/assemblies/{assembly_id}/close")
-def close_assembly(
-    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def close_assembly(assembly_id: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """End the assembly; its minutes become final (facilitator)."""
     actor = admitted_member(request, assembly_id)
     changed = agenda_service.close_assembly(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.get("/assemblies/{assembly_id}/events")
-def export(
-    assembly_id: str, request: Request, since: Seq = 0, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def export(assembly_id: str, request: Request, ctx: Ctx, since: Seq = 0) -> dict[str, Any]:
     """The hash-chained event export: facilitators, or anyone once closed and public."""
     state = load_state(db=ctx.db, assembly_id=assembly_id)
     if not (state.status == "closed" and state.visibility == "public"):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.groups import service
 from app.groups.service import GroupView
 from app.i18n import N_
-from app.web.context import AppContext, bearer_token, client_address, get_ctx
+from app.web.context import AppContext, Ctx, bearer_token, client_address
 from app.web.fields import Body
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])
@@ -41,9 +41,7 @@ def _group_json(ctx: AppContext, group: GroupView) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-def create_group(
-    body: CreateGroup, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def create_group(body: CreateGroup, request: Request, ctx: Ctx) -> JSONResponse:
     """Create a group; `admin_token` (shown once) creates its assemblies and keeps its lists."""
     ctx.create_limit.hit(client_address(request), what=N_("new groups"))
     made = service.create_group(db=ctx.db, **body.model_dump())
@@ -53,14 +51,14 @@ def create_group(
 
 
 @router.get("/{slug}")
-def get_group(slug: str, ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
+def get_group(slug: str, ctx: Ctx) -> dict[str, Any]:
     """A group: name, time zone, decision rule, working groups, assemblies numbered so far."""
     return _group_json(ctx, service.load_group(db=ctx.db, slug=slug))
 
 
 @router.put("/{slug}/working_groups")
 def set_working_groups(
-    slug: str, body: WorkingGroups, request: Request, ctx: AppContext = Depends(get_ctx)
+    slug: str, body: WorkingGroups, request: Request, ctx: Ctx
 ) -> dict[str, Any]:
     """Replace the group's working groups (the admin token as Bearer)."""
     group = service.set_working_groups(

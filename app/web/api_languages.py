@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from app.assembly import languages
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import Ctx, admitted_member
 from app.web.fields import Body
+from app.web.replies import reply
 
 router = APIRouter(prefix="/api", tags=["assemblies"])
 
@@ -29,23 +30,21 @@ class WordBody(Body):
 
 @router.put("/assemblies/{assembly_id}/languages")
 def set_languages(
-    assembly_id: str, body: LanguagesBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, body: LanguagesBody, request: Request, ctx: Ctx
 ) -> dict[str, Any]:
     """Set the assembly's language and an optional second one (facilitator only)."""
     actor = admitted_member(request, assembly_id)
     changed = languages.set_languages(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.put("/assemblies/{assembly_id}/words")
-def rename_word(
-    assembly_id: str, body: WordBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def rename_word(assembly_id: str, body: WordBody, request: Request, ctx: Ctx) -> dict[str, Any]:
     """The assembly's own word for a hand kind or an answer in one language (facilitator only)."""
     actor = admitted_member(request, assembly_id)
     changed = languages.rename_word(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)

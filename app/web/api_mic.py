@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from app.mic import service
 from app.mic.state import load_mic
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import Ctx, admitted_member
 from app.web.fields import Body
+from app.web.replies import reply
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/mic", tags=["people's mic"])
 
@@ -31,7 +32,7 @@ class MoveBody(Body):
 
 
 @router.get("")
-def get_mic(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def get_mic(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     """The people's mic: its phrases and the one on the wall (`mic` is null while it is off)."""
     admitted_member(request, assembly_id)
     mic, seq = load_mic(db=ctx.db, assembly_id=assembly_id)
@@ -39,9 +40,7 @@ def get_mic(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ct
 
 
 @router.post("")
-def start_mic(
-    assembly_id: str, body: StartBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Any:
+def start_mic(assembly_id: str, body: StartBody, request: Request, ctx: Ctx) -> Any:
     """Start (or restart) the people's mic on the open proposal's text, a prepared text or a
     line typed live; the wall shows its first phrase. Facilitator or stack keeper."""
     actor = admitted_member(request, assembly_id)
@@ -52,24 +51,22 @@ def start_mic(
         source=body.source,
         text=body.text,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/move")
-def move_mic(
-    assembly_id: str, body: MoveBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Any:
+def move_mic(assembly_id: str, body: MoveBody, request: Request, ctx: Ctx) -> Any:
     """Go to the next phrase, back one, or to a phrase by number (409 past either end)."""
     actor = admitted_member(request, assembly_id)
     changed = service.move_mic(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, to=body.to
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.delete("")
-def stop_mic(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def stop_mic(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     """Stop the people's mic: the wall and the phones show the assembly again."""
     actor = admitted_member(request, assembly_id)
     changed = service.stop_mic(db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id)
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.assembly.auth import check_projector_key_hash
@@ -15,7 +15,7 @@ from app.i18n import speaking
 from app.minutes import service, settings
 from app.minutes.markdown import render_markdown
 from app.minutes.state import MinutesRead, load_minutes, open_to_all
-from app.web.context import AppContext, admitted_member, get_ctx, throttle
+from app.web.context import AppContext, Ctx, admitted_member, throttle
 from app.web.fields import Body, Id
 from app.web.key_links import PROJECTOR, TOKEN, swap_key_for_cookie
 from app.web.minutes_html import render_minutes_html
@@ -31,9 +31,7 @@ class NoteBody(Body):
 
 
 @router.post("/api/assemblies/{assembly_id}/notes", status_code=201)
-def take_note(
-    assembly_id: str, body: NoteBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def take_note(assembly_id: str, body: NoteBody, request: Request, ctx: Ctx) -> JSONResponse:
     """A note in the minutes (minute taker, facilitator); `corrects` names the note a correction
     corrects. The note id is the seq of its event."""
     actor = admitted_member(request, assembly_id)
@@ -53,9 +51,7 @@ class ActionBody(Body):
 
 
 @router.post("/api/assemblies/{assembly_id}/actions", status_code=201)
-def record_action(
-    assembly_id: str, body: ActionBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def record_action(assembly_id: str, body: ActionBody, request: Request, ctx: Ctx) -> JSONResponse:
     """An action item in the minutes (minute taker, facilitator): what, who, by when. It goes
     with the proposal or item named, else the open item's proposal, else the open item, else
     the assembly as a whole. The action id is the seq of its event."""
@@ -77,7 +73,7 @@ def minutes_settings(
     assembly_id: str,
     body: MinutesSettingsBody,
     request: Request,
-    ctx: AppContext = Depends(get_ctx),
+    ctx: Ctx,
 ) -> JSONResponse:
     """Name speakers in the minutes or leave their names out (turns and times stay either
     way); note how the room took each turn from its hand signals ("signals: mostly agree"),
@@ -123,9 +119,7 @@ def _headers(public: bool) -> dict[str, str]:
 
 
 @router.get("/api/assemblies/{assembly_id}/minutes")
-def minutes_json(
-    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def minutes_json(assembly_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     """The minutes as data: header, numbered items, proposals, rounds, notes, the chain head;
     their words in the assembly's language."""
     read, public = _read(request, ctx, assembly_id)
@@ -134,9 +128,7 @@ def minutes_json(
 
 
 @router.get("/api/assemblies/{assembly_id}/minutes.md")
-def minutes_markdown(
-    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Response:
+def minutes_markdown(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     """The minutes as Markdown."""
     read, public = _read(request, ctx, assembly_id)
     with speaking(read.language):
@@ -149,9 +141,7 @@ def minutes_markdown(
 
 
 @router.get("/api/assemblies/{assembly_id}/minutes.html")
-def minutes_html(
-    assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> HTMLResponse:
+def minutes_html(assembly_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
     """The minutes as one printable page, with a chart of every round."""
     return _printable(ctx, *_read(request, ctx, assembly_id))
 
@@ -167,7 +157,7 @@ def _printable(
 
 
 @router.get("/a/{assembly_id}/minutes", include_in_schema=False)
-def minutes_page(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def minutes_page(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     """The page of the minutes: the printable HTML with links to the other formats, read with
     the session cookie, which a `?key=` link sets (a member's, as in the console link, or the
     projector's)."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from app.assembly import people
 from app.web.context import Ctx, admitted_member
 from app.web.fields import Id
+from app.web.replies import reply
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/participants/{pid}", tags=["people"])
 
@@ -40,7 +41,7 @@ def remove(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> dict[str, A
     changed = people.remove_participant(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, participant_id=pid
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 def _mute(assembly_id: str, pid: int, request: Request, ctx: Ctx, muted: bool) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def _mute(assembly_id: str, pid: int, request: Request, ctx: Ctx, muted: bool) -
         participant_id=pid,
         muted=muted,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/mute")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.blocks import service
 from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
-from app.web.context import AppContext, admitted_member, get_ctx, throttle
+from app.web.context import AppContext, Ctx, admitted_member, throttle
 from app.web.fields import Body, Id
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api", tags=["proposals"])
 
@@ -41,48 +42,39 @@ class AmendmentBody(Body):
     rationale: str | None = Field(None, max_length=1000)
 
 
-def reply(changed: service.Changed, status: int = 200) -> JSONResponse:
-    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=status)
-
-
 @router.post("/assemblies/{assembly_id}/proposals", status_code=201)
-def submit(
-    assembly_id: str, body: ProposalBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def submit(assembly_id: str, body: ProposalBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Put a proposal forward at stage `presented`; without an item, a proposal item is made."""
     actor = admitted_member(request, assembly_id)
     changed = service.submit_proposal(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 @router.get("/proposals/{proposal_id}")
-def get_proposal(proposal_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def get_proposal(proposal_id: Id, request: Request, ctx: Ctx) -> Any:
     """Stage, every version with what changed, amendments, outcome."""
     admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     return load_proposal(db=ctx.db, proposal_id=proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/stage")
-def move_stage(
-    proposal_id: Id, body: StageBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def move_stage(proposal_id: Id, body: StageBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Move along PROCESS.md's table; anything else is 409 naming the allowed moves."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     changed = service.move_stage(
         db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
-def withdraw(proposal_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def withdraw(proposal_id: Id, request: Request, ctx: Ctx) -> Any:
     """The presenter or a facilitator withdraws the proposal."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
-    return reply(
-        service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id)
-    )
+    changed = service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id)
+    return JSONResponse(reply(changed))
 
 
 @router.put("/proposals/{proposal_id}/settings")
@@ -90,7 +82,7 @@ def settings(
     proposal_id: Id,
     body: ProposalSettingsBody,
     request: Request,
-    ctx: AppContext = Depends(get_ctx),
+    ctx: Ctx,
 ) -> JSONResponse:
     """Stop or allow new amendments; cap the amendment rounds (null lifts the cap)."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
@@ -104,12 +96,12 @@ def settings(
         if "max_amendment_rounds" in given
         else "keep",
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/proposals/{proposal_id}/amendments", status_code=201)
 def propose_amendment(
-    proposal_id: Id, body: AmendmentBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    proposal_id: Id, body: AmendmentBody, request: Request, ctx: Ctx
 ) -> JSONResponse:
     """A friendly amendment: the full new text, with a rationale."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
@@ -121,7 +113,7 @@ def propose_amendment(
         max_pending=ctx.settings.pending_amendments_per_person,
         **body.model_dump(),
     )
-    return reply(changed, 201)
+    return created(reply(changed))
 
 
 def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
@@ -129,16 +121,16 @@ def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -
     changed = service.decide_amendment(
         db=ctx.db, amendment_id=amendment_id, actor_id=actor.participant_id, accept=accept
     )
-    return reply(changed)
+    return JSONResponse(reply(changed))
 
 
 @router.post("/amendments/{amendment_id}/accept")
-def accept(amendment_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def accept(amendment_id: Id, request: Request, ctx: Ctx) -> Any:
     """The presenter accepts (or a facilitator on their word): a new version is made."""
     return _decide(amendment_id, request, ctx, True)
 
 
 @router.post("/amendments/{amendment_id}/reject")
-def reject(amendment_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def reject(amendment_id: Id, request: Request, ctx: Ctx) -> Any:
     """The presenter rejects (or a facilitator on their word)."""
     return _decide(amendment_id, request, ctx, False)

@@ -6,11 +6,11 @@ import functools
 from typing import Literal
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.signals import service
-from app.web.context import AppContext, admitted_member, get_ctx
+from app.web.context import AppContext, Ctx, admitted_member
 from app.web.fields import Body
 from app.web.pages_signals import signal_threads
 
@@ -23,7 +23,7 @@ class SignalBody(Body):
 
 @router.post("", status_code=202)
 async def send_signal(
-    assembly_id: str, body: SignalBody, request: Request, ctx: AppContext = Depends(get_ctx)
+    assembly_id: str, body: SignalBody, request: Request, ctx: Ctx
 ) -> JSONResponse:
     """Signal to the speaker: agree (up-twinkles), unsure (so-so) or disagree (down-twinkles).
     Anonymous and never stored; one every 5 seconds (429 with Retry-After); 409 when nobody

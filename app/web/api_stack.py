@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.stack import service
 from app.stack.state import load_stack
-from app.web.context import AppContext, admitted_member, get_ctx, throttle
+from app.web.context import Ctx, admitted_member, throttle
 from app.web.fields import Body, Id
+from app.web.replies import created, reply
 
 router = APIRouter(prefix="/api/assemblies/{assembly_id}/stack", tags=["stack"])
 Kind = Literal[
@@ -44,16 +45,14 @@ class SettingsBody(Body):
 
 
 @router.get("")
-def get_stack(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def get_stack(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     """The current speaker and the queue in speaking order, each with its reason."""
     admitted_member(request, assembly_id)
     return load_stack(db=ctx.db, assembly_id=assembly_id).as_json()
 
 
 @router.post("", status_code=201)
-def raise_hand(
-    assembly_id: str, body: HandBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> JSONResponse:
+def raise_hand(assembly_id: str, body: HandBody, request: Request, ctx: Ctx) -> JSONResponse:
     """Raise your own hand, or (stack keeper) a hand by name for someone without a phone."""
     actor = admitted_member(request, assembly_id)
     throttle(ctx, actor, "hand")
@@ -73,36 +72,32 @@ def raise_hand(
             kind=body.kind,
             agenda_item_id=body.agenda_item_id,
         )
-    return JSONResponse({**changed.data, "seq": changed.seq}, status_code=201)
+    return created(reply(changed))
 
 
 @router.delete("/{entry_id}")
-def lower_hand(
-    assembly_id: str, entry_id: Id, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> dict[str, Any]:
+def lower_hand(assembly_id: str, entry_id: Id, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Lower a hand: your own, or any (stack keeper, facilitator)."""
     actor = admitted_member(request, assembly_id)
     throttle(ctx, actor, "hand")
     changed = service.lower_hand(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, entry_id=entry_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/next")
-def call_next(assembly_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Any:
+def call_next(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     """End the current turn and give the floor to the head of the queue."""
     actor = admitted_member(request, assembly_id)
     changed = service.call_next_speaker(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/timer")
-def timer(
-    assembly_id: str, body: TimerBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Any:
+def timer(assembly_id: str, body: TimerBody, request: Request, ctx: Ctx) -> Any:
     """Pause, resume, add time (default 30 s) or end the current turn."""
     actor = admitted_member(request, assembly_id)
     changed = service.control_timer(
@@ -112,13 +107,11 @@ def timer(
         action=body.action,
         seconds=body.seconds,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.post("/move")
-def move(
-    assembly_id: str, body: MoveBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Any:
+def move(assembly_id: str, body: MoveBody, request: Request, ctx: Ctx) -> Any:
     """Put a hand at a position (1 = head); recorded with who did it."""
     actor = admitted_member(request, assembly_id)
     changed = service.move_hand(
@@ -128,16 +121,14 @@ def move(
         entry_id=body.entry_id,
         position=body.position,
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)
 
 
 @router.put("/settings")
-def update_settings(
-    assembly_id: str, body: SettingsBody, request: Request, ctx: AppContext = Depends(get_ctx)
-) -> Any:
+def update_settings(assembly_id: str, body: SettingsBody, request: Request, ctx: Ctx) -> Any:
     """Mode, seconds per turn, direct responses on/off, stack open/closed."""
     actor = admitted_member(request, assembly_id)
     changed = service.update_settings(
         db=ctx.db, assembly_id=assembly_id, actor_id=actor.participant_id, **body.model_dump()
     )
-    return {**changed.data, "seq": changed.seq}
+    return reply(changed)

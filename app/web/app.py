@@ -41,11 +41,14 @@ from app.web import (
     pages,
     pages_actions,
     pages_archive,
+    pages_assembly,
     pages_groups,
     pages_languages,
     pages_mic,
+    pages_minutes,
     pages_people,
     pages_proposals,
+    pages_rounds,
     pages_signals,
     pages_stack,
     sockets,
@@ -215,10 +218,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_groups.router)
     app.include_router(api_archive.router)
     app.include_router(pages.router)
+    app.include_router(pages_assembly.router)
     app.include_router(pages_stack.router)
     app.include_router(pages_signals.router)
     app.include_router(pages_mic.router)
     app.include_router(pages_proposals.router)
+    app.include_router(pages_rounds.router)
+    app.include_router(pages_minutes.router)
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
     app.include_router(pages_groups.router)

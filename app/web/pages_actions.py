@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from app.minutes import service
 from app.web.context import Ctx
+from app.web.form_action import form_action
 from app.web.forms import Text, optional_int
-from app.web.pages import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
 

@@ -12,7 +12,7 @@ from app.errors import DomainError
 from app.groups import service
 from app.i18n import N_
 from app.web.context import Ctx, client_address
-from app.web.pages import html
+from app.web.form_action import html
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.assembly import languages
 from app.web.context import Ctx
-from app.web.pages import form_action
+from app.web.form_action import form_action
 
 router = APIRouter(include_in_schema=False)
 

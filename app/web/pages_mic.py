@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from app.mic import service
 from app.web.context import Ctx
-from app.web.pages import form_action
+from app.web.form_action import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}/mic", include_in_schema=False)
 

@@ -14,7 +14,7 @@ from app.errors import Forbidden, Unauthorized
 from app.i18n import _
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
-from app.web.pages import form_action, html, see_other
+from app.web.form_action import form_action, html, see_other
 
 router = APIRouter(include_in_schema=False)
 

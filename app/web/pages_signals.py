@@ -25,7 +25,7 @@ from app.signals.board import Board
 from app.signals.live import Crier, Floor
 from app.signals.service import Sent
 from app.web.context import AppContext, Ctx
-from app.web.pages import form_action, html, refused
+from app.web.form_action import form_action, html, refused
 from app.web.render import METER, Renderer
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)

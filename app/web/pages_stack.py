@@ -14,7 +14,7 @@ from app.stack.service import Changed
 from app.stack.state import my_open_hands
 from app.web.context import AppContext, Ctx
 from app.web.fields import Id, Whole
-from app.web.pages import form_action
+from app.web.form_action import form_action
 
 router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,24 +115,60 @@ def make_environment(language: str = DEFAULT) -> Environment:
     )
     catalogue = translations(language)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
-    word = catalogue.gettext
+    env.filters.update(_format_filters(language))
+    env.filters.update(_word_filters(language, catalogue.gettext))
+    env.globals.update(_globals(language))
+    return env
 
-    def own_word(context: Context, key: str) -> str | None:
-        # The assembly's own word in this language (events `word_renamed`), if it has one.
-        words = context.get("words")
-        if words is None and (state := context.get("s")) is not None:
-            words = getattr(state, "words", None)
-        return (words or {}).get(language, {}).get(key)
+
+def _format_filters(language: str) -> dict[str, Callable[..., Any]]:
+    """Times, ordinals and numbers as `language` writes them."""
+    return {
+        "mmss": _minutes_seconds,
+        "iso": _iso,
+        "ordinal": lambda n: ordinal(n, language),
+        "number": lambda n: format_decimal(n, locale=language),
+    }
+
+
+def _own_word(context: Context, language: str, key: str) -> str | None:
+    """The assembly's own word in this language (events `word_renamed`), if it has one."""
+    words = context.get("words")
+    if words is None and (state := context.get("s")) is not None:
+        words = getattr(state, "words", None)
+    return (words or {}).get(language, {}).get(key)
+
+
+def _word_filters(language: str, word: Callable[[str], str]) -> dict[str, Callable[..., Any]]:
+    """The process's words (roles, hands, answers, stages, outcomes) in `language`; for hands
+    and answers the assembly's own word first."""
 
     @pass_context
     def hand_label(context: Context, kind: str) -> str:
-        own = own_word(context, f"hand:{kind}")
+        own = _own_word(context, language, f"hand:{kind}")
         return own or (word(LABELS[kind]) if kind in LABELS else kind)
 
     @pass_context
     def answer_word(context: Context, value: str) -> str:
-        own = own_word(context, f"answer:{value}")
+        own = _own_word(context, language, f"answer:{value}")
         return own or (word(WORDS[value]) if value in WORDS else value)
+
+    return {
+        "role_label": lambda role: word(ROLE_WORDS.get(role, _role_label(role))),
+        "hand_label": hand_label,
+        "answer_word": answer_word,
+        "answer_shape": lambda value: SHAPES.get(value, ""),
+        "outcome_word": lambda value: (
+            word(OUTCOME_WORDS[value]) if value in OUTCOME_WORDS else value
+        ),
+        "stage_word": lambda stage: word(STAGE_WORDS[stage]) if stage in STAGE_WORDS else stage,
+        "explained": lambda text: say_explanation(text, language),
+    }
+
+
+def _globals(language: str) -> dict[str, Any]:
+    """What every template may name: the wall's second-language line, the word tables, the
+    language, the server's clock and the static files' URLs."""
 
     @pass_context
     def also(context: Context, message: str) -> Markup:
@@ -143,30 +180,16 @@ def make_environment(language: str = DEFAULT) -> Environment:
         text = translations(second).gettext(message)
         return Markup('<span class="mc-also" lang="{}">{}</span>').format(second, text)
 
-    env.filters["mmss"] = _minutes_seconds
-    env.filters["role_label"] = lambda role: word(ROLE_WORDS.get(role, _role_label(role)))
-    env.filters["iso"] = _iso
-    env.filters["hand_label"] = hand_label
-    env.filters["ordinal"] = lambda n: ordinal(n, language)
-    env.filters["answer_word"] = answer_word
-    env.filters["answer_shape"] = lambda value: SHAPES.get(value, "")
-    env.filters["outcome_word"] = lambda value: (
-        word(OUTCOME_WORDS[value]) if value in OUTCOME_WORDS else value
-    )
-    env.filters["stage_word"] = lambda stage: (
-        word(STAGE_WORDS[stage]) if stage in STAGE_WORDS else stage
-    )
-    env.globals["also"] = also
-    env.filters["explained"] = lambda text: say_explanation(text, language)
-    env.filters["number"] = lambda n: format_decimal(n, locale=language)
-    env.globals["STAGE_WORDS"] = STAGE_WORDS
-    env.globals["LANGUAGES"] = LANGUAGES
-    env.globals["WORD_KEYS"] = WORD_KEYS
-    env.globals["lang"] = language
-    env.globals["server_now"] = lambda: _iso(datetime.now(UTC))
-    # Hashed, cacheable URLs, static('app.css'): static/ is read and hashed here, at startup.
-    env.globals["static"] = static_files().url
-    return env
+    return {
+        "also": also,
+        "STAGE_WORDS": STAGE_WORDS,
+        "LANGUAGES": LANGUAGES,
+        "WORD_KEYS": WORD_KEYS,
+        "lang": language,
+        "server_now": lambda: _iso(datetime.now(UTC)),
+        # Hashed, cacheable URLs, static('app.css'): static/ is read and hashed here, at startup.
+        "static": static_files().url,
+    }
 
 
 @dataclass(frozen=True)
@@ -374,7 +397,3 @@ class Renderer:
         qr = segno.make(data, error="m")
         svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
         return Markup(svg)
-
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
