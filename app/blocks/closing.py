@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.assembly.access import require_role
 from app.assembly.models import Assembly, Participant
-from app.blocks import logic
+from app.blocks import approval, logic
 from app.blocks.models import Response, Round, RoundBlock
 from app.blocks.round_state import names_of
 from app.blocks.rounds import closed_error, round_for_write, rule_of
@@ -31,7 +31,6 @@ from app.db import Database
 from app.errors import Conflict, DomainError
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
-from app.minutes import approval
 from app.stack.service import give_blockers_the_floor
 
 

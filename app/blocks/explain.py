@@ -14,7 +14,7 @@ from functools import cache
 from app.i18n import DEFAULT, N_, current, translations
 
 # The fixed words of app.blocks.logic.decide / explain_block_review / Tally.describe,
-# app.blocks.closing (a block review) and app.minutes.approval.judge, longest first when matched.
+# app.blocks.closing (a block review) and app.blocks.approval.judge, longest first when matched.
 PHRASES = (
     N_("the call counted again"),
     N_("not accepted as principled"),

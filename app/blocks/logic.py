@@ -26,7 +26,7 @@ RESPONSES = {
     "temperature": ("up", "sideways", "down"),
     "consensus": ("agree", "stand_aside", "block"),
     "block_review": ("yes", "no"),
-    "minutes": ("up", "sideways", "down"),  # approving the minutes (app/minutes/approval.py)
+    "minutes": ("up", "sideways", "down"),  # approving the minutes (app/blocks/approval.py)
 }
 REASON_MAX = 1000
 AMENDMENT_DECIDED = {

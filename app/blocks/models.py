@@ -91,7 +91,7 @@ class Round(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     assembly_id: str = Field(foreign_key="assembly.id", index=True, max_length=32)
-    # None for the assembly approving its minutes (kind "minutes", app/minutes/approval.py).
+    # None for the assembly approving its minutes (kind "minutes", app/blocks/approval.py).
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     number: int  # 1, 2, 3… within the proposal (or within the assembly's approvals)
     kind: str = Field(max_length=16)

@@ -348,7 +348,7 @@ def redact_events(session: Session, events: list[dict[str, Any]]) -> list[dict[s
 
 
 def minutes_round_view(session: Session, assembly_id: str) -> RoundView | None:
-    """The assembly's latest "approve the minutes" round (app/minutes/approval.py), if held."""
+    """The assembly's latest "approve the minutes" round (app/blocks/approval.py), if held."""
     row = session.exec(
         select(Round)
         .where(Round.assembly_id == assembly_id, col(Round.proposal_id).is_(None))

@@ -19,7 +19,7 @@ from app import clock
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import parse_decision_rule
 from app.assembly.models import Assembly, Participant
-from app.blocks import logic
+from app.blocks import approval, logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.blocks.service import (
     open_round_of,
@@ -30,7 +30,6 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
-from app.minutes import approval
 
 CLOSES_IN = (10, 3600)  # seconds a round may be given before it closes itself
 
@@ -334,7 +333,7 @@ def open_minutes_approval(
     results: str | None = None,
     closes_in_seconds: int | None = None,
 ) -> Changed:
-    """The facilitator asks the assembly to approve the minutes (app/minutes/approval.py).
+    """The facilitator asks the assembly to approve the minutes (app/blocks/approval.py).
 
     Temperature-style (up, sideways, down); results live unless asked otherwise. Held while
     the assembly is open, usually just before closing it, and while no other round is open:

@@ -230,7 +230,7 @@ class DecisionFold:
         proposal.rounds.append(row)
 
     def open_approval(self, p: Mapping[str, Any]) -> None:
-        """The assembly asked to approve its minutes (app/minutes/approval.py)."""
+        """The assembly asked to approve its minutes (app/blocks/approval.py)."""
         row = r.Round(
             round_id=p["round_id"],
             number=int(p.get("number") or len(self.approvals) + 1),

@@ -1,6 +1,6 @@
 """Approving the minutes (PROCESS.md "Minutes": "a closing 'minutes approved' round if held").
 
-The rule (app/minutes/approval.py): temperature-style, up / sideways / down, approved when more
+The rule (app/blocks/approval.py): temperature-style, up / sideways / down, approved when more
 thumbs are up than down. The round (app/blocks/rounds.py `open_minutes_approval`) is a
 decision round without a proposal: answered, counted in the room and closed like the others,
 one at a time, and its result is part of the minutes.
@@ -15,12 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.agenda import service as agenda_service
-from app.blocks import closing, rounds
+from app.blocks import approval, closing, rounds
 from app.blocks.models import Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
 from app.events import export_events, verify_chain
-from app.minutes import approval
 from app.minutes.markdown import render_markdown
 from app.minutes.state import load_minutes
 from tests.blocks.world import World, answer, close, open_, shown, submit, world
