@@ -107,3 +107,6 @@ class AgendaItem(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     opened_at: datetime | None = None
     used_seconds: int = 0
+    # A proposal item's proposal's stage, kept by app/blocks wherever the stage moves: the
+    # stack ranks clarifying questions by it without reaching into the proposals.
+    proposal_stage: str | None = Field(default=None, max_length=32)

@@ -11,7 +11,7 @@ from app import clock
 from app.assembly.access import assembly_for_write, item_in, participant_in, require_role
 from app.assembly.items import append_item
 from app.assembly.logic import clean_optional, clean_text
-from app.assembly.models import Participant
+from app.assembly.models import AgendaItem, Participant
 from app.blocks import logic
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
@@ -132,6 +132,8 @@ def submit_proposal(
             submitted_at=moment,
         )
         session.add(proposal)
+        item.proposal_stage = proposal.stage
+        session.add(item)
         session.flush()
         session.add(
             ProposalVersion(proposal_id=proposal.id or 0, number=1, text=text, created_at=moment)
@@ -193,6 +195,10 @@ def set_stage(
 ) -> Any:
     before = proposal.stage
     proposal.stage = stage
+    item = session.get(AgendaItem, proposal.agenda_item_id)
+    if item is not None:
+        item.proposal_stage = stage  # what the stack reads (app/stack/service.py)
+        session.add(item)
     if stage == "decided":
         proposal.outcome, proposal.tabled_to, proposal.decided_at = outcome, tabled_to, clock.now()
         # The blockers' floor passes with the decision; the decision stays the last event.

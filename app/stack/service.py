@@ -12,7 +12,6 @@ from app import clock
 from app.assembly.access import assembly_for_write, require_role
 from app.assembly.logic import clean_text
 from app.assembly.models import AgendaItem, Assembly, Participant
-from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Changed, append_event, facts
@@ -95,11 +94,12 @@ def as_entry(hand: Hand) -> logic.Entry:
 
 
 def open_proposal_stage(session: Session, assembly_id: str) -> str | None:
-    """The stage of the open agenda item's proposal: it decides how clarifying questions rank."""
+    """The stage of the open agenda item's proposal, as the item keeps it (app/blocks moves
+    it): it decides how clarifying questions rank."""
     return session.exec(
-        select(Proposal.stage)
-        .join(AgendaItem, col(AgendaItem.id) == col(Proposal.agenda_item_id))
-        .where(AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open")
+        select(AgendaItem.proposal_stage).where(
+            AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
+        )
     ).first()
 
 
