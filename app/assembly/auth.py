@@ -55,7 +55,7 @@ class Member:
     status: str
     roles: frozenset[str]
     pronouns: str | None = None
-    muted: bool = False  # no hands, no amendments (app/assembly/people.py)
+    muted: bool = False  # no hands, no amendments (app/people/service.py)
 
     @property
     def admitted(self) -> bool:

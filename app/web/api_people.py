@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from app.assembly import people
+from app.people import service as people
 from app.web.context import Ctx, admitted_member
 from app.web.fields import Id
 from app.web.replies import reply

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.assembly import people
 from app.assembly.state import FOUND_PEOPLE, load_state, search_people
 from app.errors import Forbidden, Unauthorized
 from app.i18n import _
+from app.people import service as people
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
 from app.web.form_action import form_action, html, see_other

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from app.agenda import service as agenda_service
-from app.assembly import people, service
+from app.assembly import service
 from app.assembly.auth import authenticate
 from app.assembly.state import load_state, search_people
 from app.blocks import closing, rounds
@@ -18,6 +18,7 @@ from app.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 from app.events import events_after, export_events
 from app.minutes.markdown import render_markdown
 from app.minutes.state import load_minutes
+from app.people import service as people
 from app.stack import service as stack
 from app.stack.state import load_stack
 
