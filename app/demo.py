@@ -103,8 +103,7 @@ def seed_demo(
         admission=spec["admission"],
         time_zone=None if group else demo["group"]["time_zone"],  # in a group: the group's
         decision_rule=None if inherits_rule else rule,
-        group=group.slug if group else None,
-        group_token=group.admin_token if group else None,
+        joining=groups_service.joining(group.slug, group.admin_token) if group else None,
         server_secret=server_secret,
     )
     tokens = {facilitator: made.facilitator_token}

@@ -3,10 +3,17 @@
 from sqlmodel import SQLModel
 
 from app.archive.models import ArchiveEntry
-from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant, RoleGrant
+from app.assembly.models import (
+    AgendaItem,
+    Assembly,
+    AssemblyGroup,
+    AssemblyWord,
+    Participant,
+    RoleGrant,
+)
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.events.models import Event, EventHead
-from app.groups.models import AssemblyGroup, WorkingGroup
+from app.groups.models import WorkingGroup
 from app.mic.models import PeoplesMic
 from app.sessions.models import BrowserSessionRecord
 from app.stack.models import Hand, StackSettings, Turn

@@ -11,11 +11,10 @@ from sqlmodel import Session, col, select
 
 from app.archive import fts, logic
 from app.archive.models import ArchiveEntry
-from app.assembly.models import Assembly
+from app.assembly.models import Assembly, AssemblyGroup
 from app.blocks.models import Proposal, ProposalVersion
 from app.db import Database
 from app.groups.logic import working_group_key
-from app.groups.models import AssemblyGroup
 from app.groups.service import group_by_slug
 from app.i18n import DEFAULT, normal
 

@@ -13,11 +13,10 @@ from sqlmodel import Session, col, select
 from app.archive import logic
 from app.archive.models import ArchiveEntry
 from app.archive.search import ArchivedDecision, find_group, search_in, visible
-from app.assembly.models import Assembly
+from app.assembly.models import Assembly, AssemblyGroup
 from app.db import Database
 from app.errors import NotFound
 from app.groups.logic import working_group_key
-from app.groups.models import AssemblyGroup
 from app.groups.service import GroupView, view_of
 from app.i18n import _
 

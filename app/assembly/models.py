@@ -110,3 +110,19 @@ class AgendaItem(SQLModel, table=True):
     # A proposal item's proposal's stage, kept by app/blocks wherever the stage moves: the
     # stack ranks clarifying questions by it without reaching into the proposals.
     proposal_stage: str | None = Field(default=None, max_length=32)
+
+
+class AssemblyGroup(SQLModel, table=True):
+    """A standing body; its assemblies are numbered 1, 2, 3… within it."""
+
+    __tablename__ = "assembly_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True, index=True)
+    name: str = Field(max_length=120)
+    time_zone: str = Field(default="UTC", max_length=64)
+    decision_rule_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    admin_token_hash: str = Field(max_length=64)
+    last_number: int = 0  # the number its newest assembly was given; bumped under a row lock
+    created_at: datetime
+    updated_at: datetime

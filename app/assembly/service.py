@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,9 +25,8 @@ from app.assembly.access import (
 from app.assembly.auth import hash_secret, new_secret, projector_key_for
 from app.assembly.models import Assembly, Participant, RoleGrant
 from app.db import Database
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, NotFound
 from app.events import Changed, append_event, facts
-from app.groups.service import claim_number
 from app.i18n import N_, _, translate
 from app.live import seat
 
@@ -59,6 +58,21 @@ class Joined:
     seq: int
 
 
+@dataclass(frozen=True)
+class Membership:
+    """What a new assembly takes from its group, inside the assembly's own transaction."""
+
+    group_id: int
+    slug: str
+    name: str
+    number: int
+    time_zone: str
+    decision_rule: dict[str, Any] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"slug": self.slug, "name": self.name, "number": self.number}
+
+
 def new_assembly_id() -> str:
     """12 URL-safe characters, never starting with "-" (which a command line reads as an
     option: `miccheck export -x…` failed for one assembly in 64)."""
@@ -80,16 +94,16 @@ def create_assembly(
     admission: str = "open",
     visibility: str = "public",
     language: str = "en",
-    group: str | None = None,
-    group_token: str | None = None,
+    joining: Callable[[Session], Membership] | None = None,
     minutes_speaker_names: bool = True,
     server_secret: str | None = None,
 ) -> Created:
     """Open a new assembly; its creator joins as a participant holding the facilitator role.
 
-    With `group` (a slug) and that group's admin token, the assembly takes the group's next
-    number, and its time zone and decision rule unless they are given; without, it stands
-    alone (UTC and the default rule unless given). With `server_secret` the projector key is
+    With `joining` (app/groups' `joining(slug, token)`: the group's admin token checked and its
+    number claimed in this transaction), the assembly takes the group's next number, and its
+    time zone and decision rule unless they are given; without, it stands alone (UTC and the
+    default rule unless given). With `server_secret` the projector key is
     derived from it (`projector_key_for`), so every facilitator's console can link the wall.
     """
     title = logic.clean_text(title, field="title", max_len=200)
@@ -101,8 +115,6 @@ def create_assembly(
     logic.check_choice(visibility, logic.VISIBILITIES, field="visibility")
     language = logic.check_language(language)
     given_rule = logic.parse_decision_rule(decision_rule) if decision_rule is not None else None
-    if group is None and group_token is not None:
-        raise Invalid(_("A group token was sent without naming the group."), code="group_required")
     token, projector_key = new_secret(), new_secret()
     for _attempt in range(5):
         assembly_id = new_assembly_id()
@@ -110,7 +122,7 @@ def create_assembly(
             projector_key = projector_key_for(server_secret, assembly_id)
         try:
             with db.write() as session:
-                member = claim_number(session, slug=group, token=group_token) if group else None
+                member = joining(session) if joining is not None else None
                 zone = time_zone or (member.time_zone if member else "UTC")
                 rule = given_rule or logic.parse_decision_rule(
                     member.decision_rule if member else None

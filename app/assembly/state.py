@@ -13,11 +13,17 @@ from sqlmodel import Session, col, func, select
 from app import clock
 from app.assembly.access import participant_by_ref
 from app.assembly.logic import DecisionRule, parse_decision_rule, parse_person_ref
-from app.assembly.models import AgendaItem, Assembly, AssemblyWord, Participant, RoleGrant
+from app.assembly.models import (
+    AgendaItem,
+    Assembly,
+    AssemblyGroup,
+    AssemblyWord,
+    Participant,
+    RoleGrant,
+)
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.events import head_of
-from app.groups.models import AssemblyGroup
 from app.i18n import _
 
 RECENT_PEOPLE = 40

@@ -1,4 +1,5 @@
-"""Tables of groups and their working groups.
+"""Tables of groups' working groups (a group's own row, `AssemblyGroup`, is app/assembly's: an
+assembly refers to its group).
 
 Groups live in their own tables, outside the event log: the log is per assembly (its seq and
 hash chain belong to one meeting), and a group is not a meeting. What an assembly takes from
@@ -8,26 +9,8 @@ its group (its number, the rule, the time zone) is written into that assembly's
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-
-class AssemblyGroup(SQLModel, table=True):
-    """A standing body; its assemblies are numbered 1, 2, 3… within it."""
-
-    __tablename__ = "assembly_group"
-
-    id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=60, unique=True, index=True)
-    name: str = Field(max_length=120)
-    time_zone: str = Field(default="UTC", max_length=64)
-    decision_rule_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    admin_token_hash: str = Field(max_length=64)
-    last_number: int = 0  # the number its newest assembly was given; bumped under a row lock
-    created_at: datetime
-    updated_at: datetime
 
 
 class WorkingGroup(SQLModel, table=True):

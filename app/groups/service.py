@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,12 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.assembly.auth import hash_secret, new_secret
 from app.assembly.logic import check_time_zone, clean_text, parse_decision_rule
+from app.assembly.models import AssemblyGroup
+from app.assembly.service import Membership
 from app.db import Database
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.groups import logic
-from app.groups.models import AssemblyGroup, WorkingGroup
+from app.groups.models import WorkingGroup
 from app.i18n import _
 
 
@@ -181,19 +183,17 @@ def load_group(*, db: Database, slug: str) -> GroupView:
         return view_of(session, group_by_slug(session, slug))
 
 
-@dataclass(frozen=True)
-class Membership:
-    """What a new assembly takes from its group, inside the assembly's own transaction."""
-
-    group_id: int
-    slug: str
-    name: str
-    number: int
-    time_zone: str
-    decision_rule: dict[str, Any] | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"slug": self.slug, "name": self.name, "number": self.number}
+def joining(slug: str | None, token: str | None) -> Callable[[Session], Membership] | None:
+    """How a new assembly joins the group `slug` inside its own creating transaction
+    (`claim_number`), for `create_assembly`; None for one that stands alone. A token without
+    a group is refused."""
+    if slug is None:
+        if token is not None:
+            raise Invalid(
+                _("A group token was sent without naming the group."), code="group_required"
+            )
+        return None
+    return lambda session: claim_number(session, slug=slug, token=token)
 
 
 def claim_number(session: Session, *, slug: str, token: str | None) -> Membership:

@@ -14,6 +14,7 @@ from app.assembly import service
 from app.assembly.state import load_state
 from app.errors import Forbidden
 from app.events import export_events
+from app.groups import service as groups_service
 from app.i18n import N_, _
 from app.web.context import AppContext, Ctx, admitted_member, client_address
 from app.web.fields import Body, Id, Seq
@@ -77,11 +78,12 @@ def create_assembly(
     group and takes the group's time zone and decision rule unless they are given.
     """
     ctx.create_limit.hit(client_address(request), what=N_("new assemblies"))
+    given = body.model_dump()
     made = service.create_assembly(
         db=ctx.db,
-        group_token=x_group_token,
+        joining=groups_service.joining(given.pop("group"), x_group_token),
         server_secret=ctx.settings.resolved_secret_key(),
-        **body.model_dump(),
+        **given,
     )
     urls = ctx.urls
     return created(

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from app.agenda import service as agenda_service
 from app.assembly import service
 from app.errors import DomainError
+from app.groups import service as groups_service
 from app.i18n import N_, current, normal
 from app.web.context import Ctx, client_address
 from app.web.fields import Id, Whole
@@ -55,8 +56,7 @@ def create_from_form(
             time_zone=zone,
             admission=admission,
             visibility=visibility,
-            group=group.strip() or None,
-            group_token=group_token.strip() or None,
+            joining=groups_service.joining(group.strip() or None, group_token.strip() or None),
             minutes_speaker_names=speaker_names != "no",
             language=normal(language) or current(),
             server_secret=ctx.settings.resolved_secret_key(),

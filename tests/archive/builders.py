@@ -87,8 +87,7 @@ def hold_meeting(
         title=title,
         facilitator_name="Noor",
         visibility=visibility,
-        group=group.slug if group else None,
-        group_token=group.token if group else None,
+        joining=groups.joining(group.slug, group.token) if group else None,
     )
     aid, noor = made.assembly_id, made.participant_id
     people = {

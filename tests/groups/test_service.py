@@ -14,13 +14,12 @@ from sqlmodel import select
 from app.assembly import logic as assembly_logic
 from app.assembly import service as assembly_service
 from app.assembly.auth import hash_secret
-from app.assembly.models import Assembly
+from app.assembly.models import Assembly, AssemblyGroup
 from app.assembly.state import load_state
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.events import events_after
 from app.groups import service
-from app.groups.models import AssemblyGroup
 from tests.archive.builders import Group, make_group
 
 RULE = {"kind": "modified_consensus", "threshold": "4/5", "stand_aside_limit": "1/3"}
@@ -30,8 +29,7 @@ def new_assembly(db: Database, group: Group | None, **kw: object) -> assembly_se
     return assembly_service.create_assembly(
         db=db,
         title="Riverside Commons GA",
-        group=group.slug if group else None,
-        group_token=group.token if group else None,
+        joining=service.joining(group.slug, group.token) if group else None,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -161,7 +159,7 @@ def test_a_creation_retried_after_a_join_code_collision_keeps_the_numbers_gap_fr
 
 def test_a_group_token_without_a_group_is_refused(db: Database) -> None:
     with pytest.raises(Invalid):
-        assembly_service.create_assembly(db=db, title="GA", group_token="something")
+        service.joining(None, "something")
 
 
 def test_an_assembly_takes_its_groups_time_zone_and_rule_unless_given(db: Database) -> None:

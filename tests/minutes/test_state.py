@@ -90,7 +90,9 @@ def test_a_group_assembly_numbers_its_items_and_keeps_the_group_time_zone(db: Da
     )
     for _ in range(2):  # the second assembly of the group is no. 2
         made = assembly_service.create_assembly(
-            db=db, title="Evening GA", group="riverside", group_token=group.admin_token
+            db=db,
+            title="Evening GA",
+            joining=groups_service.joining("riverside", group.admin_token),
         )
     agenda_service.add_agenda_item(
         db=db, assembly_id=made.assembly_id, actor_id=made.participant_id, title="Kitchen",
