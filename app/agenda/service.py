@@ -20,7 +20,7 @@ from app.db import Database
 from app.errors import Conflict
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _, translate
-from app.stack.service import clear_stack_for_new_item, hand_over_stack
+from app.stack.handover import clear_stack_for_new_item, hand_over_stack
 
 NOT_OPEN = {
     "pending": N_("“{title}” is not open (it is pending)."),

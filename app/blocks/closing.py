@@ -31,7 +31,7 @@ from app.db import Database
 from app.errors import Conflict, DomainError
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
-from app.stack.service import give_blockers_the_floor
+from app.stack.handover import give_blockers_the_floor
 
 
 def _phone_counts(session: Session, round_id: int) -> tuple[Counter[str], list[Response]]:

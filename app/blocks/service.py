@@ -18,7 +18,7 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
-from app.stack.service import lower_block_hands
+from app.stack.handover import lower_block_hands
 
 # A proposal's text, and so an amendment's (a whole new text): about two pages, already more
 # than the wall shows a room at a size the back reads (it pages anything past 400 characters).

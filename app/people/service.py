@@ -18,7 +18,7 @@ from app.errors import Conflict, Forbidden
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _, translate
 from app.live import seat
-from app.stack.service import take_floor_from
+from app.stack.handover import take_floor_from
 
 # Who may reissue a link: a facilitator for anyone; a greeter (who meets people at the door,
 # where a lost phone turns up) only for someone holding no role, since a new link to a role

@@ -13,7 +13,7 @@ from app.events import head_of
 from app.i18n import _
 from app.signals.board import Board, marker
 from app.signals.logic import KINDS
-from app.stack.service import current_turn
+from app.stack.queue import current_turn
 
 
 @dataclass(frozen=True)

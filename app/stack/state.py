@@ -13,7 +13,7 @@ from app.db import Database
 from app.events import head_of
 from app.stack import logic
 from app.stack.models import Hand, Turn
-from app.stack.service import aware, clock_of, current_turn, queue_of, settings_of
+from app.stack.queue import aware, clock_of, current_turn, queue_of, settings_of
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from app.live import Hub, make_backend
 from app.signals import board as signal_board
 from app.signals.board import Board
 from app.signals.logic import turn_line
-from app.stack.service import TURN_SIGNALS
+from app.stack.floor import TURN_SIGNALS
 from app.web import (
     api_archive,
     api_assemblies,

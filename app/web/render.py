@@ -30,7 +30,7 @@ from app.mic.state import MicView, load_mic
 from app.minutes.state import NoteLine, recent_notes
 from app.signals.board import Board, Showing
 from app.stack.logic import LABELS
-from app.stack.service import current_turn
+from app.stack.queue import current_turn
 from app.stack.state import Current, StackState, load_stack
 from app.web.assets import static_files
 from app.web.urls import Urls

@@ -19,7 +19,7 @@ from app.minutes.markdown import render_markdown
 from app.minutes.state import load_minutes
 from app.minutes.words import speaker_line
 from app.stack import service as stack_service
-from app.stack.service import TURN_SIGNALS
+from app.stack.floor import TURN_SIGNALS
 from tests.conftest import GA, error_of, join, ok, seq_of
 from tests.minutes.room import Room, room
 

@@ -13,7 +13,7 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from app.signals.board import Board
 from app.signals.service import send_signal
-from app.stack.service import current_turn
+from app.stack.queue import current_turn
 from tests.conftest import GA, Person, join, ok
 
 

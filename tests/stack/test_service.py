@@ -21,7 +21,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Event, events_after, export_events, facts, verify_chain
 from app.stack import service
 from app.stack.models import Hand, Turn
-from app.stack.service import aware
+from app.stack.queue import aware
 from app.stack.state import StackState, load_stack
 
 
