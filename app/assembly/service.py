@@ -26,7 +26,7 @@ from app.assembly.auth import hash_secret, new_secret, projector_key_for
 from app.assembly.models import Assembly, Participant, RoleGrant
 from app.db import Database
 from app.errors import Conflict, NotFound
-from app.events import Changed, append_event, facts
+from app.events import Changed, Event, append_event, facts
 from app.i18n import N_, _, translate
 from app.live import seat
 
@@ -82,6 +82,22 @@ def new_assembly_id() -> str:
             return candidate
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A new assembly as asked for, checked: what stays the same whichever join code it gets."""
+
+    title: str
+    name: str  # the facilitator's
+    location: str | None
+    starts_at: datetime | None
+    time_zone: str | None
+    rule: logic.DecisionRule | None
+    admission: str
+    visibility: str
+    language: str
+    speaker_names: bool
+
+
 def create_assembly(
     *,
     db: Database,
@@ -103,18 +119,21 @@ def create_assembly(
     With `joining` (app/groups' `joining(slug, token)`: the group's admin token checked and its
     number claimed in this transaction), the assembly takes the group's next number, and its
     time zone and decision rule unless they are given; without, it stands alone (UTC and the
-    default rule unless given). With `server_secret` the projector key is
-    derived from it (`projector_key_for`), so every facilitator's console can link the wall.
+    default rule unless given). With `server_secret` the projector key is derived from it
+    (`projector_key_for`), so every facilitator's console can link the wall.
     """
-    title = logic.clean_text(title, field="title", max_len=200)
-    name = logic.clean_text(facilitator_name or "Facilitator", field="name", max_len=60)
-    location = logic.clean_optional(location, field="location", max_len=200)
-    if time_zone is not None:
-        logic.check_time_zone(time_zone)
-    logic.check_choice(admission, logic.ADMISSIONS, field="admission")
-    logic.check_choice(visibility, logic.VISIBILITIES, field="visibility")
-    language = logic.check_language(language)
-    given_rule = logic.parse_decision_rule(decision_rule) if decision_rule is not None else None
+    asked = _Asked(
+        title=logic.clean_text(title, field="title", max_len=200),
+        name=logic.clean_text(facilitator_name or "Facilitator", field="name", max_len=60),
+        location=logic.clean_optional(location, field="location", max_len=200),
+        starts_at=starts_at,
+        time_zone=logic.check_time_zone(time_zone) if time_zone is not None else None,
+        admission=logic.check_choice(admission, logic.ADMISSIONS, field="admission"),
+        visibility=logic.check_choice(visibility, logic.VISIBILITIES, field="visibility"),
+        language=logic.check_language(language),
+        rule=logic.parse_decision_rule(decision_rule) if decision_rule is not None else None,
+        speaker_names=minutes_speaker_names,
+    )
     token, projector_key = new_secret(), new_secret()
     for _attempt in range(5):
         assembly_id = new_assembly_id()
@@ -123,65 +142,12 @@ def create_assembly(
         try:
             with db.write() as session:
                 member = joining(session) if joining is not None else None
-                zone = time_zone or (member.time_zone if member else "UTC")
-                rule = given_rule or logic.parse_decision_rule(
-                    member.decision_rule if member else None
-                )
-                assembly = Assembly(
-                    id=assembly_id,
-                    title=title,
-                    location=location,
-                    starts_at=starts_at,
-                    time_zone=zone,
-                    language=language,
-                    admission=admission,
-                    visibility=visibility,
-                    join_code=logic.new_join_code(),
-                    projector_key_hash=hash_secret(projector_key),
-                    decision_rule_json=json.dumps(rule.as_json()),
-                    created_at=clock.now(),
-                    group_id=member.group_id if member else None,
-                    number=member.number if member else None,
-                    minutes_speaker_names=minutes_speaker_names,
-                )
-                session.add(assembly)
-                session.flush()
-                person = Participant(
-                    assembly_id=assembly.id,
-                    name=name,
-                    language=language,
-                    token_hash=hash_secret(token),
-                    joined_at=clock.now(),
-                )
-                session.add(person)
-                session.flush()
-                assert person.id is not None
-                session.add(
-                    RoleGrant(assembly_id=assembly.id, participant_id=person.id, role="facilitator")
-                )
-                event = append_event(
-                    session,
-                    assembly.id,
-                    person.id,
-                    "assembly_created",
-                    {
-                        "title": title,
-                        "location": location,
-                        "starts_at": starts_at.isoformat() if starts_at else None,
-                        "time_zone": zone,
-                        "language": language,
-                        "admission": admission,
-                        "visibility": visibility,
-                        "decision_rule": rule.as_json(),
-                        "facilitator": {"participant_id": person.id, "name": name},
-                        # Only when it has one: a lone assembly's first event is as before.
-                        **({"group": member.as_json()} if member else {}),
-                        # Only when off: the minutes name speakers unless told otherwise.
-                        **({} if minutes_speaker_names else {"minutes_speaker_names": False}),
-                    },
-                )
+                assembly = _new_assembly(session, assembly_id, asked, member, projector_key)
+                person = _first_facilitator(session, assembly, asked.name, token)
+                event = _record_creation(session, assembly, person, asked, member)
         except IntegrityError:
             continue  # a join code collided with another assembly's; draw again
+        assert person.id is not None
         return Created(
             assembly_id=assembly.id,
             join_code=assembly.join_code,
@@ -192,6 +158,84 @@ def create_assembly(
             group=member.as_json() if member else None,
         )
     raise Conflict(_("Could not find a free join code; please try again."), code="join_code_busy")
+
+
+def _new_assembly(
+    session: Session,
+    assembly_id: str,
+    asked: _Asked,
+    member: Membership | None,
+    projector_key: str,
+) -> Assembly:
+    """The assembly's row: the group's time zone and rule where none was given."""
+    rule = asked.rule or logic.parse_decision_rule(member.decision_rule if member else None)
+    assembly = Assembly(
+        id=assembly_id,
+        title=asked.title,
+        location=asked.location,
+        starts_at=asked.starts_at,
+        time_zone=asked.time_zone or (member.time_zone if member else "UTC"),
+        language=asked.language,
+        admission=asked.admission,
+        visibility=asked.visibility,
+        join_code=logic.new_join_code(),
+        projector_key_hash=hash_secret(projector_key),
+        decision_rule_json=json.dumps(rule.as_json()),
+        created_at=clock.now(),
+        group_id=member.group_id if member else None,
+        number=member.number if member else None,
+        minutes_speaker_names=asked.speaker_names,
+    )
+    session.add(assembly)
+    session.flush()
+    return assembly
+
+
+def _first_facilitator(session: Session, assembly: Assembly, name: str, token: str) -> Participant:
+    """The creator, joined and holding the facilitator role."""
+    person = Participant(
+        assembly_id=assembly.id,
+        name=name,
+        language=assembly.language,
+        token_hash=hash_secret(token),
+        joined_at=clock.now(),
+    )
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    session.add(RoleGrant(assembly_id=assembly.id, participant_id=person.id, role="facilitator"))
+    return person
+
+
+def _record_creation(
+    session: Session,
+    assembly: Assembly,
+    person: Participant,
+    asked: _Asked,
+    member: Membership | None,
+) -> Event:
+    """The log's first event: everything the minutes say of the assembly's beginning."""
+    return append_event(
+        session,
+        assembly.id,
+        person.id,
+        "assembly_created",
+        {
+            "title": asked.title,
+            "location": asked.location,
+            "starts_at": asked.starts_at.isoformat() if asked.starts_at else None,
+            "time_zone": assembly.time_zone,
+            "language": asked.language,
+            "admission": asked.admission,
+            "visibility": asked.visibility,
+            "decision_rule": json.loads(assembly.decision_rule_json),
+            "facilitator": {"participant_id": person.id, "name": asked.name},
+            # Only when it has one: a lone assembly's first event is as before.
+            **({"group": member.as_json()} if member else {}),
+            # Only when off: the minutes name speakers unless told otherwise.
+            **({} if asked.speaker_names else {"minutes_speaker_names": False}),
+        },
+    )
 
 
 def join_assembly(
