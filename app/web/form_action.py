@@ -99,3 +99,25 @@ def form_action(
     seq = getattr(result, "seq", None)
     extra = private(result, member) if private else ""
     return _acted(request, ctx, assembly_id, extra, seq, on_console=member.on_console)
+
+
+def act(
+    request: Request,
+    ctx: AppContext,
+    assembly_id: str,
+    service: Callable[..., Any],
+    *,
+    private: Callable[[Any, Member], str] | None = None,
+    limit: str | None = None,
+    **given: Any,
+) -> Response:
+    """`form_action` for the usual form: `service(db=…, assembly_id=…, actor_id=the member,
+    **given)`, the form's own fields in `given`."""
+    return form_action(
+        request,
+        ctx,
+        assembly_id,
+        lambda m: service(db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, **given),
+        private=private,
+        limit=limit,
+    )

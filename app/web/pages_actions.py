@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.minutes import service
 from app.web.context import Ctx
-from app.web.form_action import form_action
+from app.web.form_action import act
 from app.web.forms import Text, optional_int
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
@@ -25,18 +25,14 @@ def action_form(
 ) -> Response:
     """An action item for the minutes; it goes with the proposal on screen (kept current by
     static/proposal.js), else with the open item, else with the assembly as a whole."""
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: service.record_action(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            text=text,
-            who=who or None,
-            due=due or None,
-            proposal_id=optional_int(proposal_id, "proposal_id"),
-        ),
+        service.record_action,
+        text=text,
+        who=who or None,
+        due=due or None,
+        proposal_id=optional_int(proposal_id, "proposal_id"),
         limit="action",
     )

@@ -15,7 +15,7 @@ from app.groups import service as groups_service
 from app.i18n import N_, current, normal
 from app.web.context import Ctx, client_address
 from app.web.fields import Id, Whole
-from app.web.form_action import form_action, html, refused, see_other
+from app.web.form_action import act, html, refused, see_other
 from app.web.language import remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -115,19 +115,15 @@ def add_item_form(
     time_box_minutes: Annotated[Whole, Form()] = 15,
     working_group: Annotated[str, Form()] = "",
 ) -> Response:
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: agenda_service.add_agenda_item(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            title=title,
-            kind=kind,
-            time_box_minutes=time_box_minutes,
-            working_group=working_group or None,
-        ),
+        agenda_service.add_agenda_item,
+        title=title,
+        kind=kind,
+        time_box_minutes=time_box_minutes,
+        working_group=working_group or None,
     )
 
 
@@ -141,45 +137,27 @@ def open_item_form(
     hands: Annotated[str, Form()] = "",
 ) -> Response:
     # The "keep pending" box sends previous=pending; the button pressed sends hands=carry|clear.
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: agenda_service.open_agenda_item(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            item_id=item_id,
-            previous=previous or "done",
-            hands=hands or None,
-        ),
+        agenda_service.open_agenda_item,
+        item_id=item_id,
+        previous=previous or "done",
+        hands=hands or None,
     )
 
 
 @router.post("/a/{assembly_id}/agenda/{item_id}/close")
 def close_item_form(assembly_id: str, item_id: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: agenda_service.close_agenda_item(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, item_id=item_id
-        ),
-    )
+    return act(request, ctx, assembly_id, agenda_service.close_agenda_item, item_id=item_id)
 
 
 @router.post("/a/{assembly_id}/headcount")
 def headcount_form(
     assembly_id: str, request: Request, ctx: Ctx, count: Annotated[int, Form()]
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.set_headcount(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, count=count
-        ),
-    )
+    return act(request, ctx, assembly_id, service.set_headcount, count=count)
 
 
 @router.post("/a/{assembly_id}/roles")
@@ -190,17 +168,8 @@ def grant_role_form(
     participant: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.grant_role(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            participant_ref=participant,
-            role=role,
-        ),
+    return act(
+        request, ctx, assembly_id, service.grant_role, participant_ref=participant, role=role
     )
 
 
@@ -212,59 +181,21 @@ def revoke_role_form(
     participant_id: Annotated[Id, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.revoke_role(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            participant_id=participant_id,
-            role=role,
-        ),
+    return act(
+        request, ctx, assembly_id, service.revoke_role, participant_id=participant_id, role=role
     )
 
 
 @router.post("/a/{assembly_id}/participants/{pid}/admit")
 def admit_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.decide_admission(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            participant_id=pid,
-            admit=True,
-        ),
-    )
+    return act(request, ctx, assembly_id, service.decide_admission, participant_id=pid, admit=True)
 
 
 @router.post("/a/{assembly_id}/participants/{pid}/reject")
 def reject_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.decide_admission(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            participant_id=pid,
-            admit=False,
-        ),
-    )
+    return act(request, ctx, assembly_id, service.decide_admission, participant_id=pid, admit=False)
 
 
 @router.post("/a/{assembly_id}/close")
 def close_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: agenda_service.close_assembly(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id
-        ),
-    )
+    return act(request, ctx, assembly_id, agenda_service.close_assembly)

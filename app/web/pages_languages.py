@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.assembly import languages
 from app.web.context import Ctx
-from app.web.form_action import form_action
+from app.web.form_action import act
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,17 +22,13 @@ def set_languages_form(
     language: Annotated[str, Form(max_length=16)],
     second_language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: languages.set_languages(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            language=language,
-            second_language=second_language or None,
-        ),
+        languages.set_languages,
+        language=language,
+        second_language=second_language or None,
     )
 
 
@@ -45,16 +41,6 @@ def rename_word_form(
     key: Annotated[str, Form(max_length=40)],
     word: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: languages.rename_word(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            language=language,
-            key=key,
-            word=word,
-        ),
+    return act(
+        request, ctx, assembly_id, languages.rename_word, language=language, key=key, word=word
     )

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from app.mic import service
 from app.web.context import Ctx
-from app.web.form_action import form_action
+from app.web.form_action import act
 
 router = APIRouter(prefix="/a/{assembly_id}/mic", include_in_schema=False)
 
@@ -23,35 +23,16 @@ def start_form(
     source: Annotated[str, Form()] = "prepared",
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.start_mic(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, source=source, text=text
-        ),
-    )
+    return act(request, ctx, assembly_id, service.start_mic, source=source, text=text)
 
 
 @router.post("/move")
 def move_form(
     assembly_id: str, request: Request, ctx: Ctx, to: Annotated[str, Form(max_length=8)] = "next"
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.move_mic(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, to=to
-        ),
-    )
+    return act(request, ctx, assembly_id, service.move_mic, to=to)
 
 
 @router.post("/stop")
 def stop_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.stop_mic(db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id),
-    )
+    return act(request, ctx, assembly_id, service.stop_mic)

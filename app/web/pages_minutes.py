@@ -12,7 +12,7 @@ from app.i18n import _
 from app.minutes import service as minutes_service
 from app.minutes import settings
 from app.web.context import Ctx
-from app.web.form_action import form_action
+from app.web.form_action import act
 from app.web.forms import Text, optional_int
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
@@ -29,18 +29,14 @@ def note_form(
     gap: Text = "",
 ) -> Response:
     """The minute taker's note box; "Mark a gap" writes the "…" the minutes show for it."""
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: minutes_service.take_note(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            text="…" if gap == "yes" else text,
-            label=label or None,
-            corrects=optional_int(corrects, "corrects"),
-        ),
+        minutes_service.take_note,
+        text="…" if gap == "yes" else text,
+        label=label or None,
+        corrects=optional_int(corrects, "corrects"),
         limit="note",
     )
 
@@ -55,18 +51,14 @@ def open_minutes_approval_form(
     closes_in_seconds: Text = "",
 ) -> Response:
     """Ask the assembly to approve the minutes (the console's button at the end)."""
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: rounds.open_minutes_approval(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            anonymous=anonymous == "yes",
-            results=results or None,
-            closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
-        ),
+        rounds.open_minutes_approval,
+        anonymous=anonymous == "yes",
+        results=results or None,
+        closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
     )
 
 
@@ -83,15 +75,11 @@ def minutes_settings_form(
             _("Say yes or no: note in the minutes how the room took each turn?"),
             code="bad_signals",
         )
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: settings.change_settings(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            speaker_names=speaker_names == "yes" if speaker_names else None,
-            signals=signals == "yes" if signals else None,
-        ),
+        settings.change_settings,
+        speaker_names=speaker_names == "yes" if speaker_names else None,
+        signals=signals == "yes" if signals else None,
     )

@@ -14,7 +14,7 @@ from app.i18n import _
 from app.people import service as people
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
-from app.web.form_action import form_action, html, see_other
+from app.web.form_action import act, html, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,30 +84,12 @@ def reissue_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Respo
 
 @router.post("/a/{assembly_id}/participants/{pid}/remove")
 def remove_form(assembly_id: str, pid: Id, request: Request, ctx: Ctx) -> Response:
-    done = form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: people.remove_participant(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, participant_id=pid
-        ),
-    )
+    done = act(request, ctx, assembly_id, people.remove_participant, participant_id=pid)
     return _back_to_find(request, assembly_id, done)
 
 
 def _mute_form(assembly_id: str, pid: int, request: Request, ctx: Ctx, muted: bool) -> Response:
-    done = form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: people.set_muted(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            participant_id=pid,
-            muted=muted,
-        ),
-    )
+    done = act(request, ctx, assembly_id, people.set_muted, participant_id=pid, muted=muted)
     return _back_to_find(request, assembly_id, done)
 
 

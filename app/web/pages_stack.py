@@ -14,7 +14,7 @@ from app.stack.service import Changed
 from app.stack.state import my_open_hands
 from app.web.context import AppContext, Ctx
 from app.web.fields import Id, Whole
-from app.web.form_action import form_action
+from app.web.form_action import act
 
 router = APIRouter(prefix="/a/{assembly_id}/stack", include_in_schema=False)
 
@@ -35,13 +35,12 @@ def my_hands(ctx: AppContext) -> Callable[[Changed, Member], str]:
 def raise_form(
     assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = "speak"
 ) -> Response:
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: service.raise_hand(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
-        ),
+        service.raise_hand,
+        kind=kind,
         private=my_hands(ctx),
         limit="hand",
     )
@@ -51,13 +50,12 @@ def raise_form(
 def lower_mine_form(
     assembly_id: str, request: Request, ctx: Ctx, kind: Annotated[str, Form()] = "speak"
 ) -> Response:
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: service.lower_my_hand(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind
-        ),
+        service.lower_my_hand,
+        kind=kind,
         private=my_hands(ctx),
         limit="hand",
     )
@@ -71,28 +69,14 @@ def add_named_form(
     name: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "speak",
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.add_named_hand(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, kind=kind, name=name
-        ),
-        limit="hand",
+    return act(
+        request, ctx, assembly_id, service.add_named_hand, kind=kind, name=name, limit="hand"
     )
 
 
 @router.post("/{entry_id}/lower")
 def lower_form(assembly_id: str, entry_id: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.lower_hand(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, entry_id=entry_id
-        ),
-        limit="hand",
-    )
+    return act(request, ctx, assembly_id, service.lower_hand, entry_id=entry_id, limit="hand")
 
 
 @router.post("/{entry_id}/move")
@@ -103,30 +87,12 @@ def move_form(
     ctx: Ctx,
     position: Annotated[Whole, Form()],
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.move_hand(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            entry_id=entry_id,
-            position=position,
-        ),
-    )
+    return act(request, ctx, assembly_id, service.move_hand, entry_id=entry_id, position=position)
 
 
 @router.post("/next")
 def next_form(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.call_next_speaker(
-            db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id
-        ),
-    )
+    return act(request, ctx, assembly_id, service.call_next_speaker)
 
 
 @router.post("/timer")
@@ -137,18 +103,7 @@ def timer_form(
     action: Annotated[str, Form()],
     seconds: Annotated[Whole | None, Form()] = None,
 ) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.control_timer(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            action=action,
-            seconds=seconds,
-        ),
-    )
+    return act(request, ctx, assembly_id, service.control_timer, action=action, seconds=seconds)
 
 
 @router.post("/settings")
@@ -162,17 +117,13 @@ def settings_form(
     open: Annotated[bool, Form()] = False,
 ) -> Response:
     # Unchecked boxes are not sent: a missing box means "off".
-    return form_action(
+    return act(
         request,
         ctx,
         assembly_id,
-        lambda m: service.update_settings(
-            db=ctx.db,
-            assembly_id=assembly_id,
-            actor_id=m.participant_id,
-            mode=mode,
-            speaking_seconds=speaking_seconds,
-            direct_responses=direct_responses,
-            open=open,
-        ),
+        service.update_settings,
+        mode=mode,
+        speaking_seconds=speaking_seconds,
+        direct_responses=direct_responses,
+        open=open,
     )
