@@ -6,6 +6,7 @@ one service as the signed-in member and answers each kind of page the way it can
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,11 +114,27 @@ def act(
 ) -> Response:
     """`form_action` for the usual form: `service(db=…, assembly_id=…, actor_id=the member,
     **given)`, the form's own fields in `given`."""
+    on_assembly = functools.partial(service, assembly_id=assembly_id)
+    return act_within(request, ctx, assembly_id, on_assembly, private=private, limit=limit, **given)
+
+
+def act_within(
+    request: Request,
+    ctx: AppContext,
+    assembly_id: str,
+    service: Callable[..., Any],
+    *,
+    private: Callable[[Any, Member], str] | None = None,
+    limit: str | None = None,
+    **given: Any,
+) -> Response:
+    """`form_action` for a form about something inside the assembly (a proposal, a round):
+    `service(db=…, actor_id=the member, **given)`, which names it in `given`."""
     return form_action(
         request,
         ctx,
         assembly_id,
-        lambda m: service(db=ctx.db, assembly_id=assembly_id, actor_id=m.participant_id, **given),
+        lambda m: service(db=ctx.db, actor_id=m.participant_id, **given),
         private=private,
         limit=limit,
     )

@@ -15,7 +15,7 @@ from app.errors import Forbidden, Invalid
 from app.i18n import _
 from app.web.context import Ctx, current_member
 from app.web.fields import Id
-from app.web.form_action import form_action, html
+from app.web.form_action import act_within, form_action, html
 from app.web.forms import Text, optional_int, required_int
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
@@ -65,29 +65,21 @@ def stage_form(
     outcome: Text = "",
     tabled_to: Text = "",
 ) -> Response:
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.move_stage(
-            db=ctx.db,
-            proposal_id=proposal_id,
-            actor_id=m.participant_id,
-            stage=stage,
-            outcome=outcome or None,
-            tabled_to=tabled_to or None,
-        ),
+        service.move_stage,
+        proposal_id=proposal_id,
+        stage=stage,
+        outcome=outcome or None,
+        tabled_to=tabled_to or None,
     )
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
 def withdraw_form(assembly_id: str, proposal_id: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: service.withdraw(db=ctx.db, proposal_id=proposal_id, actor_id=m.participant_id),
-    )
+    return act_within(request, ctx, assembly_id, service.withdraw, proposal_id=proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/settings")
@@ -98,16 +90,13 @@ def settings_form(
     ctx: Ctx,
     amendments_open: Text = "",
 ) -> Response:
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.set_amendments_open(
-            db=ctx.db,
-            proposal_id=proposal_id,
-            actor_id=m.participant_id,
-            amendments_open=amendments_open == "yes",
-        ),
+        service.set_amendments_open,
+        proposal_id=proposal_id,
+        amendments_open=amendments_open == "yes",
     )
 
 
@@ -116,16 +105,13 @@ def wall_page_form(
     assembly_id: str, proposal_id: Id, request: Request, ctx: Ctx, page: Text = ""
 ) -> Response:
     """Turn the page of a long proposal text on the wall (the console's page buttons)."""
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.turn_wall_page(
-            db=ctx.db,
-            proposal_id=proposal_id,
-            actor_id=m.participant_id,
-            page=required_int(page, "page"),
-        ),
+        service.turn_wall_page,
+        proposal_id=proposal_id,
+        page=required_int(page, "page"),
     )
 
 
@@ -139,18 +125,15 @@ def decide_form(
     tabled_to: Text = "",
 ) -> Response:
     """The console's decide form sits outside the pushed regions, so the id is a field."""
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.move_stage(
-            db=ctx.db,
-            proposal_id=required_int(proposal_id, "proposal_id"),
-            actor_id=m.participant_id,
-            stage="decided",
-            outcome=outcome or None,
-            tabled_to=tabled_to or None,
-        ),
+        service.move_stage,
+        proposal_id=required_int(proposal_id, "proposal_id"),
+        stage="decided",
+        outcome=outcome or None,
+        tabled_to=tabled_to or None,
     )
 
 
@@ -163,16 +146,13 @@ def cap_form(
     max_amendment_rounds: Text = "",
 ) -> Response:
     """Cap the amendment rounds of the proposal on screen; an empty box lifts the cap."""
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.set_amendments_open(
-            db=ctx.db,
-            proposal_id=required_int(proposal_id, "proposal_id"),
-            actor_id=m.participant_id,
-            max_amendment_rounds=optional_int(max_amendment_rounds, "max_amendment_rounds"),
-        ),
+        service.set_amendments_open,
+        proposal_id=required_int(proposal_id, "proposal_id"),
+        max_amendment_rounds=optional_int(max_amendment_rounds, "max_amendment_rounds"),
     )
 
 
@@ -185,18 +165,15 @@ def amend_form(
     text: Text = "",
     rationale: Text = "",
 ) -> Response:
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.propose_amendment(
-            db=ctx.db,
-            proposal_id=required_int(proposal_id, "proposal_id"),
-            actor_id=m.participant_id,
-            text=text,
-            rationale=rationale or None,
-            max_pending=ctx.settings.pending_amendments_per_person,
-        ),
+        service.propose_amendment,
+        proposal_id=required_int(proposal_id, "proposal_id"),
+        text=text,
+        rationale=rationale or None,
+        max_pending=ctx.settings.pending_amendments_per_person,
         limit="amendment",
     )
 
@@ -219,14 +196,11 @@ def decide_amendment_form(
 ) -> Response:
     if decision not in ("accept", "reject"):
         raise Invalid(_("An amendment is accepted or rejected."), code="bad_decision")
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: service.decide_amendment(
-            db=ctx.db,
-            amendment_id=amendment_id,
-            actor_id=m.participant_id,
-            accept=decision == "accept",
-        ),
+        service.decide_amendment,
+        amendment_id=amendment_id,
+        accept=decision == "accept",
     )

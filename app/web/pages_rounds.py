@@ -13,7 +13,7 @@ from app.errors import Invalid
 from app.i18n import _
 from app.web.context import Ctx
 from app.web.fields import Id
-from app.web.form_action import form_action
+from app.web.form_action import act_within
 from app.web.forms import Text, optional_int, required_int
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
@@ -33,22 +33,19 @@ def open_round_form(
     closes_in_seconds: Text = "",
     recall: Text = "",
 ) -> Response:
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: rounds.open_round(
-            db=ctx.db,
-            proposal_id=proposal_id,
-            actor_id=m.participant_id,
-            kind=kind,
-            fallback=fallback == "yes",
-            block_id=optional_int(block_id, "block_id"),
-            anonymous=anonymous == "yes",
-            results=results or None,
-            closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
-            recall=recall == "yes",
-        ),
+        rounds.open_round,
+        proposal_id=proposal_id,
+        kind=kind,
+        fallback=fallback == "yes",
+        block_id=optional_int(block_id, "block_id"),
+        anonymous=anonymous == "yes",
+        results=results or None,
+        closes_in_seconds=optional_int(closes_in_seconds, "closes_in_seconds"),
+        recall=recall == "yes",
     )
 
 
@@ -64,17 +61,14 @@ def respond_form(
     def mine(changed: Any, _member: Member) -> str:
         return ctx.renderer.page("_mine.html", mine=changed.data, oob=True)
 
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: rounds.respond(
-            db=ctx.db,
-            round_id=required_int(round_id, "round_id"),
-            actor_id=m.participant_id,
-            value=value,
-            reason=reason or None,
-        ),
+        rounds.respond,
+        round_id=required_int(round_id, "round_id"),
+        value=value,
+        reason=reason or None,
         private=mine,
         limit="answer",
     )
@@ -125,25 +119,17 @@ def analog_form(
     }
     counts = {k: n for k, v in given.items() if (n := optional_int(v, k)) is not None}
     named = parse_analog_blocks(blocks)
-    return form_action(
+    return act_within(
         request,
         ctx,
         assembly_id,
-        lambda m: rounds.record_analog(
-            db=ctx.db,
-            round_id=required_int(round_id, "round_id"),
-            actor_id=m.participant_id,
-            counts=counts,
-            blocks=named,
-        ),
+        rounds.record_analog,
+        round_id=required_int(round_id, "round_id"),
+        counts=counts,
+        blocks=named,
     )
 
 
 @router.post("/rounds/{round_id}/close")
 def close_round_form(assembly_id: str, round_id: Id, request: Request, ctx: Ctx) -> Response:
-    return form_action(
-        request,
-        ctx,
-        assembly_id,
-        lambda m: closing.close_round(db=ctx.db, round_id=round_id, actor_id=m.participant_id),
-    )
+    return act_within(request, ctx, assembly_id, closing.close_round, round_id=round_id)

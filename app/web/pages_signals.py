@@ -25,7 +25,7 @@ from app.signals.board import Board
 from app.signals.live import Crier, Floor
 from app.signals.service import Sent
 from app.web.context import AppContext, Ctx
-from app.web.form_action import form_action, html, refused
+from app.web.form_action import act, html, refused
 from app.web.render import METER, Renderer
 
 router = APIRouter(prefix="/a/{assembly_id}", include_in_schema=False)
@@ -126,19 +126,10 @@ def _signal_form(assembly_id: str, request: Request, ctx: AppContext, kind: str)
         return note(ctx.renderer, "sent", result.kind)
 
     try:
-        return form_action(
-            request,
-            ctx,
-            assembly_id,
-            lambda m: service.send_signal(
-                db=ctx.db,
-                board=ctx.renderer.board,
-                assembly_id=assembly_id,
-                actor_id=m.participant_id,
-                kind=kind,
-            ),
+        return act(
+            request, ctx, assembly_id, service.send_signal, board=ctx.renderer.board, kind=kind,
             private=sent,
-        )
+        )  # fmt: skip
     except TooMany as exc:
         if not request.headers.get("hx-request"):
             raise
