@@ -46,6 +46,10 @@ def join_by_link(code: str, request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 def _page_member(request: Request, ctx: AppContext, assembly_id: str) -> Member | Response:
+    """The person a page is for; or the redirect that comes first: a `?key=` link swapped for
+    the cookie, or, for nobody signed in, the join page (or home once the assembly closed)."""
+    if swapped := swap_key_for_cookie(request, ctx, assembly_id):
+        return swapped
     try:
         return current_member(request, assembly_id)
     except Unauthorized:
@@ -55,9 +59,6 @@ def _page_member(request: Request, ctx: AppContext, assembly_id: str) -> Member 
 
 @router.get("/a/{assembly_id}")
 def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    swapped = swap_key_for_cookie(request, ctx, assembly_id)
-    if swapped:
-        return swapped
     member = _page_member(request, ctx, assembly_id)
     if isinstance(member, Response):
         return member
@@ -90,9 +91,6 @@ def admission_status(assembly_id: str, request: Request) -> Response:
 
 @router.get("/a/{assembly_id}/console")
 def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
-    swapped = swap_key_for_cookie(request, ctx, assembly_id)
-    if swapped:
-        return swapped
     member = _page_member(request, ctx, assembly_id)
     if isinstance(member, Response):
         return member

@@ -93,22 +93,33 @@ def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | No
     return member
 
 
+async def _let_in(
+    websocket: WebSocket, assembly_id: str, view: str
+) -> tuple[int | None, Member | None] | None:
+    """Check the request and the person, then accept: (since, member); None once refused."""
+    try:
+        since = _since(websocket)
+        member = await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
+    except DomainError as exc:
+        await _refuse(websocket, exc.message)
+        return None
+    except ValueError:  # never Python's own words in a close reason
+        await _refuse(websocket, _("This socket request is not valid."))
+        return None
+    await websocket.accept()
+    return since, member
+
+
 async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
     """Live regions of one page view, as htmx out-of-band fragments."""
     view = websocket.query_params.get("view", "phone")
     if view not in VIEWS:
         await _refuse(websocket, _("view must be phone, projector or console"))
         return
-    try:
-        since = _since(websocket)
-        member = await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
-    except DomainError as exc:
-        await _refuse(websocket, exc.message)
+    let_in = await _let_in(websocket, assembly_id, view)
+    if let_in is None:
         return
-    except ValueError:  # never Python's own words in a close reason
-        await _refuse(websocket, _("This socket request is not valid."))
-        return
-    await websocket.accept()
+    since, member = let_in
     # whole=1: the page holds every region as of `since` (it was just rendered; live.js says
     # so until its first push), so when nothing has changed since, no snapshot is due.
     whole = websocket.query_params.get("whole") == "1"
@@ -122,16 +133,10 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
 async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     """Every event after `since`, then live ones, in order, without gaps or duplicates."""
     ctx = ctx_of(websocket)
-    try:
-        since = _since(websocket) or 0
-        member = await asyncio.to_thread(_admit, websocket, assembly_id, "phone", since)
-    except DomainError as exc:
-        await _refuse(websocket, exc.message)
+    let_in = await _let_in(websocket, assembly_id, "phone")
+    if let_in is None:
         return
-    except ValueError:  # never Python's own words in a close reason
-        await _refuse(websocket, _("This socket request is not valid."))
-        return
-    await websocket.accept()
+    since, member = let_in[0] or 0, let_in[1]
     whole = member is not None and "facilitator" in member.roles
 
     def load_sync(after: int, up_to: int | None) -> list[dict[str, Any]]:
