@@ -282,10 +282,10 @@ def verify(
     if bad is not None:
         typer.echo(_("chain broken at seq {seq}").format(seq=bad), err=True)
         raise typer.Exit(1)
-    if wanted is None:
+    if head is None or wanted is None:  # both or neither
         _links_only(file, events)
     else:
-        _compare_head(events, head or "", wanted)
+        _compare_head(events, head, wanted)
 
 
 def _read_export(file: Path) -> tuple[list[Any], Any]:
