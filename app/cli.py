@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from app.config import Settings, get_settings
+from app.config import get_settings
 from app.i18n import N_, _, ngettext, normal, set_current, translate
+
+# Re-exported: the tests and scripts that check `miccheck serve` reach its plan here.
+from app.web.serve_plan import Refused, ServePlan, serve_plan, terminal_qr
+
+__all__ = ["Refused", "ServePlan", "cli", "main", "serve_plan", "terminal_qr"]
 
 cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -81,100 +86,6 @@ def archive_rebuild() -> None:
             assemblies=assemblies.format(num=made.assemblies),
         )
     )
-
-
-WORKERS_NEED_SHARED_STORAGE = N_(
-    "miccheck serve: --workers {workers} needs PostgreSQL and Redis, and this server has {what}. "
-    "SQLite lets one writer into the whole file at a time, so a second process adds lock "
-    "contention and no throughput; the memory:// bus does not cross processes, so phones on one "
-    "worker would never see changes made through another. One worker holds a 2,000-person "
-    "assembly; for more, set MICCHECK_DATABASE_URL=postgresql+psycopg://… and "
-    "MICCHECK_BROADCAST_URL=redis://host:6379/0, or run without --workers."
-)
-NO_LAN_ADDRESS = N_(
-    "miccheck serve --lan: this machine has no network address phones could reach (only "
-    "loopback). Join the venue's network (Wi-Fi or cable) and try again, or set "
-    "MICCHECK_PUBLIC_URL to the address phones use."
-)
-
-
-class Refused(Exception):
-    """`miccheck serve` cannot run as asked; the message says why (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class ServePlan:
-    """How `miccheck serve` runs: where it binds, the public URL, what workers inherit."""
-
-    host: str
-    public_url: str
-    environment: dict[str, str]  # set before the workers start, so each reads the same
-    join_link: str | None = None  # printed with a QR code (--lan)
-
-
-def serve_plan(
-    settings: Settings,
-    *,
-    host: str | None,
-    port: int,
-    workers: int,
-    lan: bool,
-    find_address: Callable[[], str | None] | None = None,
-) -> ServePlan:
-    """Check the options against the settings and say how to serve; `Refused` says why not.
-
-    `find_address` finds this machine's LAN address for --lan (tests pass their own).
-    """
-    if workers < 1:
-        raise Refused(_("miccheck serve: --workers must be 1 or more."))
-    if workers > 1:
-        shortfalls = []
-        if settings.is_sqlite:
-            shortfalls.append(_("a SQLite database"))
-        if settings.broadcast_url.startswith("memory:"):
-            shortfalls.append(_("the memory:// live bus"))
-        if shortfalls:
-            what = shortfalls[0]
-            if len(shortfalls) > 1:
-                what = _("{first} and {second}").format(first=shortfalls[0], second=shortfalls[1])
-            raise Refused(translate(WORKERS_NEED_SHARED_STORAGE).format(workers=workers, what=what))
-    environment: dict[str, str] = {}
-    public_url = settings.public_url
-    join_link = None
-    if lan:
-        host = host or "0.0.0.0"
-        if "public_url" not in settings.model_fields_set:
-            from app.web import lan as lan_module
-
-            address = (find_address or lan_module.lan_address)()
-            if address is None:
-                raise Refused(translate(NO_LAN_ADDRESS))
-            public_url = lan_module.public_url(address, port)
-            environment["MICCHECK_PUBLIC_URL"] = public_url
-        from app.web.urls import Urls
-
-        urls = Urls(public_url)
-        join_link = urls.absolute(urls.join())
-    if workers > 1 and not settings.secret_key:
-        # Each worker would otherwise read (or race to write) the key file on its own.
-        environment["MICCHECK_SECRET_KEY"] = settings.resolved_secret_key()
-    return ServePlan(
-        host=host or "127.0.0.1",
-        public_url=public_url,
-        environment=environment,
-        join_link=join_link,
-    )
-
-
-def terminal_qr(link: str) -> str:
-    """A QR code of `link` drawn with block characters, for a terminal."""
-    import io
-
-    import segno
-
-    out = io.StringIO()
-    segno.make(link, error="m").terminal(out=out, compact=True)
-    return out.getvalue()
 
 
 @cli.command()
@@ -357,7 +268,7 @@ def verify(
 ) -> None:
     """Check an exported event file: every link of the hash chain, and the head."""
     from app.events import verify_chain
-    from app.events.chain import parse_head_hash, seqs_with_hash, verify_command
+    from app.events.chain import parse_head_hash
 
     wanted = None
     if head is not None:
@@ -366,6 +277,19 @@ def verify(
         except ValueError as exc:
             typer.echo(f"--head: {exc}", err=True)
             raise typer.Exit(2) from exc
+    events, file_head = _read_export(file)
+    bad = verify_chain(events, file_head)
+    if bad is not None:
+        typer.echo(_("chain broken at seq {seq}").format(seq=bad), err=True)
+        raise typer.Exit(1)
+    if head is None or wanted is None:  # both or neither
+        _links_only(file, events)
+    else:
+        _compare_head(events, head, wanted)
+
+
+def _read_export(file: Path) -> tuple[list[Any], Any]:
+    """The events of an export file and the head it names (exit 2 when it cannot be read)."""
     try:
         data = json.loads(file.read_text())
         events = data["events"]
@@ -375,25 +299,37 @@ def verify(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         typer.echo(_("cannot read {file}: {error}").format(file=file, error=exc), err=True)
         raise typer.Exit(2) from exc
-    bad = verify_chain(events, file_head)
-    if bad is not None:
-        typer.echo(_("chain broken at seq {seq}").format(seq=bad), err=True)
-        raise typer.Exit(1)
-    last = events[-1] if events else {"seq": 0, "hash": "0" * 64}
-    if wanted is None:
-        typer.echo(
-            _(
-                "ok: {count} events, head seq {seq} hash {hash}. "
-                "Checked the links only: an export edited and re-hashed from there on passes too; "
-                "compare the head hash with the one printed in the minutes: {command}"
-            ).format(
-                count=len(events),
-                seq=last["seq"],
-                hash=last["hash"],
-                command=verify_command(str(file), "HASH"),
-            )
+    return events, file_head
+
+
+def _last(events: list[Any]) -> Any:
+    return events[-1] if events else {"seq": 0, "hash": "0" * 64}
+
+
+def _links_only(file: Path, events: list[Any]) -> None:
+    """Every link holds and no head was given: say so, and how to compare the head."""
+    from app.events.chain import verify_command
+
+    last = _last(events)
+    typer.echo(
+        _(
+            "ok: {count} events, head seq {seq} hash {hash}. "
+            "Checked the links only: an export edited and re-hashed from there on passes too; "
+            "compare the head hash with the one printed in the minutes: {command}"
+        ).format(
+            count=len(events),
+            seq=last["seq"],
+            hash=last["hash"],
+            command=verify_command(str(file), "HASH"),
         )
-        return
+    )
+
+
+def _compare_head(events: list[Any], head: str, wanted: str) -> None:
+    """The export must end with the head the minutes printed (exit 1 when not, 2 if ambiguous)."""
+    from app.events.chain import seqs_with_hash
+
+    last = _last(events)
     found = seqs_with_hash(events, wanted)
     if len(found) > 1:
         typer.echo(

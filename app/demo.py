@@ -93,53 +93,17 @@ def seed_demo(
     facilitator = roles["facilitator"][0]
     rule = parse_decision_rule(spec["decision_rule"]).as_json()
     group = open_demo_group(db=db, spec=demo["group"], rule=rule) if in_group else None
-    # The evening's outcomes need its own rule: in a group made elsewhere with another, keep it.
-    inherits_rule = group is not None and group.decision_rule == rule
-    made = service.create_assembly(
-        db=db,
-        title=spec["title"],
-        facilitator_name=facilitator,
-        location=spec["location"],
-        admission=spec["admission"],
-        time_zone=None if group else demo["group"]["time_zone"],  # in a group: the group's
-        decision_rule=None if inherits_rule else rule,
-        joining=groups_service.joining(group.slug, group.admin_token) if group else None,
-        server_secret=server_secret,
-    )
+    made = _create(db, demo, group, rule, server_secret)
     tokens = {facilitator: made.facilitator_token}
     ids = {facilitator: made.participant_id}
     people = [name for holders in roles.values() for name in holders] + demo["participants"]
-    for name in dict.fromkeys(people):
-        if name in ids:
-            continue
-        joined = service.join_assembly(db=db, join_code=made.join_code, name=name)
-        tokens[name], ids[name] = joined.token, joined.participant_id
+    _join(db, made.join_code, people, tokens=tokens, ids=ids)
     actor = made.participant_id
-    for role, holders in roles.items():
-        for name in holders:
-            if not (role == "facilitator" and name == facilitator):
-                service.grant_role(
-                    db=db,
-                    assembly_id=made.assembly_id,
-                    actor_id=actor,
-                    participant_id=ids[name],
-                    role=role,
-                )
+    _grant_roles(db, made.assembly_id, actor, roles, ids)
     service.set_headcount(
         db=db, assembly_id=made.assembly_id, actor_id=actor, count=spec["headcount"]
     )
-    items: dict[str, int] = {}
-    for item in demo["agenda"]:
-        added = agenda_service.add_agenda_item(
-            db=db,
-            assembly_id=made.assembly_id,
-            actor_id=actor,
-            title=item["title"],
-            kind=item["kind"],
-            time_box_minutes=item.get("time_box_minutes", 15),
-            working_group=item.get("working_group"),
-        )
-        items[item["title"]] = added.data["item_id"]
+    items = _add_agenda(db, made.assembly_id, actor, demo["agenda"])
     if proposals:
         evening = Evening(db, made.assembly_id, actor, ids)
         for item in demo["agenda"]:
@@ -160,6 +124,82 @@ def seed_demo(
     )
 
 
+def _create(
+    db: Database,
+    demo: dict[str, Any],
+    group: DemoGroup | None,
+    rule: dict[str, Any],
+    server_secret: str | None,
+) -> service.Created:
+    """The assembly itself, numbered in its group (or standing alone), its facilitator in."""
+    spec = demo["assembly"]
+    # The evening's outcomes need its own rule: in a group made elsewhere with another, keep it.
+    inherits_rule = group is not None and group.decision_rule == rule
+    return service.create_assembly(
+        db=db,
+        title=spec["title"],
+        facilitator_name=demo["roles"]["facilitator"][0],
+        location=spec["location"],
+        admission=spec["admission"],
+        time_zone=None if group else demo["group"]["time_zone"],  # in a group: the group's
+        decision_rule=None if inherits_rule else rule,
+        joining=groups_service.joining(group.slug, group.admin_token) if group else None,
+        server_secret=server_secret,
+    )
+
+
+def _join(
+    db: Database,
+    join_code: str,
+    people: list[str],
+    *,
+    tokens: dict[str, str],
+    ids: dict[str, int],
+) -> None:
+    """Everyone not yet in `ids` joins once, in the file's order (their phones' order)."""
+    for name in dict.fromkeys(people):
+        if name in ids:
+            continue
+        joined = service.join_assembly(db=db, join_code=join_code, name=name)
+        tokens[name], ids[name] = joined.token, joined.participant_id
+
+
+def _grant_roles(
+    db: Database, assembly_id: str, actor: int, roles: dict[str, list[str]], ids: dict[str, int]
+) -> None:
+    """Each role to its holders; the facilitator who made the assembly holds it already."""
+    facilitator = roles["facilitator"][0]
+    for role, holders in roles.items():
+        for name in holders:
+            if not (role == "facilitator" and name == facilitator):
+                service.grant_role(
+                    db=db,
+                    assembly_id=assembly_id,
+                    actor_id=actor,
+                    participant_id=ids[name],
+                    role=role,
+                )
+
+
+def _add_agenda(
+    db: Database, assembly_id: str, actor: int, agenda: list[dict[str, Any]]
+) -> dict[str, int]:
+    """The file's agenda in order; each item's id by its title."""
+    items: dict[str, int] = {}
+    for item in agenda:
+        added = agenda_service.add_agenda_item(
+            db=db,
+            assembly_id=assembly_id,
+            actor_id=actor,
+            title=item["title"],
+            kind=item["kind"],
+            time_box_minutes=item.get("time_box_minutes", 15),
+            working_group=item.get("working_group"),
+        )
+        items[item["title"]] = added.data["item_id"]
+    return items
+
+
 @dataclass
 class Evening:
     """Plays a proposal of the demo file through the services, as the room would."""
@@ -170,17 +210,17 @@ class Evening:
     ids: dict[str, int]
 
     def play(self, item_id: int, item: dict[str, Any]) -> int:
+        """One agenda item with its proposal, from opening the item to closing it."""
         spec = item["proposal"]
-        db, fac = self.db, self.facilitator
         agenda_service.open_agenda_item(
-            db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id
+            db=self.db, assembly_id=self.assembly_id, actor_id=self.facilitator, item_id=item_id
         )
         presenter = self.ids[spec["presenter"]]
         pid = int(
             proposals_service.submit_proposal(
-                db=db,
+                db=self.db,
                 assembly_id=self.assembly_id,
-                actor_id=fac,
+                actor_id=self.facilitator,
                 title=item["title"],
                 text=spec["text"],
                 presenter_id=presenter,
@@ -188,55 +228,63 @@ class Evening:
                 agenda_item_id=item_id,
             ).data["proposal_id"]
         )
+        self.discuss(pid, presenter, spec)
+        self.decide(pid, spec)
+        agenda_service.close_agenda_item(
+            db=self.db, assembly_id=self.assembly_id, actor_id=self.facilitator, item_id=item_id
+        )
+        return pid
 
-        def stage(name: str, **decided: Any) -> None:
-            proposals_service.move_stage(
-                db=db, proposal_id=pid, actor_id=fac, stage=name, **decided
-            )
+    def stage(self, pid: int, name: str, **decided: Any) -> None:
+        proposals_service.move_stage(
+            db=self.db, proposal_id=pid, actor_id=self.facilitator, stage=name, **decided
+        )
 
+    def discuss(self, pid: int, presenter: int, spec: dict[str, Any]) -> None:
+        """Clarifying questions, concerns and friendly amendments, as far as the file has any."""
         if spec.get("clarifying_questions"):
-            stage("clarifying_questions")
+            self.stage(pid, "clarifying_questions")
             for name, _question in spec["clarifying_questions"]:
                 self.hand(name, "clarifying_question")
         if spec.get("concerns") or spec.get("amendments"):
-            stage("concerns")
+            self.stage(pid, "concerns")
             for name, _concern in spec.get("concerns", []):
                 self.hand(name, "speak")
         if spec.get("amendments"):
-            stage("amendments")
+            self.stage(pid, "amendments")
             for amendment in spec["amendments"]:
                 aid = proposals_service.propose_amendment(
-                    db=db,
+                    db=self.db,
                     proposal_id=pid,
                     actor_id=self.ids[amendment["by"]],
                     text=amendment["text"],
                     rationale=amendment.get("rationale"),
                 ).data["amendment_id"]
                 proposals_service.decide_amendment(
-                    db=db,
+                    db=self.db,
                     amendment_id=aid,
                     actor_id=presenter,
                     accept=amendment["fate"] == "accepted",
                 )
+
+    def decide(self, pid: int, spec: dict[str, Any]) -> None:
+        """The temperature check, the call, the block discussion and the fallback vote, or
+        tabling, as far as the file has them."""
         if "temperature" in spec:
-            stage("temperature_check")
+            self.stage(pid, "temperature_check")
             self.round(pid, "temperature", spec["temperature"])
         if "first_call" in spec:
-            stage("consensus_call")
+            self.stage(pid, "consensus_call")
             self.round(pid, "consensus", spec["first_call"])
         for name, kind in spec.get("block_discussion", []):
             if kind != "speak":  # the blocker's own hand went up when the call closed
                 self.hand(name, kind)
         if "fallback_vote" in spec:
-            stage("consensus_call")
+            self.stage(pid, "consensus_call")
             blockers = spec["first_call"]["block"]
             self.round(pid, "consensus", spec["fallback_vote"], fallback=True, blockers=blockers)
         if "tabled_to" in spec:
-            stage("decided", outcome="tabled", tabled_to=spec["tabled_to"])
-        agenda_service.close_agenda_item(
-            db=db, assembly_id=self.assembly_id, actor_id=fac, item_id=item_id
-        )
-        return pid
+            self.stage(pid, "decided", outcome="tabled", tabled_to=spec["tabled_to"])
 
     def hand(self, name: str, kind: str) -> None:
         stack_service.raise_hand(

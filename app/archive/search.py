@@ -125,9 +125,40 @@ def search_in(
     proposal_id: int | None = None,
 ) -> list[ArchivedDecision]:
     """`search` inside a read session the caller holds (pages read more in the same one)."""
-    outcomes = logic.outcomes_for(outcome)
+    query = _filtered(
+        session,
+        _closed_decisions(code),
+        group=group,
+        working_group=working_group,
+        outcome=outcome,
+        date_from=date_from,
+        date_to=date_to,
+        proposal_id=proposal_id,
+    )
+    rows = session.exec(_ordered(session, query, words).offset(offset).limit(limit)).all()
+    group_ids = {a.group_id for _e, _p, a, _t in rows if a.group_id is not None}
+    groups = {
+        g.id: g
+        for g in session.exec(
+            select(AssemblyGroup).where(col(AssemblyGroup.id).in_(group_ids))
+        ).all()
+    }
+    return [
+        _decision(
+            entry,
+            proposal,
+            assembly,
+            excerpt=logic.excerpt(text, words),  # the last version: what was decided
+            group=groups.get(assembly.group_id) if assembly.group_id is not None else None,
+        )
+        for entry, proposal, assembly, text in rows
+    ]
+
+
+def _closed_decisions(code: str | None) -> Any:
+    """Every archived decision of a closed assembly the reader may see, with its last text."""
     final = ProposalVersion
-    query = (
+    return (
         select(ArchiveEntry, Proposal, Assembly, final.text)
         .join(Proposal, col(Proposal.id) == col(ArchiveEntry.proposal_id))
         .join(Assembly, col(Assembly.id) == col(ArchiveEntry.assembly_id))
@@ -140,6 +171,21 @@ def search_in(
         )
         .where(Assembly.status == "closed", visible(code))
     )
+
+
+def _filtered(
+    session: Session,
+    query: Any,
+    *,
+    group: str | None,
+    working_group: str | None,
+    outcome: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    proposal_id: int | None,
+) -> Any:
+    """The query narrowed by each filter given (None or empty: not narrowed by it)."""
+    outcomes = logic.outcomes_for(outcome)
     if proposal_id is not None:
         query = query.where(ArchiveEntry.proposal_id == proposal_id)
     if group is not None:
@@ -155,46 +201,47 @@ def search_in(
         query = query.where(col(ArchiveEntry.decided_on) >= date_from.isoformat())
     if date_to is not None:
         query = query.where(col(ArchiveEntry.decided_on) <= date_to.isoformat())
+    return query
+
+
+def _ordered(session: Session, query: Any, words: list[str] | tuple[str, ...]) -> Any:
+    """With words, only the matches, best first; without, every decision in meeting order."""
     if words:
         hits = fts.hits(session.get_bind().dialect.name, words)
-        query = query.join(hits, hits.c.proposal_id == col(ArchiveEntry.proposal_id)).order_by(
+        return query.join(hits, hits.c.proposal_id == col(ArchiveEntry.proposal_id)).order_by(
             hits.c.rank.desc(), col(ArchiveEntry.decided_at).desc(), col(Proposal.id)
         )
-    else:  # the newest meetings first, each one's decisions in the order they were brought
-        query = query.order_by(col(Assembly.closed_at).desc(), col(Assembly.id), col(Proposal.id))
-    rows = session.exec(query.offset(offset).limit(limit)).all()
-    group_ids = {a.group_id for _e, _p, a, _t in rows if a.group_id is not None}
-    groups = {
-        g.id: g
-        for g in session.exec(
-            select(AssemblyGroup).where(col(AssemblyGroup.id).in_(group_ids))
-        ).all()
-    }
-    decisions = []
-    for entry, proposal, assembly, text in rows:
-        grp = groups.get(assembly.group_id) if assembly.group_id is not None else None
-        decisions.append(
-            ArchivedDecision(
-                proposal_id=entry.proposal_id,
-                title=proposal.title,
-                outcome=entry.outcome,
-                working_group=proposal.working_group,
-                tabled_to=proposal.tabled_to,
-                presenter_name=proposal.presenter_name,
-                decided_at=entry.decided_at,
-                decided_on=entry.decided_on,
-                excerpt=logic.excerpt(text, words),  # the last version: what was decided
-                assembly_id=assembly.id,
-                assembly_title=assembly.title,
-                assembly_closed_at=assembly.closed_at or entry.decided_at,
-                number=assembly.number,
-                group_slug=grp.slug if grp else None,
-                group_name=grp.name if grp else None,
-                private=assembly.visibility == "private",
-                language=normal(assembly.language) or DEFAULT,
-            )
-        )
-    return decisions
+    # the newest meetings first, each one's decisions in the order they were brought
+    return query.order_by(col(Assembly.closed_at).desc(), col(Assembly.id), col(Proposal.id))
+
+
+def _decision(
+    entry: ArchiveEntry,
+    proposal: Proposal,
+    assembly: Assembly,
+    *,
+    excerpt: logic.Excerpt,
+    group: AssemblyGroup | None,
+) -> ArchivedDecision:
+    return ArchivedDecision(
+        proposal_id=entry.proposal_id,
+        title=proposal.title,
+        outcome=entry.outcome,
+        working_group=proposal.working_group,
+        tabled_to=proposal.tabled_to,
+        presenter_name=proposal.presenter_name,
+        decided_at=entry.decided_at,
+        decided_on=entry.decided_on,
+        excerpt=excerpt,
+        assembly_id=assembly.id,
+        assembly_title=assembly.title,
+        assembly_closed_at=assembly.closed_at or entry.decided_at,
+        number=assembly.number,
+        group_slug=group.slug if group else None,
+        group_name=group.name if group else None,
+        private=assembly.visibility == "private",
+        language=normal(assembly.language) or DEFAULT,
+    )
 
 
 def search(

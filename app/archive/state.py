@@ -152,6 +152,25 @@ def _working_group_name(
     return None
 
 
+def _named_working_group(
+    group: GroupView | None,
+    query: logic.ArchiveQuery,
+    decisions: list[ArchivedDecision],
+    *,
+    known: bool,
+) -> str | None:
+    """The asked working group's name; with `known`, 404 when nobody names it."""
+    if not query.working_group:
+        return None
+    name = _working_group_name(group, query.working_group, decisions)
+    if name is None and known:
+        raise NotFound(
+            _("No working group of this group goes by that name."),
+            code="working_group_not_found",
+        )
+    return name
+
+
 def archive_page(
     *,
     db: Database,
@@ -196,14 +215,7 @@ def archive_page(
             (g.slug, g.name)
             for g in session.exec(select(AssemblyGroup).order_by(col(AssemblyGroup.name)))
         ]
-    name = None
-    if query.working_group:
-        name = _working_group_name(group_view, query.working_group, found)
-        if name is None and known_working_group:
-            raise NotFound(
-                _("No working group of this group goes by that name."),
-                code="working_group_not_found",
-            )
+    name = _named_working_group(group_view, query, found, known=known_working_group)
     return ArchivePage(
         query=query,
         decisions=found[: logic.PAGE_SIZE],

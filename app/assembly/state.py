@@ -177,48 +177,10 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
             .select_from(Participant)
             .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
         ).one()
-        items = session.exec(
-            select(AgendaItem)
-            .where(AgendaItem.assembly_id == assembly_id)
-            .order_by(col(AgendaItem.position))
-        ).all()
-        grants = session.exec(
-            select(RoleGrant, Participant)
-            .join(Participant, col(Participant.id) == RoleGrant.participant_id)
-            .where(RoleGrant.assembly_id == assembly_id)
-            .order_by(col(Participant.name))
-        ).all()
+        agenda = _agenda(session, assembly_id)
         group = session.get(AssemblyGroup, assembly.group_id) if assembly.group_id else None
         words = words_of(session, assembly_id)
-        muted = session.exec(
-            select(Participant)
-            .where(
-                Participant.assembly_id == assembly_id,
-                Participant.status == "admitted",
-                col(Participant.muted),
-            )
-            .order_by(col(Participant.name))
-        ).all()
-        pending: Sequence[Participant] = ()
-        recent: Sequence[Participant] = ()
-        if people_lists:
-            pending = session.exec(
-                select(Participant)
-                .where(Participant.assembly_id == assembly_id, Participant.status == "pending")
-                .order_by(col(Participant.id))
-            ).all()
-            recent = session.exec(
-                select(Participant)
-                .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
-                .order_by(col(Participant.id).desc())
-                .limit(RECENT_PEOPLE)
-            ).all()
-    roles_by_person: dict[int, list[str]] = {}
-    by_role: dict[str, list[Person]] = {}
-    for grant, _person_row in grants:
-        roles_by_person.setdefault(grant.participant_id, []).append(grant.role)
-    for grant, person in grants:
-        by_role.setdefault(grant.role, []).append(_person(person, roles_by_person))
+        people = _people(session, assembly_id, people_lists=people_lists)
     return AssemblyState(
         id=assembly.id,
         title=assembly.title,
@@ -239,27 +201,90 @@ def load_state(*, db: Database, assembly_id: str, people_lists: bool = True) -> 
         seq=seq,
         read_at=clock.now(),
         admitted_count=admitted,
-        agenda=tuple(
-            Item(
-                id=i.id or 0,
-                position=i.position,
-                title=i.title,
-                kind=i.kind,
-                time_box_minutes=i.time_box_minutes,
-                working_group=i.working_group,
-                status=i.status,
-                used_seconds=i.used_seconds,
-                opened_at=i.opened_at,
-            )
-            for i in items
-        ),
-        roles={role: tuple(people) for role, people in by_role.items()},
-        pending=tuple(_person(p, roles_by_person) for p in pending),
-        recent=tuple(_person(p, roles_by_person) for p in recent),
-        muted=tuple(_person(p, roles_by_person) for p in muted),
+        agenda=agenda,
+        roles=people.roles,
+        pending=people.pending,
+        recent=people.recent,
+        muted=people.muted,
         group=(
             {"slug": group.slug, "name": group.name, "number": assembly.number} if group else None
         ),
+    )
+
+
+def _agenda(session: Session, assembly_id: str) -> tuple[Item, ...]:
+    items = session.exec(
+        select(AgendaItem)
+        .where(AgendaItem.assembly_id == assembly_id)
+        .order_by(col(AgendaItem.position))
+    ).all()
+    return tuple(
+        Item(
+            id=i.id or 0,
+            position=i.position,
+            title=i.title,
+            kind=i.kind,
+            time_box_minutes=i.time_box_minutes,
+            working_group=i.working_group,
+            status=i.status,
+            used_seconds=i.used_seconds,
+            opened_at=i.opened_at,
+        )
+        for i in items
+    )
+
+
+@dataclass(frozen=True)
+class _People:
+    """Who holds which role, who is muted, and (for the console) who waits and who came last."""
+
+    roles: dict[str, tuple[Person, ...]]
+    muted: tuple[Person, ...]
+    pending: tuple[Person, ...]
+    recent: tuple[Person, ...]
+
+
+def _people(session: Session, assembly_id: str, *, people_lists: bool) -> _People:
+    grants = session.exec(
+        select(RoleGrant, Participant)
+        .join(Participant, col(Participant.id) == RoleGrant.participant_id)
+        .where(RoleGrant.assembly_id == assembly_id)
+        .order_by(col(Participant.name))
+    ).all()
+    muted = session.exec(
+        select(Participant)
+        .where(
+            Participant.assembly_id == assembly_id,
+            Participant.status == "admitted",
+            col(Participant.muted),
+        )
+        .order_by(col(Participant.name))
+    ).all()
+    pending: Sequence[Participant] = ()
+    recent: Sequence[Participant] = ()
+    if people_lists:
+        pending = session.exec(
+            select(Participant)
+            .where(Participant.assembly_id == assembly_id, Participant.status == "pending")
+            .order_by(col(Participant.id))
+        ).all()
+        recent = session.exec(
+            select(Participant)
+            .where(Participant.assembly_id == assembly_id, Participant.status == "admitted")
+            .order_by(col(Participant.id).desc())
+            .limit(RECENT_PEOPLE)
+        ).all()
+    roles_by_person: dict[int, list[str]] = {}
+    by_role: dict[str, list[Person]] = {}
+    for grant, _person_row in grants:
+        roles_by_person.setdefault(grant.participant_id, []).append(grant.role)
+    for grant, person in grants:
+        by_role.setdefault(grant.role, []).append(_person(person, roles_by_person))
+    return _People(
+        roles={role: tuple(people) for role, people in by_role.items()},
+        muted=tuple(_person(p, roles_by_person) for p in muted),
+        pending=tuple(_person(p, roles_by_person) for p in pending),
+        recent=tuple(_person(p, roles_by_person) for p in recent),
     )
 
 

@@ -6,6 +6,10 @@ Sockets register per assembly (one backend subscription each). Notifications
 at most `push_rates[view]` times a second, and offers the
 push to each socket's `Outbox`) and to every `EventFeed`. The hub also sends heartbeats,
 closes sockets stuck sending, and shuts everything down.
+
+It stays one module past ~400 lines because it is one class: registration, sending,
+notifications, the sweep and the heartbeat all read and change the same rooms and members
+and close sockets through the one `_drop`, so any split would reach into another's state.
 """
 
 from __future__ import annotations
@@ -21,17 +25,8 @@ from app.i18n import _
 from app.live.backends import Backend
 from app.live.events import EventFeed, EventLoader
 from app.live.fanout import ViewChannel
-from app.live.outbox import (
-    ERROR_ID,
-    MAX_FRAME_BYTES,
-    SEQ_ID,
-    Action,
-    Outbox,
-    Push,
-    Socket,
-    close_quietly,
-    parse_frame,
-)
+from app.live.frames import MAX_FRAME_BYTES, Action, parse_frame
+from app.live.outbox import ERROR_ID, SEQ_ID, Outbox, Push, Socket, close_quietly
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""One socket's side of the hub: what it is sent, what it says, and how it is closed.
+"""One socket's side of the hub: what it is sent and how it is closed (what it says is read
+in `frames`; the connection under it is reached in `wire`).
 
 Page sockets get an `Outbox`. A push is sent inline when its socket is idle: the
 `send_text` coroutine is started by hand and, on a healthy socket, finishes without ever
@@ -11,15 +12,33 @@ Events sockets send through the same `Outbox`, one ordered message at a time (`d
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
-import struct
-from collections.abc import Callable, Collection, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.i18n import N_, _, translate
+from app.live.frames import MAX_FRAME_BYTES, MAX_SEQ, Action, parse_frame
+from app.live.wire import FrameWriter, abort_transport, direct_writer, text_frame
+
+# What a client says and the wire under the socket have their own modules; the names stay
+# importable here, where the hub, the web layer and the tests have always found them.
+__all__ = [
+    "ERROR_ID",
+    "MAX_FRAME_BYTES",
+    "MAX_SEQ",
+    "SEQ_ID",
+    "Action",
+    "FrameWriter",
+    "Outbox",
+    "Push",
+    "Socket",
+    "abort_transport",
+    "close_quietly",
+    "direct_writer",
+    "finish",
+    "parse_frame",
+    "text_frame",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -68,112 +87,6 @@ class Push:
     def has_regions(self) -> bool:
         """Whether the push carries more than the `#mc-seq` element."""
         return len(self.parts) > 1
-
-
-def text_frame(text: str) -> bytes:
-    """`text` as one whole server-to-client websocket text frame (RFC 6455: final, unmasked,
-    uncompressed), the same bytes for every socket: built once per push, not per socket."""
-    data = text.encode()
-    size = len(data)
-    if size < 126:
-        head = struct.pack("!BB", 0x81, size)
-    elif size < 1 << 16:
-        head = struct.pack("!BBH", 0x81, 126, size)
-    else:
-        head = struct.pack("!BBQ", 0x81, 127, size)
-    return head + data
-
-
-FrameWriter = Callable[[bytes], bool]
-
-
-def direct_writer(socket: object) -> FrameWriter | None:
-    """Write whole frames straight to the connection under a Starlette WebSocket served by
-    uvicorn's websockets-sansio protocol, or None where that is not what serves it.
-
-    The writer refuses (returns False) unless the connection is open, has no close frame
-    sent, no compression negotiated and room in its write buffer: then the send takes the
-    ASGI path, which waits for the buffer to drain (and the hub's send timeout applies). A
-    push to 2,000 phones is then 2,000 `transport.write`s of the same bytes, not 2,000 trips
-    through Starlette, uvicorn and the websockets library building the same frame again.
-    """
-    protocol: Any = getattr(getattr(socket, "_send", None), "__self__", None)
-    conn = getattr(protocol, "conn", None)
-    transport = getattr(protocol, "transport", None)
-    writable = getattr(protocol, "writable", None)
-    if conn is None or transport is None or not isinstance(writable, asyncio.Event):
-        return None
-    if not hasattr(protocol, "close_sent") or getattr(conn, "extensions", None) != []:
-        return None  # another server, or per-message compression: frames differ per socket
-    try:
-        from websockets.protocol import State
-    except ImportError:  # pragma: no cover - websockets comes with uvicorn[standard]
-        return None
-
-    def write(frame: bytes) -> bool:
-        if (
-            protocol.close_sent
-            or getattr(protocol, "disconnected", False)
-            or conn.state is not State.OPEN
-            or not writable.is_set()
-            or transport.is_closing()
-        ):
-            return False
-        transport.write(frame)
-        return True
-
-    return write
-
-
-MAX_FRAME_BYTES = 4096
-"""Default for the largest client frame the app parses (`MICCHECK_WS_MAX_FRAME_BYTES`)."""
-
-MAX_SEQ = 2**63 - 1  # the largest `since` read; past the head it is refused before any query
-
-NOT_JSON = N_('Frames must be JSON objects such as {"type": "ping"}.')
-
-
-@dataclass(frozen=True)
-class Action:
-    """A client frame the web layer answers (`Hub.answer`): its type and its JSON object."""
-
-    type: str
-    data: Mapping[str, Any]
-
-
-def parse_frame(
-    frame: str | bytes, max_bytes: int = MAX_FRAME_BYTES, actions: Collection[str] = ()
-) -> tuple[str, int] | Action | str:
-    """A client frame as ("ping", 0), ("resync", since) or, for a type in `actions`, an
-    `Action`; else why it is refused.
-
-    Never raises, whatever the frame: binary, longer than `max_bytes`, nested past the
-    recursion limit, not an object, numbers too long to read. The reason speaks the socket's
-    language (parsed in the socket's own task).
-    """
-    if not isinstance(frame, str):
-        return _("Binary frames are not accepted: send JSON text frames.")
-    if len(frame) > max_bytes or len(frame.encode("utf-8", "surrogatepass")) > max_bytes:
-        return _("Frames may be at most {max_bytes} bytes.").format(max_bytes=max_bytes)
-    try:
-        data = json.loads(frame)
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
-        return translate(NOT_JSON)
-    if not isinstance(data, dict):
-        return translate(NOT_JSON)
-    kind = data.get("type")
-    if kind is None and "HEADERS" in data:  # an htmx form sent over the socket
-        return _("This socket only carries updates; send actions over HTTP.")
-    if kind == "ping":
-        return ("ping", 0)
-    if isinstance(kind, str) and kind in actions:
-        return Action(kind, data)
-    if kind == "resync":
-        since = data.get("since")
-        if isinstance(since, int) and not isinstance(since, bool) and 0 <= since <= MAX_SEQ:
-            return ("resync", since)
-        return _('A resync frame needs "since": the last seq you saw, a whole number.')
-    return _('Unknown frame: send {"type": "ping"} or {"type": "resync", "since": N}.')
 
 
 async def finish(coro: Coroutine[Any, Any, Any], yielded: object) -> None:
@@ -418,34 +331,3 @@ async def close_quietly(socket: Socket, code: int, reason: str, timeout: float) 
         return  # already closed or disconnected: nothing left to free
     if not abort_transport(socket):
         logger.warning("could not abort a stuck websocket; it stays open until its peer goes")
-
-
-def abort_transport(socket: object) -> bool:
-    """Abort the TCP connection under a Starlette WebSocket served by uvicorn.
-
-    ASGI offers no way to drop a connection whose peer does not read: uvicorn's `send`
-    waits for the write buffer to drain, close frames included. Uvicorn's ASGI `send` is
-    a bound method of its protocol object, which holds the asyncio transport; Starlette
-    keeps it as `WebSocket._send`, possibly wrapped in middleware closures, which we walk
-    (bounded). Returns False when no transport is found (another server, a test double).
-    """
-    todo: list[object] = [getattr(socket, "_send", None)]
-    seen: set[int] = set()
-    while todo and len(seen) < 32:
-        fn = todo.pop()
-        if fn is None or id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        transport = getattr(getattr(fn, "__self__", None), "transport", None)
-        if transport is not None and callable(getattr(transport, "abort", None)):
-            with contextlib.suppress(Exception):
-                transport.abort()
-                return True
-            return False
-        for cell in getattr(fn, "__closure__", None) or ():
-            with contextlib.suppress(ValueError):  # an empty cell
-                if callable(cell.cell_contents):
-                    todo.append(cell.cell_contents)
-        if (wrapped := getattr(fn, "__wrapped__", None)) is not None:
-            todo.append(wrapped)
-    return False

@@ -58,42 +58,50 @@ def round_chart(row: r.Round) -> str:
         "</pattern></defs>",
     ]
     for n, count in enumerate(row.counts):
-        y = TOP + n * ROW
-        mid = y + BAR / 2 + 4.5
-        phones = round(BAR_MAX * count.phones / top)
-        hands = round(BAR_MAX * count.total / top) - phones
-        x = LABEL_WIDTH + 10
-        word = escape(count.word)
-        parts.append(f'<text x="{LABEL_WIDTH}" y="{mid}" text-anchor="end" {FONT}>{word}</text>')
-        # The axis: even a zero shows where its bar would start.
-        parts.append(
-            f'<line x1="{x}" y1="{y - 2}" x2="{x}" y2="{y + BAR + 2}" stroke="#000" '
-            'stroke-width="1"/>'
-        )
-        if phones:
-            parts.append(
-                f'<rect x="{x}" y="{y}" width="{phones}" height="{BAR}" fill="#555" '
-                'stroke="#000" stroke-width="1"/>'
-            )
-        if hands:
-            parts.append(
-                f'<rect x="{x + phones}" y="{y}" width="{hands}" height="{BAR}" '
-                f'fill="url(#{uid}-hatch)" stroke="#000" stroke-width="1"/>'
-            )
-        parts.append(
-            f'<text x="{x + phones + hands + 6}" y="{mid}" {FONT} font-weight="bold">'
-            f"{escape(_number(count))}</text>"
-        )
+        parts.extend(_bar(uid, TOP + n * ROW, count, top))
     if counted:
-        y = TOP + ROW * len(row.counts) + 4
-        parts.append(
-            f'<rect x="{LABEL_WIDTH + 10}" y="{y}" width="14" height="12" fill="#555" '
-            'stroke="#000"/>'
-            f'<text x="{LABEL_WIDTH + 30}" y="{y + 11}" {FONT}>{escape(_("phones"))}</text>'
-            f'<rect x="{LABEL_WIDTH + 100}" y="{y}" width="14" height="12" '
-            f'fill="url(#{uid}-hatch)" stroke="#000"/>'
-            f'<text x="{LABEL_WIDTH + 120}" y="{y + 11}" {FONT}>'
-            f"{escape(_('counted in the room'))}</text>"
-        )
+        parts.append(_legend(uid, TOP + ROW * len(row.counts) + 4))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _bar(uid: str, y: int, count: r.Count, top: int) -> list[str]:
+    """One answer's row at height `y`: its word, the axis, phones solid, hands hatched, the sum."""
+    mid = y + BAR / 2 + 4.5
+    phones = round(BAR_MAX * count.phones / top)
+    hands = round(BAR_MAX * count.total / top) - phones
+    x = LABEL_WIDTH + 10
+    word = escape(count.word)
+    parts = [f'<text x="{LABEL_WIDTH}" y="{mid}" text-anchor="end" {FONT}>{word}</text>']
+    # The axis: even a zero shows where its bar would start.
+    parts.append(
+        f'<line x1="{x}" y1="{y - 2}" x2="{x}" y2="{y + BAR + 2}" stroke="#000" stroke-width="1"/>'
+    )
+    if phones:
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{phones}" height="{BAR}" fill="#555" '
+            'stroke="#000" stroke-width="1"/>'
+        )
+    if hands:
+        parts.append(
+            f'<rect x="{x + phones}" y="{y}" width="{hands}" height="{BAR}" '
+            f'fill="url(#{uid}-hatch)" stroke="#000" stroke-width="1"/>'
+        )
+    parts.append(
+        f'<text x="{x + phones + hands + 6}" y="{mid}" {FONT} font-weight="bold">'
+        f"{escape(_number(count))}</text>"
+    )
+    return parts
+
+
+def _legend(uid: str, y: int) -> str:
+    """Which fill is phones and which hands counted in the room, under the bars."""
+    return (
+        f'<rect x="{LABEL_WIDTH + 10}" y="{y}" width="14" height="12" fill="#555" '
+        'stroke="#000"/>'
+        f'<text x="{LABEL_WIDTH + 30}" y="{y + 11}" {FONT}>{escape(_("phones"))}</text>'
+        f'<rect x="{LABEL_WIDTH + 100}" y="{y}" width="14" height="12" '
+        f'fill="url(#{uid}-hatch)" stroke="#000"/>'
+        f'<text x="{LABEL_WIDTH + 120}" y="{y + 11}" {FONT}>'
+        f"{escape(_('counted in the room'))}</text>"
+    )

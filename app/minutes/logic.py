@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,9 +20,8 @@ from app.i18n import N_, _, current, speaking, translate
 from app.i18n.formats import local_day, local_time
 from app.minutes import record as r
 from app.minutes.actions import ActionFold
+from app.minutes.agenda import AgendaFold, parse_utc, seconds_between
 from app.minutes.decisions import DecisionFold
-from app.minutes.words import SIGNAL_LINES
-from app.stack.logic import LABELS as HAND_WORDS
 
 LABELS = {
     "CQ": N_("clarifying question"),
@@ -74,20 +72,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _parse(at: str) -> datetime:
-    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _seconds_between(start: r.Moment, end: r.Moment) -> int:
-    return max(0, int((_parse(end.utc) - _parse(start.utc)).total_seconds()))
-
-
-def _hand_words(kind: str, own: Mapping[str, str]) -> str:
-    if own.get(f"hand:{kind}"):
-        return own[f"hand:{kind}"]
-    return translate(HAND_WORDS[kind]) if kind in HAND_WORDS else kind
-
-
 def own_words(events: Sequence[Mapping[str, Any]], language: str) -> dict[str, str]:
     """The assembly's own words in `language` as its last `word_renamed` events left them
     (a hand kind or an answer the room calls its own way): the minutes use them throughout."""
@@ -129,7 +113,7 @@ def fold_minutes(
         return fold.result()
 
 
-class _Fold(DecisionFold, ActionFold):
+class _Fold(DecisionFold, ActionFold, AgendaFold):
     """One pass over the log; each `on_<type>` handles one event type, others are skipped."""
 
     def __init__(self, time_zone: str | None, speaker_names: bool | None) -> None:
@@ -164,7 +148,7 @@ class _Fold(DecisionFold, ActionFold):
     # -- plumbing --
 
     def moment(self, at: str) -> r.Moment:
-        local = _parse(at).astimezone(self.zone or ZoneInfo("UTC"))
+        local = parse_utc(at).astimezone(self.zone or ZoneInfo("UTC"))
         return r.Moment(utc=at, date=local.strftime("%Y-%m-%d"), time=local_time(local, self.zone))
 
     def apply(self, event: Mapping[str, Any]) -> None:
@@ -191,7 +175,7 @@ class _Fold(DecisionFold, ActionFold):
         except DomainError:
             rule_text = _("as recorded in the event log")
         starts = p.get("starts_at")
-        day = _parse(starts) if starts else _parse(self.at.utc)
+        day = parse_utc(starts) if starts else parse_utc(self.at.utc)
         local_day_text = local_day(day, self.zone or ZoneInfo("UTC"))
         # A group's assembly carries {"slug", "name", "number"}: numbered within its group.
         group = p.get("group")
@@ -259,82 +243,6 @@ class _Fold(DecisionFold, ActionFold):
         if self.header is not None:
             self.header.closed, self.header.final = self.at, True
 
-    # -- the agenda --
-
-    def on_agenda_item_added(self, _seq: int, p: Mapping[str, Any]) -> None:
-        self.add_item(
-            p["item_id"],
-            p["position"],
-            p["title"],
-            p["kind"],
-            working_group=p.get("working_group"),
-            time_box_minutes=p.get("time_box_minutes"),
-        )
-
-    def stop_clock(self, item_id: int, *, closed: bool) -> None:
-        item, began = self.items.get(item_id), self.running.pop(item_id, None)
-        if item is None or began is None:
-            return
-        item.used_seconds += _seconds_between(began, self.at)
-        item.status = "done" if closed else "put back"
-        if closed:
-            item.closed = self.at
-
-    def on_agenda_item_opened(self, _seq: int, p: Mapping[str, Any]) -> None:
-        # Older logs have no previous_status: the item before went back to pending then.
-        done = p.get("previous_status") == "done"
-        for item_id in list(self.running):
-            self.stop_clock(item_id, closed=done)
-        before = self.items.get(p.get("previous_item_id") or 0)
-        if before is not None:
-            if done and p.get("previous_used_seconds") is not None:
-                before.used_seconds = int(p["previous_used_seconds"])  # the service's count wins
-            if p.get("hands") == "carry":
-                before.hands_carried += int(p.get("hand_count") or 0)
-            elif p.get("hands") == "clear":
-                before.hands_cleared += int(p.get("hand_count") or 0)
-        item = self.items.get(p["item_id"])
-        if item is not None:
-            item.status, item.opened = "open", item.opened or self.at
-            self.running[item.item_id] = self.at
-
-    def on_agenda_item_closed(self, _seq: int, p: Mapping[str, Any]) -> None:
-        self.stop_clock(p["item_id"], closed=True)
-        item = self.items.get(p["item_id"])
-        if item is not None and p.get("used_seconds") is not None:
-            item.used_seconds = int(p["used_seconds"])  # the service's own count wins
-
-    # -- the stack --
-
-    def on_hand_raised(self, _seq: int, p: Mapping[str, Any]) -> None:
-        if p.get("note") == "block" and p.get("entry_id") is not None:
-            self.block_hands.add(p["entry_id"])
-
-    on_hand_moved = on_hand_raised
-
-    def on_speaker_called(self, _seq: int, p: Mapping[str, Any]) -> None:
-        item = self.item(p.get("agenda_item_id"))
-        speakers = item.speakers if item is not None else self.floor.speakers
-        speaker = r.Speaker(
-            order=len(speakers) + 1,
-            name=p.get("name"),  # left out at the end if the assembly so chose
-            kind=p.get("kind", "speak"),
-            kind_words=_hand_words(p.get("kind", "speak"), self.own),
-            started=self.at,
-            seconds=None,
-            to_a_block=p.get("entry_id") in self.block_hands,
-        )
-        speakers.append(speaker)
-        if p.get("turn_id") is not None:
-            self.turns[p["turn_id"]] = speaker
-
-    def on_turn_ended(self, _seq: int, p: Mapping[str, Any]) -> None:
-        speaker = self.turns.get(int(p.get("turn_id") or 0))
-        if speaker is not None:
-            speaker.seconds = int(p.get("seconds") or 0)
-            if p.get("signals") in SIGNAL_LINES:
-                speaker.signals = p["signals"]
-
     # -- notes --
 
     def on_note_taken(self, seq: int, p: Mapping[str, Any]) -> None:
@@ -376,7 +284,7 @@ class _Fold(DecisionFold, ActionFold):
             if header.number is not None:
                 item.number = f"{header.number}.{item.position}"
             if item.item_id in self.running:  # still open: counted up to the last event
-                item.used_seconds += _seconds_between(self.running[item.item_id], self.at)
+                item.used_seconds += seconds_between(self.running[item.item_id], self.at)
             if item.time_box_minutes is None:
                 self.cannot_know.append(
                     _(
@@ -411,13 +319,3 @@ class _Fold(DecisionFold, ActionFold):
             head=self.head,
             actions=self.actions,
         )
-
-    def speaking_time(self, items: Sequence[r.Item]) -> list[r.SpeakingTime]:
-        """Turns and seconds per person, most time first ("step up, step back")."""
-        totals: dict[str, r.SpeakingTime] = {}
-        for speaker in [*self.floor.speakers, *(s for i in items for s in i.speakers)]:
-            name = speaker.name or ""
-            entry = totals.setdefault(name, r.SpeakingTime(name, 0, 0))
-            entry.turns += 1
-            entry.seconds += speaker.seconds or 0
-        return sorted(totals.values(), key=lambda t: (-t.seconds, t.name))
