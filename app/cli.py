@@ -16,9 +16,7 @@ from app.config import get_settings
 from app.i18n import N_, _, ngettext, normal, set_current, translate
 
 # Re-exported: the tests and scripts that check `miccheck serve` reach its plan here.
-from app.web.serve_plan import Refused, ServePlan, serve_plan, terminal_qr
-
-__all__ = ["Refused", "ServePlan", "cli", "main", "serve_plan", "terminal_qr"]
+from app.web.serve_plan import Refused, serve_plan, terminal_qr
 
 cli = typer.Typer(help="Mic Check: consensus general assemblies.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from app import cli as cli_module
 from app.config import Settings, get_settings
 from app.web.access_log import log_config
+from app.web.serve_plan import ServePlan, serve_plan
 
 MICCHECK = str(Path(sys.executable).parent / "miccheck")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/nowhere"
@@ -128,7 +129,7 @@ def test_workers_share_the_secret_resolved_once_before_they_start(
 
 def test_a_configured_secret_is_left_as_it_is(serve_env: pytest.MonkeyPatch) -> None:
     settings = Settings(database_url=PG, broadcast_url=REDIS, secret_key="s3cret-for-the-room")
-    plan = cli_module.serve_plan(settings, host=None, port=8000, workers=2, lan=False)
+    plan = serve_plan(settings, host=None, port=8000, workers=2, lan=False)
     assert plan.environment == {}
 
 
@@ -190,15 +191,13 @@ def test_lan_keeps_a_public_url_that_was_set_explicitly(serve_env: pytest.Monkey
     def never() -> str:
         raise AssertionError("no need to look for the address")
 
-    plan = cli_module.serve_plan(
-        Settings(), host=None, port=8000, workers=1, lan=True, find_address=never
-    )
+    plan = serve_plan(Settings(), host=None, port=8000, workers=1, lan=True, find_address=never)
     assert (plan.host, plan.public_url) == ("0.0.0.0", "https://ga.example.org")
     assert plan.join_link == "https://ga.example.org/join" and plan.environment == {}
 
 
 def test_lan_with_an_explicit_host_binds_that_host(serve_env: pytest.MonkeyPatch) -> None:
-    plan = cli_module.serve_plan(
+    plan = serve_plan(
         Settings(), host="192.168.1.20", port=9000, workers=1, lan=True,
         find_address=lambda: "192.168.1.20",
     )  # fmt: skip
@@ -220,5 +219,5 @@ def test_lan_without_a_network_address_is_refused_with_what_to_do(
 def test_without_lan_nothing_is_printed_and_the_public_url_is_the_setting(
     serve_env: pytest.MonkeyPatch,
 ) -> None:
-    plan = cli_module.serve_plan(Settings(), host=None, port=8000, workers=1, lan=False)
-    assert plan == cli_module.ServePlan("127.0.0.1", "http://127.0.0.1:8000", {}, None)
+    plan = serve_plan(Settings(), host=None, port=8000, workers=1, lan=False)
+    assert plan == ServePlan("127.0.0.1", "http://127.0.0.1:8000", {}, None)

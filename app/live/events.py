@@ -13,7 +13,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.live.outbox import MAX_FRAME_BYTES, Outbox, parse_frame
+from app.live.frames import MAX_FRAME_BYTES, parse_frame
+from app.live.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 

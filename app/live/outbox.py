@@ -17,28 +17,10 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.live.frames import MAX_FRAME_BYTES, MAX_SEQ, Action, parse_frame
-from app.live.wire import FrameWriter, abort_transport, direct_writer, text_frame
+from app.live.wire import abort_transport, direct_writer, text_frame
 
 # What a client says and the wire under the socket have their own modules; the names stay
 # importable here, where the hub, the web layer and the tests have always found them.
-__all__ = [
-    "ERROR_ID",
-    "MAX_FRAME_BYTES",
-    "MAX_SEQ",
-    "SEQ_ID",
-    "Action",
-    "FrameWriter",
-    "Outbox",
-    "Push",
-    "Socket",
-    "abort_transport",
-    "close_quietly",
-    "direct_writer",
-    "finish",
-    "parse_frame",
-    "text_frame",
-]
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from app.blocks.round_state import redact_events
 from app.errors import DomainError
 from app.events import events_after, head_of
 from app.i18n import N_, _, current, translate
-from app.live.outbox import MAX_SEQ
+from app.live.frames import MAX_SEQ
 from app.web.context import bearer_token, ctx_of, current_member
 from app.web.render import VIEWS, view_key
 from app.web.sessions import same_origin

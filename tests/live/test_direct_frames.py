@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
-from app.live.outbox import direct_writer, text_frame
+from app.live.wire import direct_writer, text_frame
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 70000])

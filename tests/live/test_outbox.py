@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from app.live.outbox import Outbox, Push, abort_transport, close_quietly, finish, parse_frame
+from app.live.frames import parse_frame
+from app.live.outbox import Outbox, Push, close_quietly, finish
+from app.live.wire import abort_transport
 
 
 def make_box(socket: Any, failures: list[BaseException] | None = None) -> Outbox:

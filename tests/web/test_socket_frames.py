@@ -19,7 +19,7 @@ from websockets.sync.client import ClientConnection
 
 from app.config import Settings
 from app.db import Database
-from app.live.outbox import MAX_SEQ, parse_frame
+from app.live.frames import MAX_SEQ, parse_frame
 from app.web.app import create_app
 from app.web.sockets import BAD_SINCE, PAST_HEAD
 from tests.e2e.harness import serve_in_thread
