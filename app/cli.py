@@ -93,7 +93,7 @@ def serve(
     ),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(
-        1, help="Worker processes; more than 1 needs PostgreSQL and Redis (DESIGN.md)."
+        1, help="Worker processes; more than 1 needs PostgreSQL and Redis (docs/deploy.md)."
     ),
     lan: bool = typer.Option(
         False,

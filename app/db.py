@@ -16,7 +16,7 @@ WRITE_OPTION = "miccheck_write"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine configured the way DESIGN.md "Storage" says."""
+    """An engine configured the way docs/deploy.md says."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
@@ -42,7 +42,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers take the lock up front: a read-then-write under plain BEGIN fails with
-        # "database is locked" when many writers race (measured in DESIGN.md).
+        # "database is locked" when many writers race (measured in `make bench`).
         options = conn.get_execution_options()
         if options.get("isolation_level") == "AUTOCOMMIT":
             return  # asked for no transaction (a migration's PRAGMA foreign_keys, say)

@@ -1,4 +1,5 @@
-"""Domain errors: each carries the HTTP status and the snake_case code of API.md's error shape."""
+"""Domain errors: each carries the HTTP status and the snake_case code of the error shape
+(docs/api.md "Errors")."""
 
 from __future__ import annotations
 

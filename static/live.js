@@ -1,5 +1,5 @@
 /*
- * Mic Check live updates (see DESIGN.md "Live updates").
+ * Mic Check live updates (see docs/architecture.md "The life of one answer").
  * Loaded after htmx 2.0.11 and htmx-ext-ws 2.0.4; relies on that pinned pair's hooks.
  * Plain ES5 on purpose: it must run on old phone browsers without a build step.
  *

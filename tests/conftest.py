@@ -195,7 +195,7 @@ def headers_for(who: str, people: dict[str, Person]) -> dict[str, str]:
 
 
 def error_of(response: Any) -> dict[str, str]:
-    """API.md's error shape, checked whole: {"error": {"code", "message"}}."""
+    """docs/api.md's error shape, checked whole: {"error": {"code", "message"}}."""
     body = response.json()
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message"}, body

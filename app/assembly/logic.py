@@ -111,7 +111,7 @@ def parse_fraction(value: Any, *, field: str) -> Fraction:
 
 @dataclass(frozen=True)
 class DecisionRule:
-    """How an assembly decides (PROCESS.md "Outcome arithmetic")."""
+    """How an assembly decides (docs/process.md "How a call is decided")."""
 
     kind: str = "modified_consensus"
     threshold: Fraction = Fraction(9, 10)
@@ -186,7 +186,7 @@ def _percent(value: Fraction) -> str:
 
 
 def parse_decision_rule(raw: dict[str, Any] | None) -> DecisionRule:
-    """Validate a decision_rule object (API.md); unknown keys are refused."""
+    """Validate a decision_rule object (docs/api.md); unknown keys are refused."""
     raw = dict(raw or {})
     known = {
         "kind", "threshold", "count_stand_asides", "stand_aside_limit", "quorum",

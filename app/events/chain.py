@@ -14,7 +14,7 @@ HASHED_FIELDS = ("assembly_id", "seq", "at", "actor_id", "type", "payload", "pre
 
 
 def canonical(value: Any) -> bytes:
-    """The exact bytes that are hashed (API.md, "Event export and the hash chain")."""
+    """The exact bytes that are hashed (docs/api.md, "Event export and the hash chain")."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

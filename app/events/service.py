@@ -92,7 +92,7 @@ def events_after(
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    """The export form of one event (API.md)."""
+    """The export form of one event (docs/api.md)."""
     return {
         "assembly_id": event.assembly_id,
         "seq": event.seq,

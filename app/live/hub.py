@@ -109,7 +109,8 @@ class _Room:
 
 
 class Hub:
-    """Live updates for every websocket of this process; see DESIGN.md, "Live updates"."""
+    """Live updates for every websocket of this process (docs/architecture.md, "The life of one
+    answer")."""
 
     def __init__(
         self,

@@ -1,10 +1,10 @@
 """Pure rules of the minutes: what a note may be, and the fold of an assembly's events into
 its minutes (no database, no clock, no I/O).
 
-The minutes are derived from the event log only (PROCESS.md "Minutes"): nothing is typed
-twice, a note is its `note_taken` event (an action item its `action_item_recorded`, see
-actions.py), a correction is a later note that names the one it corrects. Where the log does
-not hold a fact, the minutes say so (`cannot_know`).
+The minutes are derived from the event log only (docs/process.md "What the minutes record"): nothing
+is typed twice, a note is its `note_taken` event (an action item its `action_item_recorded`, see
+actions.py), a correction is a later note that names the one it corrects. Where the log does not
+hold a fact, the minutes say so (`cannot_know`).
 """
 
 from __future__ import annotations

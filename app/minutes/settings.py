@@ -1,7 +1,7 @@
-"""Settings of an assembly's minutes: whether they name who spoke (PROCESS.md "Minutes": "who
-spoke, in order, with their speaking time (a setting may leave names out)"), and whether each
-turn leaves one line about how the room took it, from its hand signals ("signals: mostly
-agree"; off unless the assembly turns it on).
+"""Settings of an assembly's minutes: whether they name who spoke (docs/process.md "What the minutes
+record": "who spoke, in order, with their speaking time (a setting may leave names out)"), and
+whether each turn leaves one line about how the room took it, from its hand signals ("signals:
+mostly agree"; off unless the assembly turns it on).
 
 A setting is an event (`minutes_settings_changed`), so the minutes — folded from events
 only — follow it; `assembly.minutes_speaker_names` and `assembly.minutes_signals` keep the

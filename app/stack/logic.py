@@ -1,4 +1,5 @@
-"""Pure rules of the speaking stack (PROCESS.md "The speaking stack"): no database, no clock."""
+"""Pure rules of the speaking stack (docs/process.md "The speaking stack"): no database, no
+clock."""
 
 from __future__ import annotations
 

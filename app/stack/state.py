@@ -103,8 +103,8 @@ def load_stack(*, db: Database, assembly_id: str) -> StackState:
         ).all()
     totals: dict[str, list[Any]] = {}
     for t in turns:
-        # A turn counts from the moment it is called (PROCESS.md); its seconds are added when it
-        # ends, so the table changes with events, not with the clock.
+        # A turn counts from the moment it is called (docs/process.md); its seconds are added
+        # when it ends, so the table changes with events, not with the clock.
         spoken = t.seconds or 0
         row = totals.setdefault(t.speaker_key, [t.name, t.participant_id, 0, 0])
         row[2] += 1

@@ -1,4 +1,4 @@
-"""JSON API: the archive of decisions, searchable (API.md "Minutes and archive")."""
+"""JSON API: the archive of decisions, searchable (docs/api.md "Minutes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""JSON API: assemblies, people, roles, headcount and agenda (API.md "Assemblies and people")."""
+"""JSON API: assemblies, people, roles, headcount and agenda (docs/api.md "Assemblies and
+people")."""
 
 from __future__ import annotations
 

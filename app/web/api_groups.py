@@ -1,4 +1,4 @@
-"""JSON API: groups and their working groups (API.md "Minutes and archive")."""
+"""JSON API: groups and their working groups (docs/api.md "Minutes")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Minutes: the minute taker's notes and action items, and the minutes as JSON, Markdown and
-printable HTML (API.md "Minutes and archive"), plus the page /a/{id}/minutes."""
+printable HTML (docs/api.md "Minutes"), plus the page /a/{id}/minutes."""
 
 from __future__ import annotations
 

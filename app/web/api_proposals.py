@@ -1,4 +1,5 @@
-"""JSON API of proposals and friendly amendments (API.md "Proposals, amendments, rounds")."""
+"""JSON API of proposals and friendly amendments (docs/api.md "Proposals, amendments and
+rounds")."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def get_proposal(proposal_id: Id, request: Request, ctx: Ctx) -> Any:
 
 @router.post("/proposals/{proposal_id}/stage")
 def move_stage(proposal_id: Id, body: StageBody, request: Request, ctx: Ctx) -> JSONResponse:
-    """Move along PROCESS.md's table; anything else is 409 naming the allowed moves."""
+    """Move along docs/process.md's table; anything else is 409 naming the allowed moves."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     changed = service.move_stage(
         db=ctx.db, proposal_id=proposal_id, actor_id=actor.participant_id, **body.model_dump()

@@ -1,4 +1,4 @@
-"""JSON API of decision rounds (API.md "Proposals, amendments, rounds")."""
+"""JSON API of decision rounds (docs/api.md "Proposals, amendments and rounds")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API of the speaking stack (API.md "Speaking stack")."""
+"""JSON API of the speaking stack (docs/api.md "Speaking stack and hand signals")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every failure becomes API.md's error shape (or a readable page): never a stack trace."""
+"""Every failure becomes docs/api.md's error shape (or a readable page): never a stack trace."""
 
 from __future__ import annotations
 

@@ -61,8 +61,8 @@ def _acted(
     on_console: bool = False,
 ) -> Response:
     """After a form: a live page gets its own bits (`extra`) and the seq, the public regions
-    reaching it by the coalesced push like everyone else's (DESIGN.md "Render once, send to
-    many"); an htmx page without a socket gets every region at once; a plain form goes back to
+    reaching it by the coalesced push like everyone else's (docs/architecture.md "The life of one
+    answer"); an htmx page without a socket gets every region at once; a plain form goes back to
     its page."""
     view = _view_of(request)
     if view == "console" and not on_console:

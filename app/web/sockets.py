@@ -1,4 +1,4 @@
-"""Websocket endpoints: HTML pushes for pages, JSON events for API clients (API.md)."""
+"""Websocket endpoints: HTML pushes for pages, JSON events for API clients (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
                 {"seq": e.seq, "type": e.type, "at": e.at, "payload": json.loads(e.payload_json)}
                 for e in events_after(session, assembly_id, after, up_to)
             ]
-            # Facilitators see the log whole; members see what they may see now (API.md).
+            # Facilitators see the log whole; members see what they may see now (docs/api.md).
             return events if whole else redact_events(session, events)
 
     async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:

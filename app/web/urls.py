@@ -38,7 +38,7 @@ class Urls:
         return f"/a/{quote(assembly_id)}/minutes"
 
     def minutes_formats(self, assembly_id: str) -> dict[str, str]:
-        """The minutes' Markdown, printable HTML and JSON (API.md "Minutes and archive")."""
+        """The minutes' Markdown, printable HTML and JSON (docs/api.md "Minutes")."""
         base = f"/api/assemblies/{quote(assembly_id)}/minutes"
         return {"md": base + ".md", "html": base + ".html", "json": base}
 

@@ -51,7 +51,7 @@ def serve_in_thread(
         app,
         log_level="warning",
         lifespan="auto",
-        # As in production (DESIGN.md): compression doubles CPU and memory per socket.
+        # As in production (docs/deploy.md): compression doubles CPU and memory per socket.
         ws_per_message_deflate=False,
         # Bounded so a handler that never returns cannot hang the test session.
         timeout_graceful_shutdown=graceful_timeout,

@@ -1,5 +1,5 @@
 """The fixture evening's minutes printed to PDF by headless Chromium, on A4 and Letter, with a
-page of it as a PNG in artifacts/screenshots/ to look at (DESIGN.md: minutes that working
+page of it as a PNG in artifacts/screenshots/ to look at (docs/architecture.md: minutes that working
 groups can read and trust later)."""
 
 from __future__ import annotations

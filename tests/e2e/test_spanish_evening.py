@@ -44,7 +44,7 @@ CONSOLE: ViewportSize = {"width": 1366, "height": 768}
 PATIENCE_MS = 20_000  # five browsers on two shared cores: a screen may take a while to follow
 
 # The product's name is the same in every language, and so are the minutes' note labels: codes
-# of API.md ("CQ", "Crn"…) that the console shows beside their translated words.
+# of docs/api.md ("CQ", "Crn"…) that the console shows beside their translated words.
 NAMES_OF_THINGS = ("Mic Check", "CQ", "Crn", "FA", "R", "F", "PoP", "PoI")
 # The evening's own words: what people typed, in their language (never scanned).
 TITLE = "Asamblea General de Riverside Commons"

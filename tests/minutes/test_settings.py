@@ -1,5 +1,6 @@
-"""Leaving speakers' names out of the minutes (app/minutes/settings.py; PROCESS.md "Minutes":
-"who spoke, in order, with their speaking time (a setting may leave names out)")."""
+"""Leaving speakers' names out of the minutes (app/minutes/settings.py; docs/process.md "What the
+minutes record": "who spoke, in order, with their speaking time (a setting may leave names
+out)")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The notes and action items API and who may read the minutes (app/web/api_minutes.py,
-API.md "Minutes and archive"): errors in API.md's shape, the minutes as JSON with "seq"."""
+docs/api.md "Minutes"): errors in docs/api.md's shape, the minutes as JSON with "seq"."""
 
 from __future__ import annotations
 

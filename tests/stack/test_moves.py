@@ -1,4 +1,5 @@
-"""A hand the stack keeper moved keeps its place as the queue moves on (PROCESS.md "step up")."""
+"""A hand the stack keeper moved keeps its place as the queue moves on (docs/process.md,
+"step up")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The JSON API of decision rounds: the happy path through every route, the reply shapes of
-API.md, and a table of bad requests (status, error code, and nothing changed)."""
+docs/api.md, and a table of bad requests (status, error code, and nothing changed)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """JSON API of groups and the archive: POST /api/groups, working groups, assemblies created
-with the group token (`X-Group-Token`), GET /api/archive — and every refusal in API.md's
+with the group token (`X-Group-Token`), GET /api/archive — and every refusal in docs/api.md's
 error shape, never a 5xx."""
 
 from __future__ import annotations

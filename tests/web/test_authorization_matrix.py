@@ -2,10 +2,10 @@
 
 The routes come from the app itself (`app.routes`, flattened), so a route added without a row
 in ROUTES fails `test_every_route_has_a_row_in_the_matrix`. Each row says, for every caller,
-whether the call is allowed or which refusal it gets (shared/API.md's "who" column; the code
-where API.md is silent). An allowed call must not come back 401/403 (409/422 would still be
+whether the call is allowed or which refusal it gets (shared/docs/api.md's "who" column; the code
+where docs/api.md is silent). An allowed call must not come back 401/403 (409/422 would still be
 about state, not rights), but the rows build their ids and bodies so that nearly all succeed;
-a refused one must get exactly its status, in API.md's error shape on /api.
+a refused one must get exactly its status, in docs/api.md's error shape on /api.
 
 JSON routes are called with `Authorization: Bearer`, pages with the session cookie a `?key=`
 link gives (and this server's Origin). One world (two assemblies, a group and an archived
@@ -768,7 +768,7 @@ def judge(key: str, caller: str, expected: Expect, response: Response) -> str | 
         try:
             error_of(response)
         except (AssertionError, ValueError) as exc:
-            return f"not API.md's error shape: {exc}"
+            return f"not docs/api.md's error shape: {exc}"
     return None
 
 

@@ -1,6 +1,6 @@
 """The live path over real sockets (uvicorn): every screen converges on the same state.
 
-Zulip's verify_action idea (STYLE.md): after each state-changing service function, a client
+Zulip's verify_action idea (the house style): after each state-changing service function, a client
 that followed the pushes and a client that connected fresh show the same regions.
 """
 

@@ -1,5 +1,5 @@
 """A bounded Schemathesis run over /openapi.json (issue 12): no response is a 5xx, and every
-4xx is API.md's error shape, {"error": {"code", "message"}} and nothing else.
+4xx is docs/api.md's error shape, {"error": {"code", "message"}} and nothing else.
 
 The schema is the one the app serves; cases go through the app in-process (the test's own
 TestClient, so its lifespan and database are the fixture's), as the facilitator of a fixture

@@ -1,5 +1,5 @@
 """Malformed client frames over real sockets (uvicorn): every bad frame gets an error frame,
-the socket stays usable and the server stays up (API.md "Websockets"); a bad `since` is
+the socket stays usable and the server stays up (docs/api.md "Websockets"); a bad `since` is
 refused with 1008 and a reason of our own.
 """
 

@@ -1,6 +1,7 @@
 """Two real `miccheck serve` processes on different ports sharing one PostgreSQL and one Redis
-(DESIGN.md "Scaling out"): what one changes, the other's sockets show; answers split across
-them count once each; a Redis restart and a killed server lose nothing acknowledged.
+(docs/deploy.md "N workers on M machines behind nginx"): what one changes, the other's sockets show;
+answers split across them count once each; a Redis restart and a killed server lose nothing
+acknowledged.
 
 Each server is its own process started from the `miccheck` command, on a database made for
 this module and migrated with `miccheck db upgrade`. Every wait is bounded; every process
