@@ -19,13 +19,23 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.assembly.access import require_role
+from app.assembly.logic import DecisionRule
 from app.assembly.models import Assembly, Participant
-from app.blocks import approval, logic
+from app.blocks import approval
 from app.blocks.models import Response, Round, RoundBlock
 from app.blocks.round_state import names_of
 from app.blocks.rounds import closed_error, round_for_write, rule_of
 from app.blocks.service import (
     set_stage,
+)
+from app.blocks.stages import next_stage_after
+from app.blocks.tally import (
+    RESPONSES,
+    Tally,
+    block_review_accepts,
+    decide,
+    describe_counts,
+    explain_block_review,
 )
 from app.db import Database
 from app.errors import Conflict, DomainError
@@ -65,7 +75,7 @@ def close_round(
         analog = json.loads(row.analog_json or "{}")
         tally = Counter(phones)
         tally.update(analog.get("counts", {}))
-        flat = {value: tally.get(value, 0) for value in logic.RESPONSES[row.kind]}
+        flat = {value: tally.get(value, 0) for value in RESPONSES[row.kind]}
         # Only blocks and stand-asides are named: no need to read who else answered.
         named = [a for a in answers if a.value in ("block", "stand_aside")]
         names = names_of(session, named) if not row.anonymous else {}
@@ -212,21 +222,19 @@ def _judge(
     session: Session,
     row: Round,
     flat: dict[str, int],
-    rule: logic.DecisionRule,
+    rule: DecisionRule,
     headcount: int | None,
 ) -> _Result:
     if row.kind == approval.KIND:
         return _Result(*approval.judge(flat))
     if row.kind == "temperature":
-        return _Result(None, logic.describe_counts(row.kind, flat))
+        return _Result(None, describe_counts(row.kind, flat))
     if row.kind == "consensus":
-        decision = logic.decide(
-            logic.Tally.from_counts(flat), rule, fallback=row.fallback, headcount=headcount
-        )
+        decision = decide(Tally.from_counts(flat), rule, fallback=row.fallback, headcount=headcount)
         return _Result(
             decision.outcome,
             decision.explanation,
-            logic.next_stage_after(decision.outcome, fallback=row.fallback),
+            next_stage_after(decision.outcome, fallback=row.fallback),
         )
     # A block review: is the block principled? If not, the call it came from is counted again.
     block = session.get(RoundBlock, row.block_id or 0)
@@ -235,7 +243,7 @@ def _judge(
         raise DomainError(_("The block under review is missing."))
     threshold = rule.block_review_threshold or Fraction(1)
     yes, no = flat.get("yes", 0), flat.get("no", 0)
-    block.principled = logic.block_review_accepts(yes, no, threshold)
+    block.principled = block_review_accepts(yes, no, threshold)
     session.add(block)
     session.flush()
     unprincipled = session.exec(
@@ -243,18 +251,18 @@ def _judge(
         .select_from(RoundBlock)
         .where(RoundBlock.round_id == call.id, RoundBlock.principled == False)  # noqa: E712
     ).one()
-    call_tally = logic.Tally.from_counts(json.loads(call.tally_json or "{}"))
-    decision = logic.decide(
+    call_tally = Tally.from_counts(json.loads(call.tally_json or "{}"))
+    decision = decide(
         call_tally.with_unprincipled(unprincipled),
         rule,
         fallback=call.fallback,
         headcount=headcount,
     )
-    review = logic.explain_block_review(yes, no, threshold)
+    review = explain_block_review(yes, no, threshold)
     return _Result(
         decision.outcome,
         f"{review}; the call counted again: {decision.explanation}",
-        logic.next_stage_after(decision.outcome, fallback=call.fallback),
+        next_stage_after(decision.outcome, fallback=call.fallback),
         {"id": block.id, "principled": block.principled},
     )
 

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from app.assembly.models import AgendaItem, Assembly, Participant
 from app.assembly.state import words_of
-from app.blocks import logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.tally import OUTCOME_WORDS, RESPONSES
 from app.db import Database
 from app.errors import NotFound
 from app.events import head_of
@@ -95,7 +95,7 @@ class RoundView:
 
     @property
     def values(self) -> tuple[str, ...]:
-        return logic.RESPONSES[self.kind]
+        return RESPONSES[self.kind]
 
     @property
     def title(self) -> str:
@@ -110,7 +110,7 @@ class RoundView:
 
     @property
     def outcome_words(self) -> str | None:
-        return logic.OUTCOME_WORDS.get(self.outcome or "")
+        return OUTCOME_WORDS.get(self.outcome or "")
 
     def share(self, value: str) -> int:
         """Percent of the counted answers (for meter widths), 0 with none."""
@@ -178,7 +178,7 @@ def round_view(session: Session, row: Round) -> RoundView:
     elif row.results == "live":
         tally = Counter(per_value)
         tally.update(analog)
-        counts = {v: tally.get(v, 0) for v in logic.RESPONSES[row.kind]}
+        counts = {v: tally.get(v, 0) for v in RESPONSES[row.kind]}
     block = None
     if row.block_id is not None:
         reviewed = session.get(RoundBlock, row.block_id)

@@ -1,7 +1,8 @@
 """Changes to decision rounds: open, answer, count hands in the room, close (one event each).
 
 PROCESS.md "A proposal's way through the assembly" and "Outcome arithmetic"; the pure rules
-are in `app.blocks.logic`, the stage changes a close causes in `app.blocks.service`.
+are in `app.blocks.stages` and `app.blocks.tally`, the stage changes a close causes in
+`app.blocks.service`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.assembly.access import assembly_for_write, require_role
-from app.assembly.logic import parse_decision_rule
+from app.assembly.logic import DecisionRule, parse_decision_rule
 from app.assembly.models import Assembly, Participant
-from app.blocks import approval, logic
+from app.blocks import approval, stages, tally
 from app.blocks.models import Proposal, Response, Round, RoundBlock
 from app.blocks.service import (
     open_round_of,
@@ -38,7 +39,7 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def rule_of(assembly: Assembly) -> logic.DecisionRule:
+def rule_of(assembly: Assembly) -> DecisionRule:
     return parse_decision_rule(json.loads(assembly.decision_rule_json))
 
 
@@ -159,9 +160,9 @@ def open_round(
         rule = rule_of(assembly)
         recalled = recall and kind == "consensus" and proposal.stage == "block_discussion"
         if recalled:
-            logic.check_move(proposal.stage, "consensus_call", round_open=False)
+            stages.check_move(proposal.stage, "consensus_call", round_open=False)
             set_stage(session, proposal, actor_id, "consensus_call", None, None)
-        logic.check_round_kind(
+        stages.check_round_kind(
             proposal.stage,
             kind,
             fallback=fallback,
@@ -220,7 +221,7 @@ def open_round(
 
 
 def _check_reviewable(
-    session: Session, proposal_id: int, block_id: int, rule: logic.DecisionRule
+    session: Session, proposal_id: int, block_id: int, rule: DecisionRule
 ) -> None:
     if rule.block_review_threshold is None:
         raise Conflict(
@@ -259,7 +260,7 @@ def respond(
             raise Forbidden(_("Only admitted participants answer rounds."), code="not_admitted")
         if row.status != "open" or is_due(row, clock.now()):
             raise closed_error(row)
-        kept = logic.check_response(row.kind, value, reason)
+        kept = tally.check_response(row.kind, value, reason)
         answer = session.exec(
             select(Response).where(
                 Response.round_id == round_id, Response.participant_id == actor_id
@@ -306,7 +307,7 @@ def record_analog(
         require_role(session, aid, actor_id, ("facilitator",), N_("add counted hands"))
         if row.status != "open" or is_due(row, clock.now()):  # past its deadline, as good as closed
             raise closed_error(row)
-        clean_counts, named = logic.check_analog(row.kind, counts, blocks or [])
+        clean_counts, named = tally.check_analog(row.kind, counts, blocks or [])
         # In an anonymous round a counted block keeps its reason, never its author, here too.
         clean_blocks: list[dict[str, str | None]] = [
             {"name": None if row.anonymous else b["name"], "reason": b["reason"]} for b in named

@@ -12,7 +12,7 @@ from app.assembly.access import assembly_for_write, item_in, participant_in, req
 from app.assembly.items import append_item
 from app.assembly.logic import clean_optional, clean_text
 from app.assembly.models import AgendaItem, Participant
-from app.blocks import logic
+from app.blocks import stages
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -86,7 +86,9 @@ def submit_proposal(
     title = clean_text(title, field="title", max_len=200)
     text = clean_body(text, field="text")
     working_group = clean_optional(working_group, field="working_group", max_len=80)
-    typed = clean_optional(presenter_name, field="presenter_name", max_len=logic.PRESENTER_NAME_MAX)
+    typed = clean_optional(
+        presenter_name, field="presenter_name", max_len=stages.PRESENTER_NAME_MAX
+    )
     moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
@@ -98,7 +100,7 @@ def submit_proposal(
         elif typed is not None:
             name = typed
         else:
-            presenter_id, name = logic.default_presenter(
+            presenter_id, name = stages.default_presenter(
                 working_group=working_group,
                 facilitator_id=actor_id,
                 facilitator_name=facilitator.name,
@@ -172,7 +174,7 @@ def move_stage(
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), N_("move a proposal's stage"))
-        logic.check_move(
+        stages.check_move(
             proposal.stage,
             stage,
             round_open=open_round_of(session, proposal_id) is not None,
@@ -220,7 +222,7 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
             require_role(
                 session, aid, actor_id, ("facilitator",), N_("withdraw someone's proposal")
             )
-        logic.check_move(
+        stages.check_move(
             proposal.stage,
             "decided",
             round_open=open_round_of(session, proposal_id) is not None,
@@ -297,7 +299,7 @@ def propose_amendment(
                 ),
                 code="muted",
             )
-        logic.check_amendment_allowed(
+        stages.check_amendment_allowed(
             proposal.stage,
             amendments_open=proposal.amendments_open,
             rounds_so_far=proposal.version - 1,
@@ -312,7 +314,7 @@ def propose_amendment(
                 Amendment.status == "proposed",
             )
         ).one()
-        logic.check_waiting_amendments(waiting=waiting, most=max_pending)
+        stages.check_waiting_amendments(waiting=waiting, most=max_pending)
         if text == current_text(session, proposal):
             raise Conflict(_("That is the current text already."), code="amendment_unchanged")
         amendment = Amendment(
@@ -365,13 +367,13 @@ def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: 
                 ("facilitator",),
                 N_("decide an amendment for the presenter"),
             )
-        logic.check_amendment_decision(
+        stages.check_amendment_decision(
             proposal.stage,
             round_open=open_round_of(session, proposal.id or 0) is not None,
             status=amendment.status,
         )
         if accept:
-            logic.check_amendment_cap(
+            stages.check_amendment_cap(
                 accepted=proposal.version - 1, max_rounds=proposal.max_amendment_rounds
             )
         moment = clock.now()

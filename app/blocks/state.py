@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.assembly.logic import DecisionRule
 from app.assembly.models import AgendaItem
-from app.blocks import logic
+from app.blocks import stages
 from app.blocks.diff import (
     Piece,
     cached_word_diff,
@@ -19,9 +19,9 @@ from app.blocks.diff import (
     one_line,
     word_diff,
 )
-from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unreviewed_blocks
+from app.blocks.tally import OUTCOME_WORDS, ROUND_KINDS
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.events import head_of
@@ -183,7 +183,7 @@ class ProposalView:
     def amendable(self) -> bool:
         """Can someone propose a friendly amendment now?"""
         try:
-            logic.check_amendment_allowed(
+            stages.check_amendment_allowed(
                 self.stage,
                 amendments_open=self.amendments_open,
                 rounds_so_far=self.version - 1,
@@ -206,7 +206,7 @@ class ProposalView:
     def outcome_words(self) -> str | None:
         if self.outcome in SET_ASIDE_WORDS:
             return translate(SET_ASIDE_WORDS[self.outcome])
-        words = logic.OUTCOME_WORDS.get(self.outcome or "")
+        words = OUTCOME_WORDS.get(self.outcome or "")
         return translate(words) if words else None
 
     @property
@@ -214,8 +214,8 @@ class ProposalView:
         if "decided" not in self.moves:
             return ()
         if self.stage == "block_discussion":
-            return logic.DECIDE_BY_HAND
-        return logic.DECIDE_BY_HAND[:2]
+            return stages.DECIDE_BY_HAND
+        return stages.DECIDE_BY_HAND[:2]
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def open_proposal_view(
     blocked = any(r.kind == "consensus" and r.outcome == "blocked" for r in rounds)
     round_kinds: tuple[str, ...] = ()
     if not open_now:
-        round_kinds = tuple(kind for kind in logic.ROUND_KINDS if _takes(proposal.stage, kind))
+        round_kinds = tuple(kind for kind in ROUND_KINDS if _takes(proposal.stage, kind))
     can_fallback = (
         not open_now
         and proposal.stage == "consensus_call"
@@ -338,7 +338,7 @@ def open_proposal_view(
         max_amendment_rounds=proposal.max_amendment_rounds,
         pending=tuple(pending),
         decided_amendments=sum(1 for a in amendments if a.status != "proposed"),
-        moves=logic.allowed_moves(proposal.stage, round_open=open_now),
+        moves=stages.allowed_moves(proposal.stage, round_open=open_now),
         round_kinds=round_kinds,
         can_fallback=can_fallback,
         reviewable=reviewable,
@@ -351,7 +351,7 @@ def open_proposal_view(
 
 def _takes(stage: str, kind: str) -> bool:
     try:
-        logic.check_round_kind(stage, kind)
+        stages.check_round_kind(stage, kind)
     except DomainError:
         return False
     return True

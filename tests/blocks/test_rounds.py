@@ -18,8 +18,8 @@ from sqlmodel import select
 from app import clock
 from app.assembly import service as assembly_service
 from app.blocks import closing, rounds, service
-from app.blocks.logic import DISCUSSION_STAGES, STAGES
 from app.blocks.models import Response, Round
+from app.blocks.stages import DISCUSSION_STAGES, STAGES
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound

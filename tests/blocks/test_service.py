@@ -18,8 +18,8 @@ from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.assembly.models import AgendaItem
 from app.blocks import service
-from app.blocks.logic import DISCUSSION_STAGES, STAGES
 from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.blocks.stages import DISCUSSION_STAGES, STAGES
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
