@@ -13,7 +13,8 @@ from app.assembly.items import append_item
 from app.assembly.logic import clean_optional, clean_text
 from app.assembly.models import AgendaItem, Participant
 from app.blocks import stages
-from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
+from app.blocks.access import open_round_of, proposal_for_write
+from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Changed, append_event, facts
@@ -41,22 +42,6 @@ def clean_body(text: str, *, field: str) -> str:
             code="too_long",
         )
     return body
-
-
-def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
-    """The proposal (404), its assembly open (409), locked like every other write."""
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(_("There is no such proposal."), code="proposal_not_found")
-    assembly_for_write(session, proposal.assembly_id)
-    session.refresh(proposal)  # read again under the lock: a writer we waited for may have moved it
-    return proposal
-
-
-def open_round_of(session: Session, proposal_id: int) -> Round | None:
-    return session.exec(
-        select(Round).where(Round.proposal_id == proposal_id, Round.status == "open")
-    ).first()
 
 
 def current_text(session: Session, proposal: Proposal) -> str:
