@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.assembly.state import match_participant
-from app.blocks import service
-from app.blocks.state import read_amendment
+from app.blocks import amendments, service
+from app.blocks.amendment_state import read_amendment
 from app.errors import Forbidden, Invalid
 from app.i18n import _
 from app.web.context import Ctx, current_member
@@ -102,7 +102,7 @@ def settings_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.set_amendments_open(
+        lambda m: amendments.set_amendments_open(
             db=ctx.db,
             proposal_id=proposal_id,
             actor_id=m.participant_id,
@@ -167,7 +167,7 @@ def cap_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.set_amendments_open(
+        lambda m: amendments.set_amendments_open(
             db=ctx.db,
             proposal_id=required_int(proposal_id, "proposal_id"),
             actor_id=m.participant_id,
@@ -189,7 +189,7 @@ def amend_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.propose_amendment(
+        lambda m: amendments.propose_amendment(
             db=ctx.db,
             proposal_id=required_int(proposal_id, "proposal_id"),
             actor_id=m.participant_id,
@@ -223,7 +223,7 @@ def decide_amendment_form(
         request,
         ctx,
         assembly_id,
-        lambda m: service.decide_amendment(
+        lambda m: amendments.decide_amendment(
             db=ctx.db,
             amendment_id=amendment_id,
             actor_id=m.participant_id,
