@@ -24,7 +24,7 @@ from app.assembly.models import Assembly, Participant
 from app.blocks import approval
 from app.blocks.access import closed_error, round_for_write, rule_of
 from app.blocks.models import Proposal, Response, Round, RoundBlock
-from app.blocks.round_state import names_of
+from app.blocks.round_state import names_of, stand_aside_rows
 from app.blocks.service import (
     set_stage,
 )
@@ -64,7 +64,7 @@ def close_round(
         if row.kind == "consensus":
             blocks = _keep_blocks(session, row, count.answers, count.analog_blocks, names)
         _mark_closed(session, row, count.flat, result, moment=moment, by_deadline=by_deadline)
-        stand_asides = _stand_asides(row, count.answers, names)
+        stand_asides = stand_aside_rows(row, count.answers, names)
         if row.anonymous:  # the link between a person and their answer ends here
             _forget_who_answered(session, count.answers)
         payload = _closed_payload(
@@ -158,20 +158,6 @@ def _mark_closed(
         .where(Participant.assembly_id == row.assembly_id, Participant.status == "admitted")
     ).one()
     session.add(row)
-
-
-def _stand_asides(
-    row: Round, answers: list[Response], names: dict[int, str]
-) -> list[dict[str, Any]]:
-    """Every stand-aside with its reason; named unless the round is anonymous."""
-    return [
-        {
-            "name": None if row.anonymous else names.get(a.participant_id or 0),
-            "reason": a.reason,
-        }
-        for a in answers
-        if a.value == "stand_aside"
-    ]
 
 
 def _forget_who_answered(session: Session, answers: list[Response]) -> None:
