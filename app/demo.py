@@ -12,7 +12,7 @@ from typing import Any
 from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.logic import parse_decision_rule
-from app.blocks import closing, rounds
+from app.blocks import amendments, closing, rounds
 from app.blocks import service as proposals_service
 from app.db import Database
 from app.errors import NotFound
@@ -253,14 +253,14 @@ class Evening:
         if spec.get("amendments"):
             self.stage(pid, "amendments")
             for amendment in spec["amendments"]:
-                aid = proposals_service.propose_amendment(
+                aid = amendments.propose_amendment(
                     db=self.db,
                     proposal_id=pid,
                     actor_id=self.ids[amendment["by"]],
                     text=amendment["text"],
                     rationale=amendment.get("rationale"),
                 ).data["amendment_id"]
-                proposals_service.decide_amendment(
+                amendments.decide_amendment(
                     db=self.db,
                     amendment_id=aid,
                     actor_id=presenter,

@@ -12,8 +12,8 @@ from app.archive import logic
 from app.archive.search import ArchivedDecision, search_in
 from app.assembly.logic import parse_decision_rule
 from app.assembly.models import Assembly, Participant
-from app.blocks.logic import RESPONSES
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
+from app.blocks.tally import RESPONSES
 from app.db import Database
 from app.errors import NotFound
 from app.events.chain import GENESIS_HASH, check_commands

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from app.assembly.logic import normalise_join_code
-from app.blocks.logic import OUTCOME_WORDS, PASSES, PROPOSAL_OUTCOMES
+from app.blocks.tally import OUTCOME_WORDS, PASSES, PROPOSAL_OUTCOMES
 from app.errors import Invalid
 from app.groups.logic import working_group_key
 from app.i18n import N_, _, translate

@@ -1,6 +1,6 @@
 """Approving the minutes at the end of an assembly (pure rules).
 
-PROCESS.md: "a closing 'minutes approved' round if held". It is temperature-style — up,
+docs/process.md: "a closing 'minutes approved' round if held". It is temperature-style — up,
 sideways, down, no blocks — and says how the room feels about the minutes as they stand;
 the minutes are approved when more people hold their thumbs up than down. Sideways is heard
 ("they'll do") and counted, but neither approves nor disapproves.

@@ -13,7 +13,7 @@ from functools import cache
 
 from app.i18n import DEFAULT, N_, current, translations
 
-# The fixed words of app.blocks.logic.decide / explain_block_review / Tally.describe,
+# The fixed words of app.blocks.tally.decide / explain_block_review / Tally.describe,
 # app.blocks.closing (a block review) and app.blocks.approval.judge, longest first when matched.
 PHRASES = (
     N_("the call counted again"),

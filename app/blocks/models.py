@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 
 class Proposal(SQLModel, table=True):
-    """A proposal on a `proposal` agenda item, moving through PROCESS.md's stages."""
+    """A proposal on a `proposal` agenda item, moving through docs/process.md's stages."""
 
     __tablename__ = "proposal"
 

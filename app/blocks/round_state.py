@@ -1,6 +1,6 @@
 """Reading rounds as the API and the screens show them: counts only when they may be seen.
 
-API.md `GET /api/rounds/{rid}`: counts while results are live or once closed; blocks and
+docs/api.md `GET /api/rounds/{rid}`: counts while results are live or once closed; blocks and
 stand-asides once closed; never who answered what in an anonymous round.
 """
 
@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from app.assembly.models import AgendaItem, Assembly, Participant
 from app.assembly.state import words_of
-from app.blocks import logic
 from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.tally import OUTCOME_WORDS, RESPONSES
 from app.db import Database
 from app.errors import NotFound
 from app.events import head_of
@@ -95,7 +95,7 @@ class RoundView:
 
     @property
     def values(self) -> tuple[str, ...]:
-        return logic.RESPONSES[self.kind]
+        return RESPONSES[self.kind]
 
     @property
     def title(self) -> str:
@@ -110,7 +110,7 @@ class RoundView:
 
     @property
     def outcome_words(self) -> str | None:
-        return logic.OUTCOME_WORDS.get(self.outcome or "")
+        return OUTCOME_WORDS.get(self.outcome or "")
 
     def share(self, value: str) -> int:
         """Percent of the counted answers (for meter widths), 0 with none."""
@@ -161,53 +161,13 @@ def _admitted(session: Session, assembly_id: str) -> int:
 
 def round_view(session: Session, row: Round) -> RoundView:
     """A round as members see it: counts only when live or closed; never an anonymous link."""
-    # Counted in the database: a screen render must not load 2,000 answers to count them.
-    per_value: dict[str, int] = {
-        value: n
-        for value, n in session.exec(
-            select(Response.value, func.count())
-            .where(Response.round_id == row.id)
-            .group_by(col(Response.value))
-        )
-    }
+    per_value = _answers_per_value(session, row)
     analog: dict[str, int] = json.loads(row.analog_json or "{}").get("counts", {})
     closed = row.status != "open"
-    counts: dict[str, int] | None = None
-    if closed and row.tally_json:
-        counts = json.loads(row.tally_json)
-    elif row.results == "live":
-        tally = Counter(per_value)
-        tally.update(analog)
-        counts = {v: tally.get(v, 0) for v in logic.RESPONSES[row.kind]}
-    block = None
-    if row.block_id is not None:
-        reviewed = session.get(RoundBlock, row.block_id)
-        if reviewed is not None:
-            block = {
-                "id": reviewed.id,
-                "name": reviewed.name,
-                "reason": reviewed.reason,
-                "principled": reviewed.principled,
-            }
-    blocks: list[dict[str, Any]] = []
-    stand_asides: list[dict[str, Any]] = []
-    if closed:
-        blocks = blocks_of(session, row.id or 0)
-        answers = list(
-            session.exec(
-                select(Response)
-                .where(Response.round_id == row.id, Response.value == "stand_aside")
-                .order_by(col(Response.id))
-            )
-        )
-        names = {} if row.anonymous else names_of(session, answers)
-        stand_asides = [
-            {
-                "name": None if row.anonymous else names.get(a.participant_id or 0),
-                "reason": a.reason,
-            }
-            for a in answers
-        ]
+    counts = _visible_counts(row, per_value, analog)
+    block = _reviewed_block(session, row)
+    blocks = blocks_of(session, row.id or 0) if closed else []
+    stand_asides = _stand_asides(session, row) if closed else []
     return RoundView(
         id=row.id or 0,
         proposal_id=row.proposal_id,
@@ -234,6 +194,74 @@ def round_view(session: Session, row: Round) -> RoundView:
         blocks=tuple(blocks),
         stand_asides=tuple(stand_asides),
     )
+
+
+def _answers_per_value(session: Session, row: Round) -> dict[str, int]:
+    """How many phones gave each answer."""
+    # Counted in the database: a screen render must not load 2,000 answers to count them.
+    return {
+        value: n
+        for value, n in session.exec(
+            select(Response.value, func.count())
+            .where(Response.round_id == row.id)
+            .group_by(col(Response.value))
+        )
+    }
+
+
+def _visible_counts(
+    row: Round, per_value: dict[str, int], analog: dict[str, int]
+) -> dict[str, int] | None:
+    """The tally as kept once closed; while open, phones and room together if results are live;
+    else None: hidden results are hidden."""
+    if row.status != "open" and row.tally_json:
+        counts: dict[str, int] = json.loads(row.tally_json)
+        return counts
+    if row.results != "live":
+        return None
+    tally = Counter(per_value)
+    tally.update(analog)
+    return {v: tally.get(v, 0) for v in RESPONSES[row.kind]}
+
+
+def _reviewed_block(session: Session, row: Round) -> dict[str, Any] | None:
+    """The block a block review is about; None for other rounds."""
+    reviewed = session.get(RoundBlock, row.block_id) if row.block_id is not None else None
+    if reviewed is None:
+        return None
+    return {
+        "id": reviewed.id,
+        "name": reviewed.name,
+        "reason": reviewed.reason,
+        "principled": reviewed.principled,
+    }
+
+
+def _stand_asides(session: Session, row: Round) -> list[dict[str, Any]]:
+    """A closed round's stand-asides with their reasons; named unless the round is anonymous."""
+    answers = list(
+        session.exec(
+            select(Response)
+            .where(Response.round_id == row.id, Response.value == "stand_aside")
+            .order_by(col(Response.id))
+        )
+    )
+    names = {} if row.anonymous else names_of(session, answers)
+    return stand_aside_rows(row, answers, names)
+
+
+def stand_aside_rows(
+    row: Round, answers: list[Response], names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Every stand-aside among `answers` with its reason; named unless the round is anonymous."""
+    return [
+        {
+            "name": None if row.anonymous else names.get(a.participant_id or 0),
+            "reason": a.reason,
+        }
+        for a in answers
+        if a.value == "stand_aside"
+    ]
 
 
 def names_of(session: Session, answers: list[Response]) -> dict[int, str]:
@@ -316,35 +344,6 @@ def unreviewed_blocks(session: Session, proposal: Proposal) -> list[dict[str, An
 def load_my_answer(*, db: Database, round_id: int, participant_id: int) -> dict[str, Any] | None:
     with db.read() as session:
         return my_answer(session, round_id, participant_id)
-
-
-# What a member may not see of an answer while its round is open with results hidden.
-SECRET_WHILE_HIDDEN = {"response_cast": ("value", "reason"), "analog_counted": ("counts", "blocks")}
-
-
-def redact_events(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events as a member may see them now: answers to an open hidden round carry no value.
-
-    Anonymous answers never carry a person in the first place (app.blocks.rounds).
-    """
-    ids = {e["payload"].get("round_id") for e in events if e["type"] in SECRET_WHILE_HIDDEN}
-    if not ids:
-        return events
-    hidden = set(
-        session.exec(
-            select(Round.id).where(
-                col(Round.id).in_(ids), Round.status == "open", Round.results == "hidden"
-            )
-        )
-    )
-    shown = []
-    for event in events:
-        secret = SECRET_WHILE_HIDDEN.get(event["type"], ())
-        if secret and event["payload"].get("round_id") in hidden:
-            payload = {k: v for k, v in event["payload"].items() if k not in secret}
-            event = {**event, "payload": {**payload, "redacted": True}}
-        shown.append(event)
-    return shown
 
 
 def minutes_round_view(session: Session, assembly_id: str) -> RoundView | None:

@@ -1,14 +1,15 @@
-"""Changes to decision rounds: open, answer, count hands in the room, close (one event each).
+"""Changes to decision rounds: open, answer, count hands in the room (one event each).
 
-PROCESS.md "A proposal's way through the assembly" and "Outcome arithmetic"; the pure rules
-are in `app.blocks.logic`, the stage changes a close causes in `app.blocks.service`.
+docs/process.md "A proposal's way through the assembly" and "How a call is decided"; the pure rules
+are in `app.blocks.stages` and `app.blocks.tally`, closing and what it moves in
+`app.blocks.closing`, the rows a change starts from in `app.blocks.access`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -17,65 +18,27 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.assembly.access import assembly_for_write, require_role
-from app.assembly.logic import parse_decision_rule
+from app.assembly.logic import DecisionRule
 from app.assembly.models import Assembly, Participant
-from app.blocks import approval, logic
-from app.blocks.models import Proposal, Response, Round, RoundBlock
-from app.blocks.service import (
+from app.blocks import approval, stages, tally
+from app.blocks.access import (
+    closed_error,
+    is_due,
+    open_minutes_round,
     open_round_of,
     proposal_for_write,
-    set_stage,
+    round_for_write,
+    round_to_answer,
+    rule_of,
 )
+from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.service import set_stage
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 
 CLOSES_IN = (10, 3600)  # seconds a round may be given before it closes itself
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def rule_of(assembly: Assembly) -> logic.DecisionRule:
-    return parse_decision_rule(json.loads(assembly.decision_rule_json))
-
-
-def round_for_write(session: Session, round_id: int) -> tuple[Round, Proposal | None]:
-    """The round (404) and its proposal (None: approving the minutes), under the assembly's
-    write lock."""
-    row = session.get(Round, round_id)
-    if row is None:
-        raise NotFound(_("There is no such round."), code="round_not_found")
-    proposal = None
-    if row.proposal_id is None:
-        assembly_for_write(session, row.assembly_id)
-    else:
-        proposal = proposal_for_write(session, row.proposal_id)
-    session.refresh(row)  # as of the lock: a close we waited for shows here
-    return row, proposal
-
-
-def round_to_answer(session: Session, round_id: int) -> Round:
-    """The round (404) under the assembly's write lock, without its proposal: an answer needs
-    only the round (the hot path of a call, 2,000 times in a minute)."""
-    row = session.get(Round, round_id)
-    if row is None:
-        raise NotFound(_("There is no such round."), code="round_not_found")
-    assembly_for_write(session, row.assembly_id)
-    session.refresh(row)  # as of the lock: a close we waited for shows here
-    return row
-
-
-def open_minutes_round(session: Session, assembly_id: str) -> Round | None:
-    return session.exec(
-        select(Round).where(
-            Round.assembly_id == assembly_id,
-            col(Round.proposal_id).is_(None),
-            Round.status == "open",
-        )
-    ).first()
 
 
 def check_round_options(results: str | None, closes_in_seconds: int | None) -> None:
@@ -94,15 +57,6 @@ def approving_minutes_error() -> Conflict:
     return Conflict(
         _("The assembly is approving the minutes; close that round first."), code="round_open"
     )
-
-
-def closed_error(row: Round) -> Conflict:
-    return Conflict(_("This round has closed; the screen shows its result."), code="round_closed")
-
-
-def is_due(row: Round, moment: datetime) -> bool:
-    closes_at = aware(row.closes_at)
-    return closes_at is not None and closes_at <= moment
 
 
 def blocked_before(session: Session, proposal_id: int) -> bool:
@@ -139,19 +93,14 @@ def open_round(
     `consensus_call`: one step for the facilitator, two facts in the log.
     """
     check_round_options(results, closes_in_seconds)
-    if kind == "block_review" and block_id is None:
-        raise Invalid(
-            _("A block review is about one block: give its block_id."), code="block_required"
-        )
-    if kind != "block_review" and block_id is not None:
-        raise Invalid(_("Only a block review is about a block."), code="block_not_expected")
+    _check_block_given(kind, block_id)
     moment = clock.now()
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), N_("open a round"))
         if open_round_of(session, proposal_id) is not None:
-            raise Conflict(_("A round is open on this proposal already."), code="round_open")
+            raise _round_open_error()
         if open_minutes_round(session, aid) is not None:
             raise approving_minutes_error()
         assembly = session.get(Assembly, aid)
@@ -159,59 +108,23 @@ def open_round(
         rule = rule_of(assembly)
         recalled = recall and kind == "consensus" and proposal.stage == "block_discussion"
         if recalled:
-            logic.check_move(proposal.stage, "consensus_call", round_open=False)
+            stages.check_move(proposal.stage, "consensus_call", round_open=False)
             set_stage(session, proposal, actor_id, "consensus_call", None, None)
-        logic.check_round_kind(
-            proposal.stage,
-            kind,
-            fallback=fallback,
-            blocked_before=blocked_before(session, proposal_id) if fallback else False,
-            rule_kind=rule.kind,
-        )
-        if kind == "block_review":
-            _check_reviewable(session, proposal_id, block_id or 0, rule)
-        number = session.exec(
-            select(func.count()).select_from(Round).where(Round.proposal_id == proposal_id)
-        ).one()
-        row = Round(
-            assembly_id=aid,
-            proposal_id=proposal_id,
-            number=number + 1,
+        _check_round_fits(session, proposal, kind, rule, fallback=fallback, block_id=block_id)
+        row = _proposal_round(
+            session,
+            proposal,
             kind=kind,
             fallback=fallback,
             block_id=block_id,
             anonymous=anonymous,
             results=results or ("live" if kind == "temperature" else "hidden"),
-            stage=proposal.stage,
-            version=proposal.version,
-            opened_at=moment,
-            closes_at=moment + timedelta(seconds=closes_in_seconds) if closes_in_seconds else None,
+            closes_at=_closes_at(moment, closes_in_seconds),
+            moment=moment,
         )
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError as exc:  # the partial unique index: one open round per proposal
-            raise Conflict(
-                _("A round is open on this proposal already."), code="round_open"
-            ) from exc
-        event = append_event(
-            session,
-            aid,
-            actor_id,
-            "round_opened",
-            {
-                "round_id": row.id,
-                "proposal_id": proposal_id,
-                "number": row.number,
-                "kind": kind,
-                "fallback": fallback,
-                "block_id": block_id,
-                "anonymous": anonymous,
-                "results": row.results,
-                "version": row.version,
-                "closes_at": row.closes_at.isoformat() if row.closes_at else None,
-            },
-        )
+        _insert_round(session, row, busy=_round_open_error)
+        payload = _opened_payload(row, version=row.version)
+        event = append_event(session, aid, actor_id, "round_opened", payload)
     # A recall moved the stage too, which ranks clarifying questions on the stack.
     db.announce(
         aid, event.seq, {facts.ROUND, facts.PROPOSAL} | ({facts.HANDS} if recalled else set())
@@ -219,8 +132,106 @@ def open_round(
     return Changed(event.seq, {"round_id": row.id, "kind": kind, "results": row.results}, aid)
 
 
+def _check_block_given(kind: str, block_id: int | None) -> None:
+    """A block review names the block it is about; no other round does (422)."""
+    if kind == "block_review" and block_id is None:
+        raise Invalid(
+            _("A block review is about one block: give its block_id."), code="block_required"
+        )
+    if kind != "block_review" and block_id is not None:
+        raise Invalid(_("Only a block review is about a block."), code="block_not_expected")
+
+
+def _round_open_error() -> Conflict:
+    return Conflict(_("A round is open on this proposal already."), code="round_open")
+
+
+def _check_round_fits(
+    session: Session,
+    proposal: Proposal,
+    kind: str,
+    rule: DecisionRule,
+    *,
+    fallback: bool,
+    block_id: int | None,
+) -> None:
+    """The stage takes this kind of round (a fallback vote only after a blocked call), and a
+    block review is about a block that may be reviewed (409)."""
+    stages.check_round_kind(
+        proposal.stage,
+        kind,
+        fallback=fallback,
+        blocked_before=blocked_before(session, proposal.id or 0) if fallback else False,
+        rule_kind=rule.kind,
+    )
+    if kind == "block_review":
+        _check_reviewable(session, proposal.id or 0, block_id or 0, rule)
+
+
+def _closes_at(moment: datetime, closes_in_seconds: int | None) -> datetime | None:
+    return moment + timedelta(seconds=closes_in_seconds) if closes_in_seconds else None
+
+
+def _proposal_round(
+    session: Session,
+    proposal: Proposal,
+    *,
+    kind: str,
+    fallback: bool,
+    block_id: int | None,
+    anonymous: bool,
+    results: str,
+    closes_at: datetime | None,
+    moment: datetime,
+) -> Round:
+    """The proposal's next round, numbered after its others, about its stage and text now."""
+    number = session.exec(
+        select(func.count()).select_from(Round).where(Round.proposal_id == proposal.id)
+    ).one()
+    return Round(
+        assembly_id=proposal.assembly_id,
+        proposal_id=proposal.id,
+        number=number + 1,
+        kind=kind,
+        fallback=fallback,
+        block_id=block_id,
+        anonymous=anonymous,
+        results=results,
+        stage=proposal.stage,
+        version=proposal.version,
+        opened_at=moment,
+        closes_at=closes_at,
+    )
+
+
+def _insert_round(session: Session, row: Round, *, busy: Callable[[], Conflict]) -> None:
+    """Add the round; a partial unique index keeps one open round per proposal and one open
+    approval of the minutes, also against a racing request (then `busy()`, 409)."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise busy() from exc
+
+
+def _opened_payload(row: Round, *, version: int | None) -> dict[str, Any]:
+    """The `round_opened` event (`version` None for the minutes: no proposal text)."""
+    return {
+        "round_id": row.id,
+        "proposal_id": row.proposal_id,
+        "number": row.number,
+        "kind": row.kind,
+        "fallback": row.fallback,
+        "block_id": row.block_id,
+        "anonymous": row.anonymous,
+        "results": row.results,
+        "version": version,
+        "closes_at": row.closes_at.isoformat() if row.closes_at else None,
+    }
+
+
 def _check_reviewable(
-    session: Session, proposal_id: int, block_id: int, rule: logic.DecisionRule
+    session: Session, proposal_id: int, block_id: int, rule: DecisionRule
 ) -> None:
     if rule.block_review_threshold is None:
         raise Conflict(
@@ -259,7 +270,7 @@ def respond(
             raise Forbidden(_("Only admitted participants answer rounds."), code="not_admitted")
         if row.status != "open" or is_due(row, clock.now()):
             raise closed_error(row)
-        kept = logic.check_response(row.kind, value, reason)
+        kept = tally.check_response(row.kind, value, reason)
         answer = session.exec(
             select(Response).where(
                 Response.round_id == round_id, Response.participant_id == actor_id
@@ -306,7 +317,7 @@ def record_analog(
         require_role(session, aid, actor_id, ("facilitator",), N_("add counted hands"))
         if row.status != "open" or is_due(row, clock.now()):  # past its deadline, as good as closed
             raise closed_error(row)
-        clean_counts, named = logic.check_analog(row.kind, counts, blocks or [])
+        clean_counts, named = tally.check_analog(row.kind, counts, blocks or [])
         # In an anonymous round a counted block keeps its reason, never its author, here too.
         clean_blocks: list[dict[str, str | None]] = [
             {"name": None if row.anonymous else b["name"], "reason": b["reason"]} for b in named
@@ -346,16 +357,7 @@ def open_minutes_approval(
         require_role(
             session, assembly_id, actor_id, ("facilitator",), N_("ask to approve the minutes")
         )
-        if open_minutes_round(session, assembly_id) is not None:
-            raise approving_minutes_error()
-        busy = session.exec(
-            select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
-        ).first()
-        if busy is not None:
-            raise Conflict(
-                _("A round is open on a proposal; close it before approving the minutes."),
-                code="round_open",
-            )
+        _check_no_round_open(session, assembly_id)
         number = session.exec(
             select(func.count())
             .select_from(Round)
@@ -371,32 +373,26 @@ def open_minutes_approval(
             stage="minutes",
             version=0,
             opened_at=moment,
-            closes_at=moment + timedelta(seconds=closes_in_seconds) if closes_in_seconds else None,
+            closes_at=_closes_at(moment, closes_in_seconds),
         )
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError as exc:  # the partial unique index: one open approval
-            raise approving_minutes_error() from exc
-        event = append_event(
-            session,
-            assembly_id,
-            actor_id,
-            "round_opened",
-            {
-                "round_id": row.id,
-                "proposal_id": None,
-                "number": row.number,
-                "kind": approval.KIND,
-                "fallback": False,
-                "block_id": None,
-                "anonymous": anonymous,
-                "results": row.results,
-                "version": None,
-                "closes_at": row.closes_at.isoformat() if row.closes_at else None,
-            },
-        )
+        _insert_round(session, row, busy=approving_minutes_error)
+        payload = _opened_payload(row, version=None)
+        event = append_event(session, assembly_id, actor_id, "round_opened", payload)
     db.announce(assembly_id, event.seq, {facts.ROUND})
     return Changed(
         event.seq, {"round_id": row.id, "kind": approval.KIND, "results": row.results}, assembly_id
     )
+
+
+def _check_no_round_open(session: Session, assembly_id: str) -> None:
+    """The minutes are approved while no other round is open: one question per phone (409)."""
+    if open_minutes_round(session, assembly_id) is not None:
+        raise approving_minutes_error()
+    busy = session.exec(
+        select(Round.id).where(Round.assembly_id == assembly_id, Round.status == "open")
+    ).first()
+    if busy is not None:
+        raise Conflict(
+            _("A round is open on a proposal; close it before approving the minutes."),
+            code="round_open",
+        )

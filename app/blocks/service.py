@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import clock
@@ -12,10 +12,11 @@ from app.assembly.access import assembly_for_write, item_in, participant_in, req
 from app.assembly.items import append_item
 from app.assembly.logic import clean_optional, clean_text
 from app.assembly.models import AgendaItem, Participant
-from app.blocks import logic
-from app.blocks.models import Amendment, Proposal, ProposalVersion, Round
+from app.blocks import stages
+from app.blocks.access import open_round_of, proposal_for_write
+from app.blocks.models import Proposal, ProposalVersion
 from app.db import Database
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid
 from app.events import Changed, append_event, facts
 from app.i18n import N_, _
 from app.stack.handover import lower_block_hands
@@ -23,7 +24,6 @@ from app.stack.handover import lower_block_hands
 # A proposal's text, and so an amendment's (a whole new text): about two pages, already more
 # than the wall shows a room at a size the back reads (it pages anything past 400 characters).
 TEXT_MAX = 5_000
-PENDING_MAX = 3  # amendments one person may have waiting (MICCHECK_PENDING_AMENDMENTS_PER_PERSON)
 
 
 def clean_body(text: str, *, field: str) -> str:
@@ -41,31 +41,6 @@ def clean_body(text: str, *, field: str) -> str:
             code="too_long",
         )
     return body
-
-
-def proposal_for_write(session: Session, proposal_id: int) -> Proposal:
-    """The proposal (404), its assembly open (409), locked like every other write."""
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(_("There is no such proposal."), code="proposal_not_found")
-    assembly_for_write(session, proposal.assembly_id)
-    session.refresh(proposal)  # read again under the lock: a writer we waited for may have moved it
-    return proposal
-
-
-def open_round_of(session: Session, proposal_id: int) -> Round | None:
-    return session.exec(
-        select(Round).where(Round.proposal_id == proposal_id, Round.status == "open")
-    ).first()
-
-
-def current_text(session: Session, proposal: Proposal) -> str:
-    version = session.exec(
-        select(ProposalVersion).where(
-            ProposalVersion.proposal_id == proposal.id, ProposalVersion.number == proposal.version
-        )
-    ).one()
-    return version.text
 
 
 def submit_proposal(
@@ -86,42 +61,26 @@ def submit_proposal(
     title = clean_text(title, field="title", max_len=200)
     text = clean_body(text, field="text")
     working_group = clean_optional(working_group, field="working_group", max_len=80)
-    typed = clean_optional(presenter_name, field="presenter_name", max_len=logic.PRESENTER_NAME_MAX)
+    typed = clean_optional(
+        presenter_name, field="presenter_name", max_len=stages.PRESENTER_NAME_MAX
+    )
     moment = clock.now()
     with db.write() as session:
         assembly_for_write(session, assembly_id)
         facilitator = require_role(
             session, assembly_id, actor_id, ("facilitator",), N_("put proposals forward")
         )
-        if presenter_id is not None:
-            name = participant_in(session, assembly_id, presenter_id).name
-        elif typed is not None:
-            name = typed
-        else:
-            presenter_id, name = logic.default_presenter(
-                working_group=working_group,
-                facilitator_id=actor_id,
-                facilitator_name=facilitator.name,
-            )
-        if agenda_item_id is not None:
-            item = item_in(session, assembly_id, agenda_item_id)
-            if item.kind != "proposal":
-                raise Conflict(
-                    _("That agenda item is not a proposal item."), code="not_a_proposal_item"
-                )
-            if session.exec(select(Proposal).where(Proposal.agenda_item_id == item.id)).first():
-                raise Conflict(
-                    _("That agenda item has a proposal already."), code="item_has_proposal"
-                )
-        else:
-            item, _added = append_item(
-                session,
-                assembly_id,
-                actor_id,
-                title=title,
-                kind="proposal",
-                working_group=working_group,
-            )
+        presenter_id, name = _presenter(
+            session, facilitator, presenter_id=presenter_id, typed=typed, group=working_group
+        )
+        item = _proposal_item(
+            session,
+            assembly_id,
+            actor_id,
+            agenda_item_id,
+            title=title,
+            working_group=working_group,
+        )
         proposal = Proposal(
             assembly_id=assembly_id,
             agenda_item_id=item.id or 0,
@@ -131,30 +90,85 @@ def submit_proposal(
             working_group=working_group,
             submitted_at=moment,
         )
-        session.add(proposal)
-        item.proposal_stage = proposal.stage
-        session.add(item)
-        session.flush()
-        session.add(
-            ProposalVersion(proposal_id=proposal.id or 0, number=1, text=text, created_at=moment)
-        )
-        event = append_event(
+        _add_proposal(session, proposal, item, text=text, moment=moment)
+        payload = _submitted_payload(proposal, text=text)
+        event = append_event(session, assembly_id, actor_id, "proposal_submitted", payload)
+    db.announce(assembly_id, event.seq, {facts.PROPOSAL, facts.AGENDA})
+    return Changed(event.seq, {"proposal_id": proposal.id, "agenda_item_id": item.id}, assembly_id)
+
+
+def _presenter(
+    session: Session,
+    facilitator: Participant,
+    *,
+    presenter_id: int | None,
+    typed: str | None,
+    group: str | None,
+) -> tuple[int | None, str]:
+    """Who presents: the participant given (404), else the name typed, else the working group
+    or the facilitator putting the proposal forward (`stages.default_presenter`)."""
+    if presenter_id is not None:
+        return presenter_id, participant_in(session, facilitator.assembly_id, presenter_id).name
+    if typed is not None:
+        return None, typed
+    return stages.default_presenter(
+        working_group=group, facilitator_id=facilitator.id or 0, facilitator_name=facilitator.name
+    )
+
+
+def _proposal_item(
+    session: Session,
+    assembly_id: str,
+    actor_id: int,
+    agenda_item_id: int | None,
+    *,
+    title: str,
+    working_group: str | None,
+) -> AgendaItem:
+    """The agenda item a proposal is put forward under: the one given, if it is a proposal item
+    without a proposal yet (409), else a new one at the end of the agenda."""
+    if agenda_item_id is None:
+        item, _added = append_item(
             session,
             assembly_id,
             actor_id,
-            "proposal_submitted",
-            {
-                "proposal_id": proposal.id,
-                "agenda_item_id": item.id,
-                "title": title,
-                "text": text,
-                "presenter_id": presenter_id,
-                "presenter_name": name,
-                "working_group": working_group,
-            },
+            title=title,
+            kind="proposal",
+            working_group=working_group,
         )
-    db.announce(assembly_id, event.seq, {facts.PROPOSAL, facts.AGENDA})
-    return Changed(event.seq, {"proposal_id": proposal.id, "agenda_item_id": item.id}, assembly_id)
+        return item
+    item = item_in(session, assembly_id, agenda_item_id)
+    if item.kind != "proposal":
+        raise Conflict(_("That agenda item is not a proposal item."), code="not_a_proposal_item")
+    if session.exec(select(Proposal).where(Proposal.agenda_item_id == item.id)).first():
+        raise Conflict(_("That agenda item has a proposal already."), code="item_has_proposal")
+    return item
+
+
+def _add_proposal(
+    session: Session, proposal: Proposal, item: AgendaItem, *, text: str, moment: datetime
+) -> None:
+    """The proposal with its first version; its item shows its stage to the stack."""
+    session.add(proposal)
+    item.proposal_stage = proposal.stage
+    session.add(item)
+    session.flush()
+    session.add(
+        ProposalVersion(proposal_id=proposal.id or 0, number=1, text=text, created_at=moment)
+    )
+
+
+def _submitted_payload(proposal: Proposal, *, text: str) -> dict[str, Any]:
+    """The `proposal_submitted` event: the proposal as put forward, with its first text."""
+    return {
+        "proposal_id": proposal.id,
+        "agenda_item_id": proposal.agenda_item_id,
+        "title": proposal.title,
+        "text": text,
+        "presenter_id": proposal.presenter_id,
+        "presenter_name": proposal.presenter_name,
+        "working_group": proposal.working_group,
+    }
 
 
 def move_stage(
@@ -166,13 +180,13 @@ def move_stage(
     outcome: str | None = None,
     tabled_to: str | None = None,
 ) -> Changed:
-    """The facilitator moves the proposal along PROCESS.md's table (409 names the moves)."""
+    """The facilitator moves the proposal along docs/process.md's table (409 names the moves)."""
     tabled_to = clean_optional(tabled_to, field="tabled_to", max_len=120)
     with db.write() as session:
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), N_("move a proposal's stage"))
-        logic.check_move(
+        stages.check_move(
             proposal.stage,
             stage,
             round_open=open_round_of(session, proposal_id) is not None,
@@ -220,7 +234,7 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
             require_role(
                 session, aid, actor_id, ("facilitator",), N_("withdraw someone's proposal")
             )
-        logic.check_move(
+        stages.check_move(
             proposal.stage,
             "decided",
             round_open=open_round_of(session, proposal_id) is not None,
@@ -229,179 +243,6 @@ def withdraw(*, db: Database, proposal_id: int, actor_id: int) -> Changed:
         event = set_stage(session, proposal, actor_id, "decided", "withdrawn", None)
     db.announce(aid, event.seq, {facts.PROPOSAL, facts.ROUND, facts.HANDS})
     return Changed(event.seq, {"stage": "decided", "outcome": "withdrawn"}, aid)
-
-
-def set_amendments_open(
-    *,
-    db: Database,
-    proposal_id: int,
-    actor_id: int,
-    amendments_open: bool | None = None,
-    max_amendment_rounds: int | Literal["keep"] | None = "keep",
-) -> Changed:
-    """The facilitator stops (or allows again) new friendly amendments, or caps their rounds.
-
-    `max_amendment_rounds` None lifts the cap; "keep" leaves it as it is.
-    """
-    changes: dict[str, Any] = {}
-    if amendments_open is not None:
-        changes["amendments_open"] = amendments_open
-    if max_amendment_rounds != "keep":
-        if max_amendment_rounds is not None and not 0 <= max_amendment_rounds <= 100:
-            raise Invalid(_("Amendment rounds are capped at 0 to 100."), code="bad_cap")
-        changes["max_amendment_rounds"] = max_amendment_rounds
-    if not changes:
-        raise Invalid(_("Say what to change: amendments_open or max_amendment_rounds."))
-    with db.write() as session:
-        proposal = proposal_for_write(session, proposal_id)
-        aid = proposal.assembly_id
-        require_role(session, aid, actor_id, ("facilitator",), N_("stop or allow amendments"))
-        for key, value in changes.items():
-            setattr(proposal, key, value)
-        session.add(proposal)
-        event = append_event(
-            session,
-            aid,
-            actor_id,
-            "proposal_settings_changed",
-            {"proposal_id": proposal.id, **changes},
-        )
-    db.announce(aid, event.seq, {facts.PROPOSAL})
-    return Changed(event.seq, changes, aid)
-
-
-def propose_amendment(
-    *,
-    db: Database,
-    proposal_id: int,
-    actor_id: int,
-    text: str,
-    rationale: str | None = None,
-    max_pending: int = PENDING_MAX,
-) -> Changed:
-    """Anyone admitted proposes a friendly amendment: the full new text, with a rationale; at
-    most `max_pending` of theirs wait on the proposal at a time."""
-    text = clean_body(text, field="text")
-    rationale = clean_optional(rationale, field="rationale", max_len=1000)
-    with db.write() as session:
-        proposal = proposal_for_write(session, proposal_id)
-        aid = proposal.assembly_id
-        person = session.get(Participant, actor_id)
-        if person is None or person.assembly_id != aid or person.status != "admitted":
-            raise Forbidden(_("Only admitted participants can propose amendments."))
-        if person.muted:
-            raise Conflict(
-                _(
-                    "A facilitator has muted you: you cannot propose amendments, but you can "
-                    "still answer rounds."
-                ),
-                code="muted",
-            )
-        logic.check_amendment_allowed(
-            proposal.stage,
-            amendments_open=proposal.amendments_open,
-            rounds_so_far=proposal.version - 1,
-            max_rounds=proposal.max_amendment_rounds,
-        )
-        waiting = session.exec(
-            select(func.count())
-            .select_from(Amendment)
-            .where(
-                Amendment.proposal_id == proposal.id,
-                Amendment.proposer_id == actor_id,
-                Amendment.status == "proposed",
-            )
-        ).one()
-        logic.check_waiting_amendments(waiting=waiting, most=max_pending)
-        if text == current_text(session, proposal):
-            raise Conflict(_("That is the current text already."), code="amendment_unchanged")
-        amendment = Amendment(
-            proposal_id=proposal.id or 0,
-            proposer_id=actor_id,
-            proposer_name=person.name,
-            text=text,
-            rationale=rationale,
-            based_on_version=proposal.version,
-            proposed_at=clock.now(),
-        )
-        session.add(amendment)
-        session.flush()
-        event = append_event(
-            session,
-            aid,
-            actor_id,
-            "amendment_proposed",
-            {
-                "proposal_id": proposal.id,
-                "amendment_id": amendment.id,
-                "by": person.name,
-                "text": text,
-                "rationale": rationale,
-                "based_on_version": proposal.version,
-            },
-        )
-    db.announce(aid, event.seq, {facts.PROPOSAL})
-    return Changed(event.seq, {"amendment_id": amendment.id}, aid)
-
-
-def decide_amendment(*, db: Database, amendment_id: int, actor_id: int, accept: bool) -> Changed:
-    """The presenter accepts or rejects (or a facilitator on the presenter's word, recorded).
-
-    Accepting makes the amendment's text the next version; every version is kept.
-    """
-    with db.write() as session:
-        amendment = session.get(Amendment, amendment_id)
-        if amendment is None:
-            raise NotFound(_("There is no such amendment."), code="amendment_not_found")
-        proposal = proposal_for_write(session, amendment.proposal_id)
-        session.refresh(amendment)  # its status as of the lock, not as of the first read
-        aid = proposal.assembly_id
-        on_word = proposal.presenter_id != actor_id
-        if on_word:
-            require_role(
-                session,
-                aid,
-                actor_id,
-                ("facilitator",),
-                N_("decide an amendment for the presenter"),
-            )
-        logic.check_amendment_decision(
-            proposal.stage,
-            round_open=open_round_of(session, proposal.id or 0) is not None,
-            status=amendment.status,
-        )
-        if accept:
-            logic.check_amendment_cap(
-                accepted=proposal.version - 1, max_rounds=proposal.max_amendment_rounds
-            )
-        moment = clock.now()
-        amendment.status = "accepted" if accept else "rejected"
-        amendment.decided_by_id, amendment.decided_at = actor_id, moment
-        amendment.on_presenters_word = on_word
-        session.add(amendment)
-        payload: dict[str, Any] = {
-            "proposal_id": proposal.id,
-            "amendment_id": amendment.id,
-            "by": amendment.proposer_name,
-            "on_presenters_word": on_word,
-        }
-        if accept:
-            proposal.version += 1
-            session.add(
-                ProposalVersion(
-                    proposal_id=proposal.id or 0,
-                    number=proposal.version,
-                    text=amendment.text,
-                    amendment_id=amendment.id,
-                    created_at=moment,
-                )
-            )
-            session.add(proposal)
-            payload["version"] = proposal.version
-        kind = "amendment_accepted" if accept else "amendment_rejected"
-        event = append_event(session, aid, actor_id, kind, payload)
-    db.announce(aid, event.seq, {facts.PROPOSAL})
-    return Changed(event.seq, {"status": amendment.status, "version": proposal.version}, aid)
 
 
 WALL_PAGES_MAX = 100

@@ -1,4 +1,7 @@
-"""Reading proposals as the API shows them: stage, versions with diffs, amendments, outcome."""
+"""Reading proposals as the API shows them: stage, versions with diffs, amendments, outcome.
+
+One amendment as the screens show it is read in `app.blocks.amendment_state`.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +12,18 @@ from sqlmodel import Session, col, select
 
 from app.assembly.logic import DecisionRule
 from app.assembly.models import AgendaItem
-from app.blocks import logic
+from app.blocks import stages
+from app.blocks.amendment_state import AmendmentView, amendment_view
 from app.blocks.diff import (
     Piece,
     cached_word_diff,
     diff_summary,
     diff_text,
-    excerpt,
-    one_line,
     word_diff,
 )
-from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Amendment, Proposal, ProposalVersion
 from app.blocks.round_state import RoundView, minutes_round_view, rounds_of, unreviewed_blocks
+from app.blocks.tally import OUTCOME_WORDS, ROUND_KINDS
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.events import head_of
@@ -33,15 +35,6 @@ def assembly_of_proposal(*, db: Database, proposal_id: int) -> str:
         proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(_("There is no such proposal."), code="proposal_not_found")
-    return proposal.assembly_id
-
-
-def assembly_of_amendment(*, db: Database, amendment_id: int) -> str:
-    with db.read() as session:
-        amendment = session.get(Amendment, amendment_id)
-        proposal = session.get(Proposal, amendment.proposal_id) if amendment else None
-    if proposal is None:
-        raise NotFound(_("There is no such amendment."), code="amendment_not_found")
     return proposal.assembly_id
 
 
@@ -107,46 +100,6 @@ def load_proposal(*, db: Database, proposal_id: int) -> dict[str, Any]:
     }
 
 
-# What the screens show of a waiting amendment, whatever its length: its first changed line,
-# and behind a tap its changes with a little context; the whole of it is one link away.
-GIST_CHARS, GIST_CONTEXT = 120, 30
-MORE_CHARS, MORE_CONTEXT, WHY_CHARS = 400, 40, 200
-
-
-@dataclass(frozen=True)
-class AmendmentView:
-    id: int
-    by: str
-    text: str
-    rationale: str | None
-    status: str
-    based_on_version: int
-    pieces: tuple[Piece, ...]
-
-    @property
-    def summary(self) -> str:
-        """What it changes in a line, in the current language (a screen's)."""
-        return diff_summary(self.pieces)
-
-    @property
-    def gist(self) -> tuple[Piece, ...]:
-        """Its first change, on one line, at most GIST_CHARS characters."""
-        return one_line(excerpt(self.pieces, limit=GIST_CHARS, context=GIST_CONTEXT)[0])
-
-    @property
-    def short_rationale(self) -> str | None:
-        """Its rationale, cut at WHY_CHARS characters (the whole of it is on its own page)."""
-        why = self.rationale
-        if why is None or len(why) <= WHY_CHARS:
-            return why
-        return why[: WHY_CHARS - 1].rstrip() + "…"
-
-    @property
-    def more(self) -> tuple[tuple[Piece, ...], bool]:
-        """Its changes with context, at most MORE_CHARS characters; whether some were left out."""
-        return excerpt(self.pieces, limit=MORE_CHARS, context=MORE_CONTEXT)
-
-
 @dataclass(frozen=True)
 class ProposalView:
     """The open item's proposal as the three screens show it."""
@@ -183,7 +136,7 @@ class ProposalView:
     def amendable(self) -> bool:
         """Can someone propose a friendly amendment now?"""
         try:
-            logic.check_amendment_allowed(
+            stages.check_amendment_allowed(
                 self.stage,
                 amendments_open=self.amendments_open,
                 rounds_so_far=self.version - 1,
@@ -206,7 +159,7 @@ class ProposalView:
     def outcome_words(self) -> str | None:
         if self.outcome in SET_ASIDE_WORDS:
             return translate(SET_ASIDE_WORDS[self.outcome])
-        words = logic.OUTCOME_WORDS.get(self.outcome or "")
+        words = OUTCOME_WORDS.get(self.outcome or "")
         return translate(words) if words else None
 
     @property
@@ -214,55 +167,8 @@ class ProposalView:
         if "decided" not in self.moves:
             return ()
         if self.stage == "block_discussion":
-            return logic.DECIDE_BY_HAND
-        return logic.DECIDE_BY_HAND[:2]
-
-
-@dataclass(frozen=True)
-class AmendmentPage:
-    """One amendment in full, against the proposal's current text (its own page)."""
-
-    assembly_id: str
-    proposal_title: str
-    presenter_name: str
-    version: int
-    amendment: AmendmentView
-
-
-def read_amendment(*, db: Database, assembly_id: str, amendment_id: int) -> AmendmentPage:
-    """The whole of one amendment of this assembly (404 for another assembly's)."""
-    with db.read() as session:
-        amendment = session.get(Amendment, amendment_id)
-        proposal = session.get(Proposal, amendment.proposal_id) if amendment else None
-        if amendment is None or proposal is None or proposal.assembly_id != assembly_id:
-            raise NotFound(_("There is no such amendment."), code="amendment_not_found")
-        current = session.exec(
-            select(ProposalVersion).where(
-                ProposalVersion.proposal_id == proposal.id,
-                ProposalVersion.number == proposal.version,
-            )
-        ).one()
-    return AmendmentPage(
-        assembly_id=assembly_id,
-        proposal_title=proposal.title,
-        presenter_name=proposal.presenter_name,
-        version=proposal.version,
-        amendment=amendment_view(amendment, current.text),
-    )
-
-
-def amendment_view(amendment: Amendment, current_text: str) -> AmendmentView:
-    """An amendment as screens show it: what it changes in the current text."""
-    pieces = cached_word_diff(current_text, amendment.text)
-    return AmendmentView(
-        id=amendment.id or 0,
-        by=amendment.proposer_name,
-        text=amendment.text,
-        rationale=amendment.rationale,
-        status=amendment.status,
-        based_on_version=amendment.based_on_version,
-        pieces=pieces,
-    )
+            return stages.DECIDE_BY_HAND
+        return stages.DECIDE_BY_HAND[:2]
 
 
 SET_ASIDE_WORDS = {"tabled": N_("tabled"), "withdrawn": N_("withdrawn")}
@@ -290,35 +196,14 @@ def open_proposal_view(
     if proposal is None:
         return None
     pid = proposal.id or 0
-    versions = {
-        v.number: v.text
-        for v in session.exec(
-            select(ProposalVersion).where(
-                ProposalVersion.proposal_id == pid,
-                col(ProposalVersion.number) >= proposal.version - 1,
-            )
-        )
-    }
-    text = versions[proposal.version]
-    changes: tuple[Piece, ...] = ()
-    if proposal.version > 1:
-        changes = cached_word_diff(versions[proposal.version - 1], text)
+    text, changes = _text_and_changes(session, proposal)
     amendments = session.exec(
         select(Amendment).where(Amendment.proposal_id == pid).order_by(col(Amendment.id))
     ).all()
     pending = [amendment_view(a, text) for a in amendments if a.status == "proposed"]
     rounds = rounds_of(session, pid)
     open_now = any(r.is_open for r in rounds)
-    blocked = any(r.kind == "consensus" and r.outcome == "blocked" for r in rounds)
-    round_kinds: tuple[str, ...] = ()
-    if not open_now:
-        round_kinds = tuple(kind for kind in logic.ROUND_KINDS if _takes(proposal.stage, kind))
-    can_fallback = (
-        not open_now
-        and proposal.stage == "consensus_call"
-        and blocked
-        and rule.kind == "modified_consensus"
-    )
+    round_kinds = () if open_now else _round_kinds(proposal.stage)
     reviewable: tuple[dict[str, Any], ...] = ()
     if "block_review" in round_kinds and rule.block_review_threshold is not None:
         reviewable = tuple(unreviewed_blocks(session, proposal))
@@ -338,9 +223,9 @@ def open_proposal_view(
         max_amendment_rounds=proposal.max_amendment_rounds,
         pending=tuple(pending),
         decided_amendments=sum(1 for a in amendments if a.status != "proposed"),
-        moves=logic.allowed_moves(proposal.stage, round_open=open_now),
+        moves=stages.allowed_moves(proposal.stage, round_open=open_now),
         round_kinds=round_kinds,
-        can_fallback=can_fallback,
+        can_fallback=_can_fallback(proposal.stage, rounds, rule),
         reviewable=reviewable,
         round=next((r for r in rounds if r.is_open), rounds[-1] if rounds else None),
         rounds=tuple(rounds),
@@ -349,9 +234,41 @@ def open_proposal_view(
     )
 
 
+def _text_and_changes(session: Session, proposal: Proposal) -> tuple[str, tuple[Piece, ...]]:
+    """The current text and what it changed in the one before (nothing for version 1)."""
+    versions = {
+        v.number: v.text
+        for v in session.exec(
+            select(ProposalVersion).where(
+                ProposalVersion.proposal_id == proposal.id,
+                col(ProposalVersion.number) >= proposal.version - 1,
+            )
+        )
+    }
+    text = versions[proposal.version]
+    if proposal.version <= 1:
+        return text, ()
+    return text, cached_word_diff(versions[proposal.version - 1], text)
+
+
+def _round_kinds(stage: str) -> tuple[str, ...]:
+    """The rounds the stage takes, for a console with no round open."""
+    return tuple(kind for kind in ROUND_KINDS if _takes(stage, kind))
+
+
+def _can_fallback(stage: str, rounds: list[RoundView], rule: DecisionRule) -> bool:
+    """Can the facilitator call a fallback vote now: in consensus_call after a blocked call,
+    under modified consensus, with no round open?"""
+    open_now = any(r.is_open for r in rounds)
+    blocked = any(r.kind == "consensus" and r.outcome == "blocked" for r in rounds)
+    return (
+        not open_now and stage == "consensus_call" and blocked and rule.kind == "modified_consensus"
+    )
+
+
 def _takes(stage: str, kind: str) -> bool:
     try:
-        logic.check_round_kind(stage, kind)
+        stages.check_round_kind(stage, kind)
     except DomainError:
         return False
     return True

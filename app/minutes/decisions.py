@@ -11,8 +11,8 @@ from typing import Any
 
 from app.blocks.diff import diff_summary, diff_text, word_diff
 from app.blocks.explain import say_explanation
-from app.blocks.logic import OUTCOME_WORDS, PASSES, RESPONSES
 from app.blocks.round_state import WORDS as ANSWER_WORDS
+from app.blocks.tally import OUTCOME_WORDS, PASSES, RESPONSES
 from app.i18n import N_, _, translate
 from app.minutes import record as r
 

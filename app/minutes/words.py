@@ -6,7 +6,7 @@ Every phrase speaks the current language (app.i18n): the minutes are composed in
 
 from __future__ import annotations
 
-from app.blocks.logic import PASSES
+from app.blocks.tally import PASSES
 from app.i18n import N_, _, ngettext, translate
 from app.i18n.formats import number
 from app.minutes import record as r

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from app.blocks import service
-from app.blocks.state import assembly_of_amendment, assembly_of_proposal, load_proposal
+from app.blocks import amendments, service
+from app.blocks.amendment_state import assembly_of_amendment
+from app.blocks.state import assembly_of_proposal, load_proposal
 from app.web.context import AppContext, Ctx, admitted_member, throttle
 from app.web.fields import Body, Id
 from app.web.replies import created, reply
@@ -88,7 +89,7 @@ def settings(
     """Stop or allow new amendments; cap the amendment rounds (null lifts the cap)."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     given = body.model_fields_set
-    changed = service.set_amendments_open(
+    changed = amendments.set_amendments_open(
         db=ctx.db,
         proposal_id=proposal_id,
         actor_id=actor.participant_id,
@@ -107,7 +108,7 @@ def propose_amendment(
     """A friendly amendment: the full new text, with a rationale."""
     actor = admitted_member(request, assembly_of_proposal(db=ctx.db, proposal_id=proposal_id))
     throttle(ctx, actor, "amendment")
-    changed = service.propose_amendment(
+    changed = amendments.propose_amendment(
         db=ctx.db,
         proposal_id=proposal_id,
         actor_id=actor.participant_id,
@@ -119,7 +120,7 @@ def propose_amendment(
 
 def _decide(amendment_id: Id, request: Request, ctx: AppContext, accept: bool) -> JSONResponse:
     actor = admitted_member(request, assembly_of_amendment(db=ctx.db, amendment_id=amendment_id))
-    changed = service.decide_amendment(
+    changed = amendments.decide_amendment(
         db=ctx.db, amendment_id=amendment_id, actor_id=actor.participant_id, accept=accept
     )
     return JSONResponse(reply(changed))

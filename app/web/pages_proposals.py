@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.assembly.state import match_participant
-from app.blocks import service
-from app.blocks.state import read_amendment
+from app.blocks import amendments, service
+from app.blocks.amendment_state import read_amendment
 from app.errors import Forbidden, Invalid
 from app.i18n import _
 from app.web.context import Ctx, current_member
@@ -94,7 +94,7 @@ def settings_form(
         request,
         ctx,
         assembly_id,
-        service.set_amendments_open,
+        amendments.set_amendments_open,
         proposal_id=proposal_id,
         amendments_open=amendments_open == "yes",
     )
@@ -150,7 +150,7 @@ def cap_form(
         request,
         ctx,
         assembly_id,
-        service.set_amendments_open,
+        amendments.set_amendments_open,
         proposal_id=required_int(proposal_id, "proposal_id"),
         max_amendment_rounds=optional_int(max_amendment_rounds, "max_amendment_rounds"),
     )
@@ -169,7 +169,7 @@ def amend_form(
         request,
         ctx,
         assembly_id,
-        service.propose_amendment,
+        amendments.propose_amendment,
         proposal_id=required_int(proposal_id, "proposal_id"),
         text=text,
         rationale=rationale or None,
@@ -200,7 +200,7 @@ def decide_amendment_form(
         request,
         ctx,
         assembly_id,
-        service.decide_amendment,
+        amendments.decide_amendment,
         amendment_id=amendment_id,
         accept=decision == "accept",
     )

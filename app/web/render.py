@@ -19,9 +19,9 @@ from app.assembly.logic import ROLE_WORDS, WORD_KEYS
 from app.assembly.models import Assembly
 from app.assembly.state import AssemblyState, load_state
 from app.blocks.explain import say_explanation
-from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
+from app.blocks.tally import OUTCOME_WORDS
 from app.db import Database
 from app.events import head_of
 from app.i18n import DEFAULT, LANGUAGES, current, ordinal, speaking, translations

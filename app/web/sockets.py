@@ -12,7 +12,7 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 
 from app.assembly.auth import Member, check_projector_key, check_projector_key_hash
-from app.blocks.round_state import redact_events
+from app.blocks.redaction import redact_events
 from app.errors import DomainError
 from app.events import events_after, head_of
 from app.i18n import N_, _, current, translate

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
-from app.blocks import closing, rounds
+from app.blocks import amendments, closing, rounds
 from app.blocks import service as proposals
 from app.db import Database
 from app.groups import service as groups
@@ -102,11 +102,13 @@ def hold_meeting(
         presenter_id=people["Marisol"], working_group="Comfort",
     ).data["proposal_id"]  # fmt: skip
     proposals.move_stage(db=db, proposal_id=tents, actor_id=noor, stage="amendments")
-    amended = proposals.propose_amendment(
+    amended = amendments.propose_amendment(
         db=db, proposal_id=tents, actor_id=people["Emeka"], text=TENTS_AMENDED,
         rationale="Keep the fire lane clear.",
     ).data["amendment_id"]  # fmt: skip
-    proposals.decide_amendment(db=db, amendment_id=amended, actor_id=people["Marisol"], accept=True)
+    amendments.decide_amendment(
+        db=db, amendment_id=amended, actor_id=people["Marisol"], accept=True
+    )
     proposals.move_stage(db=db, proposal_id=tents, actor_id=noor, stage="consensus_call")
     _call(
         db,
@@ -125,10 +127,10 @@ def hold_meeting(
         presenter_id=people["Kofi"], working_group="Drummers Circle",
     ).data["proposal_id"]  # fmt: skip
     proposals.move_stage(db=db, proposal_id=drums, actor_id=noor, stage="concerns")
-    amendment = proposals.propose_amendment(
+    amendment = amendments.propose_amendment(
         db=db, proposal_id=drums, actor_id=people["Chen"], text=DRUMS_AMENDED
     ).data["amendment_id"]
-    proposals.decide_amendment(db=db, amendment_id=amendment, actor_id=people["Kofi"], accept=True)
+    amendments.decide_amendment(db=db, amendment_id=amendment, actor_id=people["Kofi"], accept=True)
     proposals.move_stage(db=db, proposal_id=drums, actor_id=noor, stage="consensus_call")
     _call(
         db,
@@ -179,10 +181,12 @@ def decide_breakfast(db: Database, meeting: Meeting, text: str = BREAKFAST_DECID
         text=BREAKFAST, presenter_id=people["Emeka"],
     ).data["proposal_id"]  # fmt: skip
     proposals.move_stage(db=db, proposal_id=pid, actor_id=noor, stage="amendments")
-    amendment = proposals.propose_amendment(
+    amendment = amendments.propose_amendment(
         db=db, proposal_id=pid, actor_id=people["Chen"], text=text
     ).data["amendment_id"]
-    proposals.decide_amendment(db=db, amendment_id=amendment, actor_id=people["Emeka"], accept=True)
+    amendments.decide_amendment(
+        db=db, amendment_id=amendment, actor_id=people["Emeka"], accept=True
+    )
     proposals.move_stage(db=db, proposal_id=pid, actor_id=noor, stage="consensus_call")
     agree = ("agree", None)
     _call(db, pid, noor, {people[name]: agree for name in ("Emeka", "Chen", "Kofi")})

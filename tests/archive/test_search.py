@@ -12,6 +12,7 @@ from app.agenda import service as agenda_service
 from app.archive import index
 from app.archive.models import ArchiveEntry
 from app.archive.search import search
+from app.blocks import amendments
 from app.blocks import service as proposals
 from app.db import Database
 from app.errors import Invalid, NotFound
@@ -59,11 +60,11 @@ def test_a_rejected_amendment_is_searched(any_db: Database) -> None:
         text="The kitchen opens at 7.", presenter_name="Farah",
     ).data["proposal_id"]  # fmt: skip
     proposals.move_stage(db=any_db, proposal_id=pid, actor_id=meeting.noor, stage="amendments")
-    amendment = proposals.propose_amendment(
+    amendment = amendments.propose_amendment(
         db=any_db, proposal_id=pid, actor_id=meeting.people["Chen"],
         text="The kitchen opens at 6 with porridge.",
     ).data["amendment_id"]  # fmt: skip
-    proposals.decide_amendment(
+    amendments.decide_amendment(
         db=any_db, amendment_id=amendment, actor_id=meeting.noor, accept=False
     )
     agenda_service.close_assembly(db=any_db, assembly_id=meeting.aid, actor_id=meeting.noor)

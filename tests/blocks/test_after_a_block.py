@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from app.blocks import service
-from app.blocks.logic import OUTCOME_WORDS
 from app.blocks.models import Proposal
 from app.blocks.state import ItemOutcome, load_proposal
+from app.blocks.tally import OUTCOME_WORDS
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
 from app.stack import service as stack_service

@@ -1,4 +1,5 @@
-"""Approving the minutes (PROCESS.md "Minutes": "a closing 'minutes approved' round if held").
+"""Approving the minutes (docs/process.md "Approving the minutes": "a closing 'minutes approved'
+round if held").
 
 The rule (app/blocks/approval.py): temperature-style, up / sideways / down, approved when more
 thumbs are up than down. The round (app/blocks/rounds.py `open_minutes_approval`) is a

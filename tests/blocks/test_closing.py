@@ -1,4 +1,4 @@
-"""Closing rounds (app/blocks/closing.py): PROCESS.md's outcome arithmetic and where the
+"""Closing rounds (app/blocks/closing.py): docs/process.md's outcome arithmetic and where the
 proposal goes, block reviews, deadlines, anonymity at close, and the blockers' hands.
 
 Rules that touch storage run on SQLite and on PostgreSQL (`any_db`); the others on SQLite.

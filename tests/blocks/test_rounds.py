@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from app import clock
 from app.assembly import service as assembly_service
-from app.blocks import closing, rounds, service
-from app.blocks.logic import DISCUSSION_STAGES, STAGES
+from app.blocks import amendments, closing, rounds, service
 from app.blocks.models import Response, Round
+from app.blocks.stages import DISCUSSION_STAGES, STAGES
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -406,7 +406,7 @@ def test_only_a_facilitator_opens_closes_and_counts_hands(db: Database) -> None:
 def test_stage_withdrawal_and_amendment_decisions_wait_for_the_round(any_db: Database) -> None:
     w = world(any_db)
     pid = submit(w, "concerns")
-    amendment = service.propose_amendment(
+    amendment = amendments.propose_amendment(
         db=any_db, proposal_id=pid, actor_id=w.emeka, text=AMENDED
     ).data["amendment_id"]
     rid = open_(w, pid, "temperature")
@@ -416,12 +416,12 @@ def test_stage_withdrawal_and_amendment_decisions_wait_for_the_round(any_db: Dat
     refused(Conflict, "round_open", service.withdraw, db=any_db, proposal_id=pid,
             actor_id=w.marisol)  # fmt: skip
     for accept in (True, False):
-        refused(Conflict, "round_open", service.decide_amendment, db=any_db,
+        refused(Conflict, "round_open", amendments.decide_amendment, db=any_db,
                 amendment_id=amendment, actor_id=w.marisol, accept=accept)  # fmt: skip
     assert head(any_db, w.aid) == before
     assert stage_of(w, pid) == ("concerns", None)
     close(w, rid)
-    service.decide_amendment(db=any_db, amendment_id=amendment, actor_id=w.marisol, accept=True)
+    amendments.decide_amendment(db=any_db, amendment_id=amendment, actor_id=w.marisol, accept=True)
     move(w, pid, "consensus_call")
     assert load_proposal(db=any_db, proposal_id=pid)["version"] == 2
 

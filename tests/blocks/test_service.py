@@ -1,4 +1,5 @@
-"""Proposals and friendly amendments through the service layer (app/blocks/service.py).
+"""Proposals and friendly amendments through the service layer (app/blocks/service.py and
+app/blocks/amendments.py).
 
 Rounds are not built yet, so `block_discussion` (reached only by closing a blocked call) is
 set directly in the database where a test needs it.
@@ -17,9 +18,9 @@ from sqlmodel import col, select
 from app.agenda import service as agenda_service
 from app.assembly import service as assembly_service
 from app.assembly.models import AgendaItem
-from app.blocks import service
-from app.blocks.logic import DISCUSSION_STAGES, STAGES
+from app.blocks import amendments, service
 from app.blocks.models import Amendment, Proposal, ProposalVersion
+from app.blocks.stages import DISCUSSION_STAGES, STAGES
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -72,7 +73,7 @@ def force_stage(db: Database, pid: int, stage: str) -> None:
 
 
 def amend(w: World, pid: int, by: int, text: str, rationale: str | None = None) -> int:
-    changed = service.propose_amendment(
+    changed = amendments.propose_amendment(
         db=w.db, proposal_id=pid, actor_id=by, text=text, rationale=rationale
     )
     aid: int = changed.data["amendment_id"]
@@ -80,7 +81,7 @@ def amend(w: World, pid: int, by: int, text: str, rationale: str | None = None) 
 
 
 def decide(w: World, aid: int, by: int, accept: bool = True) -> service.Changed:
-    return service.decide_amendment(db=w.db, amendment_id=aid, actor_id=by, accept=accept)
+    return amendments.decide_amendment(db=w.db, amendment_id=aid, actor_id=by, accept=accept)
 
 
 def head(db: Database, assembly_id: str) -> int:
@@ -211,10 +212,10 @@ def test_the_facilitator_who_presents_by_default_accepts_amendments_as_the_prese
     w = world(db)
     pid = submit(w, presenter_id=None, working_group=None)
     service.move_stage(db=db, proposal_id=pid, actor_id=w.noor, stage="amendments")
-    aid = service.propose_amendment(
+    aid = amendments.propose_amendment(
         db=db, proposal_id=pid, actor_id=w.emeka, text=EMEKA_TEXT, rationale=None
     ).data["amendment_id"]
-    service.decide_amendment(db=db, amendment_id=aid, actor_id=w.noor, accept=True)
+    amendments.decide_amendment(db=db, amendment_id=aid, actor_id=w.noor, accept=True)
     (amendment,) = load_proposal(db=db, proposal_id=pid)["amendments"]
     assert (amendment["status"], amendment["on_presenters_word"]) == ("accepted", False)
 
@@ -240,7 +241,7 @@ def test_only_a_facilitator_submits_moves_and_stops_amendments(db: Database) -> 
         actor_id=w.marisol, stage="concerns",
     )  # fmt: skip
     refused(
-        Forbidden, "role_required", service.set_amendments_open, db=db, proposal_id=pid,
+        Forbidden, "role_required", amendments.set_amendments_open, db=db, proposal_id=pid,
         actor_id=w.emeka, amendments_open=False,
     )  # fmt: skip
     assert head(db, w.aid) == before
@@ -249,7 +250,7 @@ def test_only_a_facilitator_submits_moves_and_stops_amendments(db: Database) -> 
 
 # ---- stages --------------------------------------------------------------------------------
 
-MOVES: dict[str, set[str]] = {  # PROCESS.md's table, written out (decided apart)
+MOVES: dict[str, set[str]] = {  # docs/process.md's table, written out (decided apart)
     "presented": {*DISCUSSION_STAGES, "consensus_call"},
     **{s: {*DISCUSSION_STAGES, "consensus_call"} - {s} for s in DISCUSSION_STAGES},
     "consensus_call": {*DISCUSSION_STAGES, "consensus_call"},
@@ -388,13 +389,13 @@ def test_no_amendments_once_the_facilitator_stops_them(db: Database) -> None:
     w = world(db)
     pid = submit(w)
     move(w, pid, "amendments")
-    stopped = service.set_amendments_open(
+    stopped = amendments.set_amendments_open(
         db=db, proposal_id=pid, actor_id=w.noor, amendments_open=False
     )
     assert stopped.data == {"amendments_open": False}
     assert load_proposal(db=db, proposal_id=pid)["amendments_open"] is False
     refused(Conflict, "amendments_closed", amend, w, pid, w.emeka, EMEKA_TEXT)
-    service.set_amendments_open(db=db, proposal_id=pid, actor_id=w.noor, amendments_open=True)
+    amendments.set_amendments_open(db=db, proposal_id=pid, actor_id=w.noor, amendments_open=True)
     amend(w, pid, w.emeka, EMEKA_TEXT)
     assert event_types(db, w.aid, stopped.seq - 1) == [
         "proposal_settings_changed", "proposal_settings_changed", "amendment_proposed",
@@ -423,7 +424,7 @@ def test_a_participant_not_yet_admitted_cannot_propose_an_amendment(db: Database
         text=TEXT, presenter_name="Marisol",
     ).data["proposal_id"]  # fmt: skip
     service.move_stage(db=db, proposal_id=pid, actor_id=made.participant_id, stage="concerns")
-    refused(Forbidden, "forbidden", service.propose_amendment, db=db, proposal_id=pid,
+    refused(Forbidden, "forbidden", amendments.propose_amendment, db=db, proposal_id=pid,
             actor_id=pending.participant_id, text=EMEKA_TEXT)  # fmt: skip
 
 
@@ -523,7 +524,7 @@ def test_a_closed_assembly_refuses_every_change(db: Database) -> None:
         lambda: submit(w),
         lambda: move(w, pid, "amendments"),
         lambda: service.withdraw(db=db, proposal_id=pid, actor_id=w.marisol),
-        lambda: service.set_amendments_open(
+        lambda: amendments.set_amendments_open(
             db=db, proposal_id=pid, actor_id=w.noor, amendments_open=False
         ),
         lambda: amend(w, pid, w.quentin, QUENTIN_TEXT),
@@ -546,7 +547,9 @@ def test_every_change_is_one_event_and_the_chain_verifies(any_db: Database) -> N
     second = amend(w, pid, w.quentin, QUENTIN_TEXT)
     decide(w, first, w.marisol)
     decide(w, second, w.noor, accept=False)
-    service.set_amendments_open(db=any_db, proposal_id=pid, actor_id=w.noor, amendments_open=False)
+    amendments.set_amendments_open(
+        db=any_db, proposal_id=pid, actor_id=w.noor, amendments_open=False
+    )
     move(w, pid, "decided", outcome="tabled", tabled_to="Comfort")
     export = export_events_of(any_db, w.aid)
     mine = [e for e in export["events"] if e["seq"] > start]

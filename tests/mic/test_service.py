@@ -10,6 +10,7 @@ import pytest
 
 from app.agenda import service as agenda_service
 from app.assembly import service as assembly
+from app.blocks import amendments
 from app.blocks import service as blocks
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid
@@ -227,10 +228,10 @@ def test_the_mic_keeps_the_text_it_started_with_when_the_proposal_is_amended(roo
     room.start("proposal")
     blocks.move_stage(db=room.db, proposal_id=proposal, actor_id=room.noor, stage="amendments")
     chen = room.join("Chen")
-    amendment = blocks.propose_amendment(
+    amendment = amendments.propose_amendment(
         db=room.db, proposal_id=proposal, actor_id=chen, text=TARPS.replace("ten", "twelve")
     )
-    blocks.decide_amendment(
+    amendments.decide_amendment(
         db=room.db,
         amendment_id=int(amendment.data["amendment_id"]),
         actor_id=room.noor,

@@ -29,7 +29,7 @@ from sqlmodel import select
 from app import clock as app_clock
 from app.agenda import service as agenda_service
 from app.assembly.models import AgendaItem, Participant
-from app.blocks import closing, rounds
+from app.blocks import amendments, closing, rounds
 from app.blocks import service as proposals
 from app.db import Database
 from app.demo import load_demo, seed_demo
@@ -151,13 +151,13 @@ class Evening:
         )  # fmt: skip
 
     def amend(self, title: str, by: str, text: str, rationale: str, accept: bool) -> None:
-        aid = proposals.propose_amendment(
+        aid = amendments.propose_amendment(
             db=self.db, proposal_id=self.proposals[title], actor_id=self.ids[by], text=text,
             rationale=rationale,
         ).data["amendment_id"]  # fmt: skip
         self.tick(60)
         presenter = self.ids["Marisol"]
-        proposals.decide_amendment(db=self.db, amendment_id=aid, actor_id=presenter, accept=accept)
+        amendments.decide_amendment(db=self.db, amendment_id=aid, actor_id=presenter, accept=accept)
 
     def round(
         self,

@@ -11,7 +11,7 @@ from app.agenda import service as agenda_service
 from app.assembly import service
 from app.assembly.auth import authenticate
 from app.assembly.state import load_state, search_people
-from app.blocks import closing, rounds
+from app.blocks import amendments, closing, rounds
 from app.blocks import service as blocks
 from app.db import Database
 from app.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
@@ -275,7 +275,7 @@ def test_a_muted_person_cannot_raise_hands_or_amend_but_can_answer(room: Room) -
         kind="point_of_process",
     )
     refused(
-        Conflict, "muted", blocks.propose_amendment,
+        Conflict, "muted", amendments.propose_amendment,
         db=room.db, proposal_id=proposal, actor_id=keiko, text="Buy twelve.",
     )  # fmt: skip
     opened = rounds.open_round(

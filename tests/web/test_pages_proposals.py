@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from app.blocks import logic
+from app.blocks import stages
 from tests.conftest import GA, join, ok
 from tests.web.screens import ORIGIN, Screen, soup
 
@@ -21,7 +21,7 @@ def test_the_console_offers_only_the_stages_the_table_allows(room: dict[str, Any
     console: Screen = room["console"]
     page = console.page()
     assert page.select_one("#mc-proposal .proposal-title").get_text() == "Winter tarps"
-    expected = [m for m in logic.allowed_moves("presented", round_open=False) if m != "decided"]
+    expected = [m for m in stages.allowed_moves("presented", round_open=False) if m != "decided"]
     assert moves_offered(page) == expected
     moved = console.post(f"proposals/{room['pid']}/stage", stage="consensus_call")
     assert moved.status_code == 200
