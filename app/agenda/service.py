@@ -6,7 +6,7 @@ assembly refuses while a round is open (the proposals') and indexes the archive.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import clock
 from app.agenda.logic import stop_clock
@@ -80,11 +80,7 @@ def open_agenda_item(
             raise Conflict(
                 _("“{title}” is already open.").format(title=item.title), code="item_already_open"
             )
-        before = session.exec(
-            select(AgendaItem).where(
-                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
-            )
-        ).first()
+        before = open_item(session, assembly_id)
         waiting = hand_over_stack(session, assembly_id, actor_id, hands=hands, to_item_id=item_id)
         used = None
         if before is not None:
@@ -94,34 +90,29 @@ def open_agenda_item(
         item.status = "open"
         item.opened_at = moment
         session.add(item)
+        told = {
+            "previous_item_id": before.id if before else None,
+            # Older logs lack the rest: the item before went back to pending then.
+            "previous_status": previous if before else None,
+            "hands": hands if waiting else None,
+            "hand_count": waiting,
+        }
         event = append_event(
             session,
             assembly_id,
             actor_id,
             "agenda_item_opened",
-            {
-                "item_id": item_id,
-                "title": item.title,
-                "previous_item_id": before.id if before else None,
-                # Older logs lack the rest: the item before went back to pending then.
-                "previous_status": previous if before else None,
-                "previous_used_seconds": used,
-                "hands": hands if waiting else None,
-                "hand_count": waiting,
-            },
+            {"item_id": item_id, "title": item.title, **told, "previous_used_seconds": used},
         )
     db.announce(assembly_id, event.seq, {facts.OPEN_ITEM, facts.HANDS, facts.FLOOR, facts.TURNS})
-    return Changed(
-        event.seq,
-        {
-            "item_id": item_id,
-            "status": "open",
-            "previous_item_id": before.id if before else None,
-            "previous_status": previous if before else None,
-            "hands": hands if waiting else None,
-            "hand_count": waiting,
-        },
-    )
+    return Changed(event.seq, {"item_id": item_id, "status": "open", **told})
+
+
+def open_item(session: Session, assembly_id: str) -> AgendaItem | None:
+    """The item open now, if any (one at a time)."""
+    return session.exec(
+        select(AgendaItem).where(AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open")
+    ).first()
 
 
 def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id: int) -> Changed:
@@ -165,15 +156,11 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             raise Conflict(
                 _("A round is still open; close it before closing the assembly."), code="round_open"
             )
-        open_item = session.exec(
-            select(AgendaItem).where(
-                AgendaItem.assembly_id == assembly_id, AgendaItem.status == "open"
-            )
-        ).first()
-        if open_item is not None:
-            stop_clock(open_item, moment)
-            open_item.status = "done"
-            session.add(open_item)
+        last = open_item(session, assembly_id)
+        if last is not None:
+            stop_clock(last, moment)
+            last.status = "done"
+            session.add(last)
         clear_stack_for_new_item(session, assembly_id, actor_id)
         assembly.status = "closed"
         assembly.closed_at = moment
@@ -184,8 +171,8 @@ def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
             actor_id,
             "assembly_closed",
             {
-                "closed_item_id": open_item.id if open_item else None,
-                "used_seconds": open_item.used_seconds if open_item else None,
+                "closed_item_id": last.id if last else None,
+                "used_seconds": last.used_seconds if last else None,
             },
         )
         index_assembly(session, assembly_id)  # the archive, from the final facts
