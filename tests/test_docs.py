@@ -4,9 +4,7 @@ the README and docs/ point only at files of the project, and no link leads nowhe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,6 +12,7 @@ from app.config import Settings
 from app.db import Database
 from app.web.app import create_app
 from app.web.sockets import SOCKETS
+from tests.routes import route_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 API_DOC = ROOT / "docs" / "api.md"
@@ -21,27 +20,6 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # The team's specs live outside the project: a reader of the project cannot open them.
 OUTSIDE = ("DESIGN.md", "PROCESS.md", "API.md", "STYLE.md")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-
-
-def served_routes(app: Any) -> set[str]:
-    """ "METHOD /path" of every route FastAPI serves (HEAD beside GET is implied)."""
-
-    def flat(routes: list[Any]) -> Iterator[Any]:
-        for route in routes:
-            if hasattr(route, "effective_route_contexts"):  # FastAPI's included routers
-                yield from route.effective_route_contexts()
-            elif hasattr(route, "routes"):
-                yield from flat(route.routes)
-            else:
-                yield route
-
-    keys = set()
-    for route in flat(app.routes):
-        methods = set(getattr(route, "methods", None) or ())
-        if "GET" in methods:
-            methods.discard("HEAD")
-        keys |= {f"{method} {route.path}" for method in methods}
-    return keys
 
 
 def socket_paths() -> set[str]:
@@ -65,7 +43,7 @@ def anchors(path: Path) -> set[str]:
 
 def test_every_route_the_app_serves_is_in_the_api_doc(settings: Settings, db: Database) -> None:
     doc = API_DOC.read_text(encoding="utf-8")
-    routes = served_routes(create_app(settings, db))
+    routes = route_keys(create_app(settings, db))
     assert len(routes) > 100  # the flattening found the routers' routes, not just the app's
     missing = sorted(route for route in routes if f"`{route}`" not in doc)
     assert not missing, f"routes missing from docs/api.md: {missing}"

@@ -33,6 +33,7 @@ from app.config import Settings
 from app.db import Database
 from app.web.app import create_app
 from tests.conftest import Person, _postgres_db, _sqlite_db, create_assembly, error_of
+from tests.routes import route_keys
 
 ORIGIN = "http://testserver"
 
@@ -91,27 +92,6 @@ SKIPPED = {
     "GET /static/{path:path}": "static files",
     "GET /favicon.ico": "the icon",
 }
-
-
-def route_keys(app: Any) -> set[str]:
-    """ "METHOD /path" of every route the app serves (HEAD beside GET is implied)."""
-
-    def flat(routes: list[Any]) -> Iterator[Any]:
-        for route in routes:
-            if hasattr(route, "effective_route_contexts"):  # FastAPI's included routers
-                yield from route.effective_route_contexts()
-            elif hasattr(route, "routes"):
-                yield from flat(route.routes)
-            else:
-                yield route
-
-    keys = set()
-    for route in flat(app.routes):
-        methods = set(getattr(route, "methods", None) or {"WEBSOCKET"})
-        if "GET" in methods:
-            methods.discard("HEAD")
-        keys |= {f"{method} {route.path}" for method in methods}
-    return keys
 
 
 # ---- the world: two assemblies, a group and an archived decision ---------------------------
