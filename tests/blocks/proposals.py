@@ -1,5 +1,6 @@
 """The helpers the proposal and amendment service tests share: an assembly with a presenter,
-participants and a working group (`world`), and short calls to submit, move, amend and decide."""
+participants and a working group (`world`), and short calls to submit, amend and decide (moving
+and forcing a stage are tests/blocks/world.py's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 from app.assembly import service as assembly_service
 from app.blocks import amendments, service
-from app.blocks.models import Proposal
 from app.db import Database
 from app.errors import DomainError
 from app.events import events_after, export_events
@@ -47,18 +47,6 @@ def submit(w: World, **kw: Any) -> int:
     changed = service.submit_proposal(db=w.db, assembly_id=w.aid, actor_id=w.noor, **body)
     pid: int = changed.data["proposal_id"]
     return pid
-
-
-def move(w: World, pid: int, stage: str, **kw: Any) -> service.Changed:
-    return service.move_stage(db=w.db, proposal_id=pid, actor_id=w.noor, stage=stage, **kw)
-
-
-def force_stage(db: Database, pid: int, stage: str) -> None:
-    with db.write() as session:
-        proposal = session.get(Proposal, pid)
-        assert proposal is not None
-        proposal.stage = stage
-        session.add(proposal)
 
 
 def amend(w: World, pid: int, by: int, text: str, rationale: str | None = None) -> int:

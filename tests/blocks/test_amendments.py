@@ -21,14 +21,13 @@ from tests.blocks.proposals import (
     decide,
     event_types,
     export_events_of,
-    force_stage,
     head,
-    move,
     refused,
     submit,
     world,
 )
 from tests.blocks.tents import EMEKA_TEXT, QUENTIN_TEXT, TENTS, TEXT
+from tests.blocks.world import force_stage, move
 
 # ---- friendly amendments -------------------------------------------------------------------
 
