@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app import clock
 from app.assembly import logic
@@ -390,10 +390,3 @@ def set_headcount(*, db: Database, assembly_id: str, actor_id: int, count: int) 
         event = append_event(session, assembly_id, actor_id, "headcount_set", {"count": count})
     db.announce(assembly_id, event.seq, {facts.PEOPLE, facts.ELIGIBLE})
     return Changed(event.seq, {"headcount": count})
-
-
-def participants_by_id(session: Session, ids: Sequence[int]) -> dict[int, Participant]:
-    if not ids:
-        return {}
-    rows = session.exec(select(Participant).where(col(Participant.id).in_(ids))).all()
-    return {p.id: p for p in rows if p.id is not None}

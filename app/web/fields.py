@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from app.errors import Invalid
 from app.i18n import _
 
 # The largest INTEGER: every id and seq column is one (32 bits on PostgreSQL, where a bigger
@@ -38,15 +37,6 @@ def lone_surrogate(value: Any) -> bool:
     if isinstance(value, list):
         return any(lone_surrogate(item) for item in value)
     return False
-
-
-def check_text(value: str, field: str) -> str:
-    """A string from a form or query that must be text (422 otherwise)."""
-    if lone_surrogate(value):
-        raise Invalid(
-            _("{field} holds a character that is not text.").format(field=field), code="bad_text"
-        )
-    return value
 
 
 class Body(BaseModel):
