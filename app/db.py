@@ -12,6 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from app import clock
+
 WRITE_OPTION = "miccheck_write"
 
 
@@ -100,6 +102,7 @@ class Database:
         lock = self._write_lock or nullcontext()
         with (
             lock,
+            clock.one_moment(),  # the rows and the events of one transaction share a moment
             Session(self._write_engine, expire_on_commit=False, info=self.memory) as s,
             s.begin(),
         ):

@@ -16,6 +16,7 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # Top to bottom. Entry points first: the web layer and the modules that start the app.
 LAYERS: list[set[str]] = [
     {"web", "cli", "demo", "models"},  # handlers and screens; the command line; the schema list
+    {"copies"},  # replay, import, mirror and take-over: an assembly carried to other servers
     {"agenda"},  # the evening's running order: coordinates the stack, the rounds, the archive
     {"archive", "groups", "mic", "minutes", "people", "signals"},
     {"blocks"},  # proposals and their rounds

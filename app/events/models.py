@@ -31,3 +31,6 @@ class EventHead(SQLModel, table=True):
     assembly_id: str = Field(primary_key=True, max_length=32)
     seq: int = 0
     hash: str = Field(max_length=64)
+    # Set while the log is a copy this server follows: "import" (`miccheck import`) or the
+    # primary's address (`miccheck mirror`). No event may be appended then; a take-over clears it.
+    follows: str | None = Field(default=None, max_length=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,8 +11,10 @@ from sqlalchemy import Table, insert, update
 from sqlmodel import Session, col, select
 
 from app import clock
+from app.errors import Conflict
 from app.events.chain import GENESIS_HASH, event_hash
 from app.events.models import Event, EventHead
+from app.i18n import _
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 HEAD: Table = EventHead.__table__  # type: ignore[attr-defined]
@@ -39,10 +42,12 @@ def append_event(
     """
     connection = session.connection()
     head = connection.execute(
-        select(EventHead.seq, EventHead.hash)
+        select(EventHead.seq, EventHead.hash, EventHead.follows)
         .where(EventHead.assembly_id == assembly_id)
         .with_for_update()
     ).first()
+    if head is not None and head.follows is not None:
+        raise read_only_copy()
     prev_seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     seq, at = prev_seq + 1, utc_stamp()
     body = {
@@ -73,6 +78,52 @@ def append_event(
             update(HEAD).where(HEAD.c.assembly_id == assembly_id), {"seq": seq, "hash": digest}
         )
     return Event(**row)
+
+
+def read_only_copy() -> Conflict:
+    """The refusal of any change to an assembly whose log this server only follows."""
+    return Conflict(
+        _(
+            "This server holds a copy of this assembly (an import or a mirror): it can be "
+            "read here, not changed, unless a facilitator takes over on this copy."
+        ),
+        code="read_only_copy",
+    )
+
+
+def store_event(session: Session, record: Mapping[str, Any], *, follows: str | None) -> None:
+    """Store an event exactly as it was written elsewhere (an export being imported, a mirror
+    following its primary), and move the head to it. The caller has verified that it links
+    to the current head; `follows` says whose copy the log now is (None: this server's own)."""
+    connection = session.connection()
+    payload = record["payload"]
+    connection.execute(
+        insert(EVENT),
+        {
+            "assembly_id": record["assembly_id"],
+            "seq": record["seq"],
+            "at": record["at"],
+            "actor_id": record.get("actor_id"),
+            "type": record["type"],
+            "payload_json": json.dumps(payload, sort_keys=True, ensure_ascii=False),
+            "prev_hash": record["prev_hash"],
+            "hash": record["hash"],
+        },
+    )
+    head = {"seq": record["seq"], "hash": record["hash"], "follows": follows}
+    moved = connection.execute(
+        update(HEAD).where(HEAD.c.assembly_id == record["assembly_id"]), head
+    )
+    if moved.rowcount == 0:
+        connection.execute(insert(HEAD), {"assembly_id": record["assembly_id"], **head})
+
+
+def follows_of(session: Session, assembly_id: str) -> str | None:
+    """Whose copy this server's log of the assembly is: None (its own), "import", or the
+    primary's address a mirror follows."""
+    return session.exec(
+        select(EventHead.follows).where(EventHead.assembly_id == assembly_id)
+    ).first()
 
 
 def head_of(session: Session, assembly_id: str) -> int:

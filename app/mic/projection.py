@@ -1,0 +1,8 @@
+"""The mic tables rebuilt from the events mic appends (docs/architecture.md, "The log is the
+truth"): one function per event type, applying what the event says."""
+
+from __future__ import annotations
+
+from app.events.projection import Projection
+
+PROJECTIONS: dict[str, Projection] = {}
