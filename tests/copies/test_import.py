@@ -181,3 +181,21 @@ def _rehash_after_editing_a_note(data: dict[str, object]) -> None:
         event["hash"] = event_hash(event)
         prev = event["hash"]
     data["head"] = {"seq": events[-1]["seq"], "hash": prev}
+
+
+def test_after_an_import_this_servers_own_new_rows_get_ids_of_their_own(
+    copy_db: Database, any_db: Database
+) -> None:
+    """PostgreSQL's sequences do not move for rows written with their own ids: the import
+    moves them, so the next assembly made here does not collide with the imported one."""
+    made = seed_demo(db=copy_db, in_group=False)  # made elsewhere, carried here
+    with copy_db.read() as session:
+        export = export_events(session, made.assembly_id)
+    import_log(db=any_db, events=export["events"])
+    mine = assembly_service.create_assembly(db=any_db, title="Our own GA")
+    joined = assembly_service.join_assembly(db=any_db, join_code=mine.join_code, name="Ada")
+    with any_db.read() as session:
+        imported = session.exec(
+            select(Participant.id).where(Participant.assembly_id == made.assembly_id)
+        ).all()
+    assert {mine.participant_id, joined.participant_id}.isdisjoint(imported)
