@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.agenda import service as agenda_service
 from app.assembly import service as assembly
@@ -15,6 +15,7 @@ from app.db import Database
 from app.people import service as people_service
 from app.stack import service
 from app.stack.models import Hand, StackSettings, Turn
+from tests.blocks.world import REASON, analog, answer, close, move, open_, open_item, submit, world
 from tests.copies.replays import replay_into
 from tests.copies.tables import differences, rows_of
 from tests.minutes.evening import Clock, freeze
@@ -89,8 +90,12 @@ def room(db: Database, monkeypatch: pytest.MonkeyPatch) -> Room:
 
 def stack_differences(room: Room, copy_db: Database) -> list[str]:
     """The room replayed into `copy_db`: what differs in the stack's tables, row by row."""
-    replay_into(room.db, copy_db, room.id)
-    live, copy = rows_of(room.db, room.id), rows_of(copy_db, room.id)
+    return differences_in(room.db, room.id, copy_db)
+
+
+def differences_in(db: Database, assembly_id: str, copy_db: Database) -> list[str]:
+    replay_into(db, copy_db, assembly_id)
+    live, copy = rows_of(db, assembly_id), rows_of(copy_db, assembly_id)
     return differences(
         {t: live[t] for t in STACK_TABLES}, {t: copy.get(t, []) for t in STACK_TABLES}
     )
@@ -168,7 +173,7 @@ def test_a_turn_replays_with_its_deadline_pauses_added_time_and_seconds_spoken(
     room.timer("pause")  # the log ends mid-pause
     assert stack_differences(room, copy_db) == []
     with copy_db.read() as session:
-        first, second = session.exec(select(Turn).order_by(Turn.id)).all()  # type: ignore[arg-type]
+        first, second = session.exec(select(Turn).order_by(col(Turn.id))).all()
     assert (first.paused_seconds, first.seconds, first.paused_at) == (7.5, 22, None)
     assert first.ended_at is not None and second.paused_at is not None
 
@@ -229,3 +234,32 @@ def test_the_hands_and_floor_of_someone_muted_replay_taken(room: Room, copy_db: 
         db=room.db, assembly_id=room.id, actor_id=room.noor, participant_id=dev, muted=True
     )
     assert stack_differences(room, copy_db) == []
+
+
+def test_the_blockers_hands_replay_at_the_head_and_lowered_with_the_decision(
+    db: Database, copy_db: Database
+) -> None:
+    w = world(db)
+    pid = submit(w, "consensus_call")
+    open_item(w, pid)
+    raise_ = service.raise_hand
+    chen = int(raise_(db=db, assembly_id=w.aid, actor_id=w.chen, kind="speak").data["entry_id"])
+    raise_(db=db, assembly_id=w.aid, actor_id=w.quentin, kind="speak")
+    emeka = int(raise_(db=db, assembly_id=w.aid, actor_id=w.emeka, kind="speak").data["entry_id"])
+    service.move_hand(db=db, assembly_id=w.aid, actor_id=w.noor, entry_id=chen, position=2)
+    rid = open_(w, pid, "consensus")
+    answer(w, rid, w.emeka, "block", REASON)  # a hand already up: moved to the head
+    answer(w, rid, w.dolores, "block", REASON)  # no hand up: one is raised for her
+    answer(w, rid, w.quentin, "agree")
+    close(w, rid)
+    with db.read() as session:
+        given = session.exec(select(Hand).where(Hand.note == "block")).all()
+    assert {h.id for h in given} - {emeka} and emeka in {h.id for h in given}
+
+    move(w, pid, "consensus_call")
+    fallback = open_(w, pid, "consensus", fallback=True)
+    analog(w, fallback, {"agree": 27})
+    close(w, fallback)
+    assert differences_in(db, w.aid, copy_db) == []
+    assert copied(copy_db, Hand, emeka).status == "lowered"
+    assert copied(copy_db, Hand, chen).status == "open"
