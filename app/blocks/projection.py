@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.assembly.models import AgendaItem, Participant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
+from app.blocks.tally import in_order
 from app.events.projection import Projection, Replayed
 
 
@@ -202,7 +203,8 @@ def _response_cast(session: Session, event: Replayed) -> None:
 def _analog_counted(session: Session, event: Replayed) -> None:
     row = _round(session, event)
     p = event.payload
-    row.analog_json = json.dumps({"counts": p["counts"], "blocks": p["blocks"]})
+    counts = in_order(row.kind, p["counts"])  # the live row's order (`tally.check_analog`)
+    row.analog_json = json.dumps({"counts": counts, "blocks": p["blocks"]})
     session.add(row)
 
 
@@ -213,7 +215,7 @@ def _round_closed(session: Session, event: Replayed) -> None:
     row = _round(session, event)
     row.status, row.closed_at = "closed", event.at
     row.closed_by_deadline = bool(p.get("by_deadline"))
-    row.tally_json = json.dumps(p["tally"])
+    row.tally_json = json.dumps(in_order(row.kind, p["tally"]))  # every answer, zeros too
     row.outcome, row.explanation = p.get("outcome"), str(p["explanation"])[:500]
     # Logs from before `eligible` was recorded: the admitted phones the replay has at this point
     # are those the close counted (admissions and removals are events of their own).
