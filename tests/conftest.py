@@ -104,6 +104,16 @@ def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def copy_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """Another fresh, migrated SQLite database: the other server an assembly is replayed into."""
+    path = tmp_path / "copy.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_db(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
