@@ -3,7 +3,9 @@ truth"): one function per event type, applying what the event says.
 
 Proposals, amendments, rounds and blocks are inserted with the ids their events name; versions
 and answers get fresh ids (no event names them). Times are the event's `at`: the services take
-them inside the event's own transaction. The hands a blocked call or a decision moves are
+them inside the event's own transaction (in logs from before they did, submitting, opening and
+closing read the clock a moment before their transaction began: the copy's times are then that
+moment later, the nearest the log knows). The hands a blocked call or a decision moves are
 events of their own (`app/stack/handover.py`), replayed by the stack.
 
 One thing a replay cannot rebuild exactly: who answered an anonymous round. Its events name
