@@ -236,3 +236,45 @@ def test_the_pages_canonical_json_and_sha256_are_pythons(browser: Any, closed: A
 
 def event_hash_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def test_the_wall_and_a_phone_show_the_same_log_fingerprint_as_the_head_moves(
+    browser: Any, base_url: str
+) -> None:
+    created = httpx.post(
+        f"{base_url}/api/assemblies",
+        json={"title": "Riverside Commons GA", "facilitator_name": "Noor"},
+    ).json()
+    aid, fac = created["id"], {"Authorization": f"Bearer {created['facilitator_token']}"}
+    wall_context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        wall = wall_context.new_page()
+        wall.goto(f"{base_url}/a/{aid}/projector?key={created['projector_key']}")
+        phone = phone_context.new_page()
+        phone.goto(f"{base_url}/j/{created['join_code']}")
+        phone.fill("input[name=name]", "Chen")
+        phone.click("form button[type=submit]")
+        phone.wait_for_selector("#mc-log")
+        for page in (wall, phone):
+            page.wait_for_selector("#mc-connection[data-state=live]")
+        for title in ("Kitchen report-back", "Winter tents"):
+            changed = httpx.post(
+                f"{base_url}/api/assemblies/{aid}/agenda",
+                json={"title": title, "kind": "report"},
+                headers=fac,
+            ).json()
+            head = httpx.get(f"{base_url}/api/assemblies/{aid}/events", headers=fac).json()["head"]
+            assert head["seq"] == changed["seq"]
+            shown = f"{head['hash'][:4]} {head['hash'][4:8]}"
+            for page in (wall, phone):
+                page.wait_for_selector(f"#mc-log[data-seq='{head['seq']}']")
+                assert page.inner_text("#mc-log .fingerprint") == shown
+                assert page.inner_text("#mc-log") == f"Log {shown} · seq {head['seq']}"
+        box = wall.locator("#mc-log").bounding_box()
+        assert box is not None and box["x"] < 200 and box["y"] > 1080 - 80  # bottom left, small
+        screenshot(wall, "verify-wall-corner")
+        screenshot(phone, "verify-phone-corner")
+    finally:
+        wall_context.close()
+        phone_context.close()
