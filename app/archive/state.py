@@ -15,8 +15,8 @@ from app.archive.models import ArchiveEntry
 from app.archive.search import ArchivedDecision, find_group, search_in, visible
 from app.assembly.models import Assembly, AssemblyGroup
 from app.db import Database
-from app.events import EventHead
 from app.errors import NotFound
+from app.events import EventHead
 from app.groups.logic import working_group_key
 from app.groups.service import GroupView, view_of
 from app.i18n import _

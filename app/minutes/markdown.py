@@ -216,7 +216,8 @@ def _closing(minutes: r.Minutes) -> list[str]:
 def _head_line(minutes: r.Minutes) -> str:
     export, verify = check_commands(minutes.header.assembly_id, minutes.head.hash)
     return _(
-        "Event log head: seq {seq}, hash `{hash}` (fingerprint `{fingerprint}`). To check this copy, export the events "
+        "Event log head: seq {seq}, hash `{hash}` (fingerprint `{fingerprint}`). "
+        "To check this copy, export the events "
         "(`{export}`) and run `{verify}`: it must end at this seq and hash (without `--head`, "
         "`miccheck verify` checks the links only, and an export edited and re-hashed from there "
         "on passes that). Notes are numbered by their event in that log."

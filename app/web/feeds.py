@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from xml.etree import ElementTree as ET
 
 from app.archive.search import ArchivedDecision
-from app.events.chain import fingerprint
 from app.archive.state import DecisionFeed
+from app.events.chain import fingerprint
 from app.i18n import DEFAULT, _, speaking
 from app.i18n.formats import short_day
 from app.web.urls import Urls

@@ -51,6 +51,6 @@ def test_the_spanish_verify_page_speaks_spanish_in_its_script_too(client: TestCl
     )
     assert set(spanish) == set(english)
     for key, text in english.items():
-        if key != "words":
+        if key not in ("words", "round_line"):  # the round's line is placeholders and a seq
             assert spanish[key] != text, key
     assert spanish["words"]["outcomes"]["tabled"] != "tabled"
