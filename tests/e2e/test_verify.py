@@ -194,6 +194,25 @@ def test_without_crypto_subtle_the_pages_own_sha256_gives_the_same_answers(
         page.context.close()
 
 
+def test_a_typed_head_too_short_or_not_hex_is_refused_saying_why(
+    browser: Any, closed: Any, tmp_path: Path
+) -> None:
+    base, _meeting, export = closed
+    page = open_verify(browser, base)
+    try:
+        path = write(tmp_path, "events.json", export)
+        short = check(page, path, head="4f2a 9c01")
+        assert short["state"] == "error" and short["fingerprint"] is None
+        assert short["verdict"] == (
+            "“4f2a 9c01” has 8 hex characters: give the whole hash (64) or at least its first 12."
+        )
+        assert check(page, path, head="not a hash at all")["verdict"] == (
+            "“not a hash at all” is not a hash: only hex characters 0-9 and a-f."
+        )
+    finally:
+        page.context.close()
+
+
 # Values whose canonical JSON is easy to get wrong outside Python: floats as Python writes
 # them, escapes, keys beyond the Basic Multilingual Plane, duplicate keys, big integers.
 TRICKY = [
