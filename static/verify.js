@@ -1,7 +1,7 @@
 // /verify: checks an events export in this browser, as `miccheck verify` does (app/events/chain.py).
 // Nothing is sent anywhere: the file is read, parsed, re-serialised as Python's canonical JSON,
 // hashed with SHA-256 and its chain walked here. The page's words come from the server in
-// #verify-messages (translated); the checking is all below.
+// #verify-messages[data-messages] (translated); the checking is all below.
 (function () {
   "use strict";
 
@@ -428,7 +428,7 @@
 
   var form = document.getElementById("verify-form");
   if (!form) return;
-  var T = JSON.parse(document.getElementById("verify-messages").textContent);
+  var T = JSON.parse(document.getElementById("verify-messages").getAttribute("data-messages"));
   var fileInput = document.getElementById("verify-file");
   var textInput = document.getElementById("verify-text");
   var headInput = document.getElementById("verify-head");

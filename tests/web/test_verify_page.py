@@ -18,9 +18,9 @@ def verify_page(client: TestClient, **headers: str) -> BeautifulSoup:
 
 
 def messages(page: BeautifulSoup) -> dict[str, Any]:
-    block = page.select_one("script#verify-messages[type='application/json']")
+    block = page.select_one("#verify-messages[data-messages]")
     assert block is not None
-    return json.loads(block.get_text())  # type: ignore[no-any-return]
+    return json.loads(str(block["data-messages"]))  # type: ignore[no-any-return]
 
 
 def test_the_verify_page_needs_no_login_and_its_form_sends_no_file(client: TestClient) -> None:
