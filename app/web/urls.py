@@ -67,6 +67,10 @@ class Urls:
         """The Atom feed of a group's (or a working group's) decisions."""
         return self.archive_group(slug, working_group) + "/feed.atom"
 
+    def events(self, assembly_id: str) -> str:
+        """The hash-chained event export (anyone's once the assembly is closed and public)."""
+        return f"/api/assemblies/{quote(assembly_id)}/events"
+
     def verify(self, head: str | None = None) -> str:
         """The page that checks an events export in the browser; `head` fills in the head hash
         to check it against."""

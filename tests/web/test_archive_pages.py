@@ -418,6 +418,9 @@ def test_a_decision_page_shows_the_heads_fingerprint_and_links_to_the_browser_ch
     assert link is not None and link["href"] == f"/verify?head={digest}"
     minutes = soup(client.get(f"/api/assemblies/{riverside.aid}/minutes.html"))
     assert text_of(minutes, "#head-fingerprint") == text_of(page, "#head-fingerprint")
+    events = page.select_one(".check a#events-link")  # the file to check, anyone's: it is public
+    assert events is not None and events["href"] == f"/api/assemblies/{riverside.aid}/events"
+    assert client.get(str(events["href"])).json()["head"]["hash"] == digest
 
 
 def speak(db: Database, assembly_id: str, language: str) -> None:
