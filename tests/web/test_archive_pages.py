@@ -175,6 +175,7 @@ def test_a_private_assembly_appears_only_with_its_join_code(
     assert client.get(f"/archive/decisions/{private.tents}?code=ZZZZZZ").status_code == 404
     shown = client.get(f"/archive/decisions/{private.tents}", params={"code": private.join_code})
     assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert soup(shown).select_one("#events-link") is None  # its export needs a facilitator
     assert "Harbour GA" not in client.get("/archive").text
     page = soup(client.get("/archive", params={"code": private.join_code.lower()}))
     links = decision_links(page)
