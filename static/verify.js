@@ -477,12 +477,13 @@
     });
   }
 
+  // `verified`: the check's state (ok, broken, mismatch); anything but ok is said above them.
   function renderOutcomes(events, verified) {
     outcomes.textContent = "";
     var rows = decisions(events);
     outcomes.hidden = false;
     outcomes.appendChild(el("h2", { id: "verify-outcomes-heading" }, T.outcomes_heading));
-    if (!verified) outcomes.appendChild(el("p", { class: "warning" }, T.outcomes_unverified));
+    if (verified !== "ok") outcomes.appendChild(el("p", { class: "warning" }, verified === "mismatch" ? T.outcomes_not_head : T.outcomes_unverified));
     if (!rows.length) {
       outcomes.appendChild(el("p", {}, T.no_proposals));
       return;
@@ -558,7 +559,7 @@
             el("p", { id: "verify-why", "data-why": broken.why }, T["why_" + broken.why]),
             engine,
           ]);
-          renderOutcomes(events, false);
+          renderOutcomes(events, "broken");
           return;
         }
         var last = events.length ? events[events.length - 1] : null;
@@ -578,7 +579,7 @@
         }
         lines.push(engine);
         show(state, lines);
-        renderOutcomes(events, state === "ok");
+        renderOutcomes(events, state);
       });
     });
   }
@@ -602,10 +603,11 @@
       var digest = get(event, "hash");
       if (typeof digest === "string" && digest.indexOf(wanted) === 0) found.push(shown(get(event, "seq")));
     });
-    if (found.length > 1) return { state: "broken", text: say("head_ambiguous", { count: found.length, seqs: found.join(", ") }) };
+    // The links hold, the head does not: "mismatch", not "broken" (no seq breaks).
+    if (found.length > 1) return { state: "mismatch", text: say("head_ambiguous", { count: found.length, seqs: found.join(", ") }) };
     if (found.length !== 1 || found[0] !== lastSeq) {
       var key = found.length ? "head_cut" : "head_mismatch";
-      return { state: "broken", text: say(key, { found: found[0] || "" }) };
+      return { state: "mismatch", text: say(key, { found: found[0] || "" }) };
     }
     return { state: "ok", text: T.head_match };
   }
