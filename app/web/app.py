@@ -51,6 +51,7 @@ from app.web import (
     pages_rounds,
     pages_signals,
     pages_stack,
+    pages_verify,
     sockets,
 )
 from app.web.compression import Compression
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_minutes.router)
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
+    app.include_router(pages_verify.router)
     app.include_router(pages_groups.router)
     app.include_router(pages_people.router)
     app.include_router(key_links.router)
