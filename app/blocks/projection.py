@@ -17,9 +17,11 @@ replaced; see `_response_cast`.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.assembly.models import AgendaItem, Participant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
@@ -168,9 +170,11 @@ def _response_cast(session: Session, event: Replayed) -> None:
     """An answer, or a changed answer (the last one counts, `changes` counts the changes).
 
     An anonymous answer's event names nobody (docs/process.md, "Anonymous"), so its row has no
-    person here, and a changed one cannot be matched to the answer it replaces: it is given to
-    the answer left unchanged the longest, the nearest honest guess. The round's counts and
-    outcome are the close's own and stay exact; only which anonymous answer changed may differ.
+    person here. A changed one says what it replaced (`was`: the value and reason, never who):
+    it is given to an answer like that, the one left unchanged the longest, so the counts and
+    reasons are exact; answers alike in both are interchangeable. Older logs do not say: the
+    answer left unchanged the longest takes it, whatever it was (the round's close carries its
+    own counts, so the record stays exact; the rows of the open round may not).
     """
     p = event.payload
     round_id = int(p["round_id"])
@@ -181,7 +185,7 @@ def _response_cast(session: Session, event: Replayed) -> None:
         if participant_id is not None:
             query = query.where(Response.participant_id == participant_id)
         else:
-            query = query.order_by(col(Response.answered_at), col(Response.id))
+            query = _like(query, p.get("was")).order_by(col(Response.answered_at), col(Response.id))
         answer = session.exec(query).first()
     if answer is None:
         answer = Response(
@@ -195,6 +199,15 @@ def _response_cast(session: Session, event: Replayed) -> None:
     answer.value, answer.reason, answer.answered_at = p["value"], p.get("reason"), event.at
     session.add(answer)
     session.flush()
+
+
+def _like(query: SelectOfScalar[Response], was: dict[str, Any] | None) -> SelectOfScalar[Response]:
+    """Answers like the one a changed anonymous answer replaced (all, when the log is older)."""
+    if was is None:
+        return query
+    reason = was.get("reason")
+    same_reason = col(Response.reason).is_(None) if reason is None else Response.reason == reason
+    return query.where(Response.value == was["value"], same_reason)
 
 
 def _analog_counted(session: Session, event: Replayed) -> None:

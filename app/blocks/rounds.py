@@ -277,6 +277,9 @@ def respond(
             )
         ).first()
         changed = answer is not None
+        # What a changed anonymous answer replaced, so a replay changes a row like it (the
+        # live tally showed as much): never who, nor when they first answered.
+        was = {"value": answer.value, "reason": answer.reason} if answer is not None else None
         if answer is None:
             answer = Response(
                 round_id=round_id, participant_id=actor_id, value=value, answered_at=clock.now()
@@ -294,6 +297,8 @@ def respond(
         }
         if not row.anonymous:
             payload.update(participant_id=actor_id, name=person.name)
+        elif was is not None:
+            payload.update(was=was)
         # An anonymous answer's event names nobody, not even as its actor.
         event = append_event(
             session, aid, None if row.anonymous else actor_id, "response_cast", payload

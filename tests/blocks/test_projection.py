@@ -291,6 +291,30 @@ def test_a_changed_anonymous_answer_replays_as_a_change_though_not_whose(
     }  # fmt: skip
 
 
+def test_an_open_anonymous_round_replays_with_the_rooms_answers_when_one_changed(
+    db: Database, copy_db: Database
+) -> None:
+    """A changed anonymous answer says what it replaced (value and reason, never who): the copy
+    changes an answer like it, so an open round's answers are the room's."""
+    w = world(db)
+    pid = submit(w, "temperature_check")
+    rid = open_(w, pid, "temperature", anonymous=True)
+    answer(w, rid, w.chen, "up")  # the answer left unchanged the longest: not the one changed
+    answer(w, rid, w.emeka, "down")
+    answer(w, rid, w.emeka, "sideways")
+    with db.read() as session:
+        changed = export_events(session, w.aid)["events"][-1]
+    assert changed["actor_id"] is None
+    assert changed["payload"]["was"] == {"value": "down", "reason": None}
+    assert "participant_id" not in changed["payload"] and "name" not in changed["payload"]
+    replay_into(db, copy_db, w.aid)
+    with copy_db.read() as session:
+        answers = session.exec(select(Response).where(Response.round_id == rid)).all()
+    assert sorted((a.value, a.reason, a.changes) for a in answers) == [
+        ("sideways", None, 1), ("up", None, 0),
+    ]  # fmt: skip
+
+
 def test_the_approval_of_the_minutes_replays_as_a_round_without_a_proposal(
     db: Database, copy_db: Database
 ) -> None:
