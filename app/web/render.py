@@ -22,6 +22,7 @@ from app.blocks.explain import say_explanation
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.blocks.tally import OUTCOME_WORDS
+from app.copies.service import mirrors_since
 from app.db import Database
 from app.events import head_of
 from app.i18n import DEFAULT, LANGUAGES, current, ordinal, speaking, translations
@@ -205,6 +206,7 @@ class Snapshot:
     outcomes: dict[int, ItemOutcome] = field(default_factory=dict)  # decided items, by item id
     mic: MicView | None = None  # the people's mic, while it is on
     mic_seq: int | None = None
+    mirrors: tuple[str, ...] = ()  # the mirrors' addresses phones go to when this server stops
 
     @property
     def round(self) -> RoundView | None:
@@ -234,6 +236,7 @@ class Snapshot:
             "notes": self.notes,
             "outcomes": self.outcomes,
             "mic": self.mic,
+            "mirrors": self.mirrors,
         }
 
 
@@ -255,6 +258,8 @@ class Renderer:
         self.db = db
         self.urls = urls
         self.board = board or Board()  # the room's recent hand signals, in this process
+        # The mirrors each assembly announced, as of a seq: a snapshot reads only what is newer.
+        self._mirrors: dict[str, tuple[int, tuple[str, ...]]] = {}
         self.envs = {language: make_environment(language) for language in LANGUAGES}
         for env in self.envs.values():
             env.globals["signals_of"] = self.signals_of  # live/_signals.html, inside a page
@@ -322,8 +327,11 @@ class Renderer:
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
         mic, mic_seq = load_mic(db=self.db, assembly_id=assembly_id)
+        with self.db.read() as session:
+            seen = mirrors_since(session, assembly_id, self._mirrors.get(assembly_id))
+        self._mirrors[assembly_id] = seen
         return Snapshot(
-            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq
+            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq, seen[1]
         )
 
     def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:
