@@ -55,7 +55,9 @@ def test_the_next_event_of_the_chain_links_to_the_head() -> None:
 )
 def test_a_broken_link_is_refused_saying_why(change: dict[str, Any], says: str) -> None:
     first, second = chain(2)
-    reason = broken_link({**second, **change}, assembly_id="ga1", head_seq=1, head_hash=first["hash"])
+    reason = broken_link(
+        {**second, **change}, assembly_id="ga1", head_seq=1, head_hash=first["hash"]
+    )
     assert reason is not None and says in reason
 
 
