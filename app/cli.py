@@ -330,6 +330,57 @@ def verify(
     ),
 ) -> None:
     """Check an exported event file: every link of the hash chain, and the head."""
+    _verified(file, head)
+
+
+@cli.command("import")
+def import_(
+    file: Path,
+    head: str | None = typer.Option(
+        None,
+        "--head",
+        metavar="HASH",
+        help="The head hash printed in the minutes: the export must end with it, or nothing "
+        "is imported.",
+    ),
+) -> None:
+    """Rebuild an assembly on this server from its event export, verified first (read-only here)."""
+    from app.copies.importing import import_log
+    from app.db import Database
+    from app.errors import DomainError
+    from app.web.urls import Urls
+
+    events = _verified(file, head)
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        imported = import_log(db=db, events=events)
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    urls = Urls(settings.public_url)
+    typer.echo(
+        _(
+            "imported “{title}” ({status}): {count} events, head seq {seq} hash {hash}; "
+            "read-only on this server. Minutes: {minutes}"
+        ).format(
+            title=imported.title,
+            status=imported.status,
+            count=imported.events,
+            seq=imported.head_seq,
+            hash=imported.head_hash,
+            minutes=(urls := Urls(settings.public_url)).absolute(
+                urls.minutes(imported.assembly_id)
+            ),
+        )
+    )
+
+
+def _verified(file: Path, head: str | None) -> list[Any]:
+    """The events of an export whose every link holds and, when given, whose last event is the
+    head the minutes printed; said on stdout. Exit 1 (broken) or 2 (unreadable) otherwise."""
     from app.events import verify_chain
     from app.events.chain import parse_head_hash
 
@@ -349,6 +400,7 @@ def verify(
         _links_only(file, events)
     else:
         _compare_head(events, head, wanted)
+    return events
 
 
 def _read_export(file: Path) -> tuple[list[Any], Any]:

@@ -104,6 +104,16 @@ def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def copy_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """Another fresh, migrated SQLite database: another server, to carry assemblies into."""
+    other = tmp_path / "copy"
+    other.mkdir()
+    database = _sqlite_db(sqlite_template, other)
+    yield database
+    database.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_db(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path

@@ -71,8 +71,8 @@ def open_agenda_item(
     """Open one item; the item open before it is done (or pending, when asked). Hands still up
     are carried over to it or cleared, as `hands` says: never silently (409 without it)."""
     logic.check_choice(previous, logic.PREVIOUS_STATUSES, field="previous")
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's: the event's `at` (app/clock.py)
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), N_("open agenda items"))
         item = item_in(session, assembly_id, item_id)
@@ -145,8 +145,8 @@ def close_agenda_item(*, db: Database, assembly_id: str, actor_id: int, item_id:
 
 def close_assembly(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     """End the assembly: the open item is done and the minutes become final."""
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's: the event's `at` (app/clock.py)
         assembly = assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, ("facilitator",), N_("close the assembly"))
         still_open = session.exec(

@@ -275,7 +275,14 @@ def join_assembly(
             assembly.id,
             person.id,
             "participant_joined",
-            {"participant_id": person.id, "name": name, "pronouns": pronouns, "status": status},
+            {
+                "participant_id": person.id,
+                "name": name,
+                "pronouns": pronouns,
+                "status": status,
+                # Only when it is not the assembly's: what a replay gives everyone else.
+                **({"language": person.language} if person.language != assembly.language else {}),
+            },
         )
     db.announce(assembly.id, event.seq, {facts.PEOPLE, facts.DOOR, facts.ELIGIBLE})
     return Joined(assembly.id, person.id, token, status, event.seq)

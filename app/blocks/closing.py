@@ -53,8 +53,8 @@ def close_round(
     because each reads what the one before wrote: the names before the answers are made
     anonymous, the event before the stage move it causes, the stage before the blockers' hands.
     """
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the event's `at` (a replay's time)
         row, proposal, assembly = _round_to_close(session, round_id, actor_id)
         aid, rule = row.assembly_id, rule_of(assembly)
         count = _count(session, row)
@@ -193,6 +193,7 @@ def _closed_payload(
         "stand_asides": stand_asides,
         "block": result.block,
         "by_deadline": by_deadline,
+        "eligible": row.eligible,  # phones joined at the close: a replay keeps the count
     }
 
 

@@ -94,8 +94,8 @@ def open_round(
     """
     check_round_options(results, closes_in_seconds)
     _check_block_given(kind, block_id)
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the event's `at` (a replay's time)
         proposal = proposal_for_write(session, proposal_id)
         aid = proposal.assembly_id
         require_role(session, aid, actor_id, ("facilitator",), N_("open a round"))
@@ -351,8 +351,8 @@ def open_minutes_approval(
     every phone answers one question at a time.
     """
     check_round_options(results, closes_in_seconds)
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the event's `at` (a replay's time)
         assembly_for_write(session, assembly_id)
         require_role(
             session, assembly_id, actor_id, ("facilitator",), N_("ask to approve the minutes")

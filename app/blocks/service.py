@@ -64,8 +64,8 @@ def submit_proposal(
     typed = clean_optional(
         presenter_name, field="presenter_name", max_len=stages.PRESENTER_NAME_MAX
     )
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the event's `at` (a replay's time)
         assembly_for_write(session, assembly_id)
         facilitator = require_role(
             session, assembly_id, actor_id, ("facilitator",), N_("put proposals forward")

@@ -116,7 +116,14 @@ def check_analog(
             _("Every counted block needs a name and a reason, one entry per block."),
             code="analog_block_unnamed",
         )
-    return clean, named
+    # In the kind's own order, whatever order they came in: the log keeps no order (its
+    # payloads are stored with sorted keys), so a replay writes the same row (`in_order`).
+    return in_order(kind, clean), named
+
+
+def in_order(kind: str, counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts in the order of the kind's answers (`RESPONSES`), leaving out what is absent."""
+    return {value: counts[value] for value in RESPONSES[kind] if value in counts}
 
 
 # ---- outcome arithmetic ----------------------------------------------------------------------

@@ -22,6 +22,15 @@ TURN_SIGNALS = "turn_signals"
 
 def take_off_stack(session: Session, assembly_id: str, hand: Hand, status: str) -> None:
     """Close a hand; hands a keeper moved behind it move up with the queue, keeping their place."""
+    close_gap(session, assembly_id, hand)
+    hand.status, hand.closed_at = status, clock.now()
+    session.add(hand)
+
+
+def close_gap(session: Session, assembly_id: str, hand: Hand) -> None:
+    """Before an open hand leaves the queue: the hands a keeper moved behind it keep their place
+    relative to the head (their position moves up by one). Reads the tables only, so a
+    replay (app/stack/projection.py) runs it too."""
     queue = queue_of(session, assembly_id, settings_of(session, assembly_id))
     leaving = next((p.position for p in queue if p.entry.id == hand.id), None)
     if leaving is not None:
@@ -31,8 +40,6 @@ def take_off_stack(session: Session, assembly_id: str, hand: Hand, status: str) 
                 if moved is not None and moved.moved_to is not None and moved.moved_to > 1:
                     moved.moved_to -= 1
                     session.add(moved)
-    hand.status, hand.closed_at = status, clock.now()
-    session.add(hand)
 
 
 def hand_payload(hand: Hand) -> dict[str, Any]:

@@ -13,6 +13,11 @@ from app.stack.floor import end_turn, hand_payload, take_off_stack
 from app.stack.models import Hand
 from app.stack.queue import current_turn, open_hands, open_item_of, queue_of, settings_of
 
+# Why a hand was lowered with others, all at once, where nobody's place moves up (the payload's
+# `because`): a replay closes no gap for these (app/stack/projection.py).
+ITEM_CHANGED = "agenda item changed"
+PROPOSAL_DECIDED = "proposal decided"
+
 
 def clear_stack_for_new_item(session: Session, assembly_id: str, actor_id: int) -> int:
     """Closing an item (or the assembly): the turn ends, open hands are lowered (recorded).
@@ -56,7 +61,7 @@ def hand_over_stack(
         else:
             hand.status, hand.closed_at = "lowered", moment
             session.add(hand)
-            payload = {**hand_payload(hand), "by_owner": False, "because": "agenda item changed"}
+            payload = {**hand_payload(hand), "by_owner": False, "because": ITEM_CHANGED}
             append_event(session, assembly_id, actor_id, "hand_lowered", payload)
     return len(queue)
 
@@ -123,7 +128,7 @@ def lower_block_hands(session: Session, assembly_id: str, actor_id: int | None) 
             continue
         hand.status, hand.closed_at = "lowered", moment
         session.add(hand)
-        payload = {**hand_payload(hand), "by_owner": False, "because": "proposal decided"}
+        payload = {**hand_payload(hand), "by_owner": False, "because": PROPOSAL_DECIDED}
         append_event(session, assembly_id, actor_id, "hand_lowered", payload)
         lowered += 1
     return lowered

@@ -202,8 +202,8 @@ def move_hand(
 
 def call_next_speaker(*, db: Database, assembly_id: str, actor_id: int) -> Changed:
     """The current turn ends (recorded) and the head of the queue gets the floor."""
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the events' `at` (a replay reads it)
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, N_("call the next speaker"))
         settings = settings_of(session, assembly_id)
@@ -254,8 +254,8 @@ def control_timer(
     *, db: Database, assembly_id: str, actor_id: int, action: str, seconds: int | None = None
 ) -> Changed:
     """Pause (an interposed question), resume, add time, or end the current turn."""
-    moment = clock.now()
     with db.write() as session:
+        moment = clock.now()  # the transaction's moment: the events' `at` (a replay reads it)
         assembly_for_write(session, assembly_id)
         require_role(session, assembly_id, actor_id, KEEPERS, N_("run the timer"))
         turn = current_turn(session, assembly_id)

@@ -17,6 +17,7 @@ from app.blocks.tally import (
     RESPONSES,
     Tally,
     block_review_accepts,
+    check_analog,
     check_response,
     decide,
     explain_block_review,
@@ -329,3 +330,14 @@ def test_percentages_never_show_two_different_shares_as_equal(one: F, other: F) 
 def test_block_review_is_monotone_in_yes_answers(yes: int, no: int, threshold: F) -> None:
     if block_review_accepts(yes, no, threshold):
         assert block_review_accepts(yes + 1, no, threshold)
+
+
+def test_counted_hands_are_kept_in_the_kinds_order_whatever_order_they_came_in() -> None:
+    """The log stores payloads with sorted keys; the row keeps one order a replay can write."""
+    counts, named = check_analog(
+        "consensus",
+        {"block": 1, "agree": 12, "stand_aside": 0},
+        [{"name": "Kofi", "reason": "No."}],
+    )
+    assert list(counts.items()) == [("agree", 12), ("block", 1)]
+    assert named == [{"name": "Kofi", "reason": "No."}]

@@ -65,6 +65,9 @@ from test_walkthrough import (
     start_assembly,
 )
 
+from app.db import Database
+from tests.copies.replays import replay_differences
+
 CONSOLE: ViewportSize = {"width": 1366, "height": 768}
 SMALL_WALL: ViewportSize = {"width": 1280, "height": 720}
 PATIENCE_MS = 20_000  # six browsers on two shared cores: a screen may take a while to follow
@@ -548,7 +551,7 @@ def the_minutes_and_the_archive(ev: Evening) -> None:
     ev.step("the-archive")
 
 
-def test_an_evening_with_every_screen_open(room: Devices) -> None:
+def test_an_evening_with_every_screen_open(room: Devices, db: Database, copy_db: Database) -> None:
     ev = the_room_gathers(room)
     the_stack(ev)
     the_proposal(ev)
@@ -559,6 +562,8 @@ def test_an_evening_with_every_screen_open(room: Devices) -> None:
     the_minutes_are_approved(ev)
     the_assembly_closes(ev)
     the_minutes_and_the_archive(ev)
+    # The log is the truth: the whole evening, clicked through, rebuilds from its events alone.
+    assert replay_differences(db, copy_db) == []
     if ev.problems:
         pytest.fail(
             f"{len(ev.problems)} layout problems:\n" + "\n".join(ev.problems), pytrace=False

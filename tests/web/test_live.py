@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import Database
 from app.events import events_after
 from app.web.app import create_app
+from tests.copies.replays import replay_differences
 from tests.e2e.harness import serve_in_thread
 from tests.web.event_types import appended_event_types
 from tests.web.live_client import (
@@ -447,6 +448,15 @@ def test_every_event_type_the_app_appends_comes_from_an_action_the_replay_test_r
     appendable = appended_event_types()
     assert appendable - produced - NOT_REPLAYED.keys() == set()  # add an action to ACTIONS
     assert NOT_REPLAYED.keys() <= appendable - produced  # an exception no longer needed
+
+
+def test_every_scene_of_every_action_rebuilds_from_its_log_to_the_same_rows(
+    live: Live, copy_db: Database
+) -> None:
+    assert live.db is not None
+    for action in ACTIONS:
+        ACTIONS[action](set_scene(live))
+    assert replay_differences(live.db, copy_db) == []
 
 
 @pytest.mark.parametrize("results", ["live", "hidden"])
