@@ -212,5 +212,3 @@ def test_a_pass_lets_a_phone_into_a_mirror_and_nowhere_else(
     forged = given[:-1] + ("0" if given[-1] != "0" else "1")
     wrong = client.get(f"/a/{assembly.id}/pass", params={"p": forged}, follow_redirects=False)
     assert wrong.status_code == 401
-
-
