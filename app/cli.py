@@ -182,7 +182,10 @@ def mirror(
         raise typer.Exit(code=2) from None
     address = announce or lan.public_url(lan.lan_address() or "127.0.0.1", port)
     upgrade_database(database)
-    settings = get_settings().model_copy(update={"database_url": database, "public_url": address})
+    # A mirror never waits for mirrors of its own, also once it took over (README, Settings).
+    settings = get_settings().model_copy(
+        update={"database_url": database, "public_url": address, "ack_after_mirror": False}
+    )
     try:
         told = announce_to_primary(
             primary=primary, assembly_id=assembly_id, key=key, address=address

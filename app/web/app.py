@@ -62,6 +62,7 @@ from app.web.errors import error_body, install_error_handlers
 from app.web.facts import regions_of
 from app.web.headers import SecurityHeaders
 from app.web.language import request_language
+from app.web.mirror_ack import AckAfterMirror, note_commit
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
 from app.web.sessions import SessionStore
@@ -215,6 +216,9 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    if ctx.settings.ack_after_mirror:
+        ctx.db.listen(note_commit)
+        app.add_middleware(AckAfterMirror, mirrors=ctx.mirrors, db=ctx.db, on=True)
     app.add_middleware(BodyLimit)
     app.add_middleware(Compression)  # compresses error replies too; not websockets
     app.add_middleware(SecurityHeaders, production=ctx.settings.environment == "production")

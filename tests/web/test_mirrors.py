@@ -212,3 +212,38 @@ def test_a_pass_lets_a_phone_into_a_mirror_and_nowhere_else(
     forged = given[:-1] + ("0" if given[-1] != "0" else "1")
     wrong = client.get(f"/a/{assembly.id}/pass", params={"p": forged}, follow_redirects=False)
     assert wrong.status_code == 401
+
+
+# ---- MICCHECK_ACK_AFTER_MIRROR ----------------------------------------------------------------
+
+
+@pytest.fixture
+def acked(settings: Settings, db: Database) -> Iterator[Live]:
+    settings = settings.model_copy(update={"heartbeat_seconds": 3600.0, "ack_after_mirror": True})
+    with serve_in_thread(create_app(settings, db)) as base, httpx.Client(base_url=base) as http:
+        yield Live(base, http, db)
+
+
+def test_with_ack_after_mirror_a_change_no_mirror_stored_is_503_and_kept(acked: Live) -> None:
+    made = new_assembly(acked)  # no mirror announced yet: nothing to wait for
+    fac = bearer(made["facilitator_token"])
+    base = f"/api/assemblies/{made['id']}"
+    announced = acked.http.post(
+        f"{base}/mirrors", json={"address": "http://127.0.0.1:9"}, headers=fac
+    )
+    assert announced.status_code == 503 and error_of(announced)["code"] == "not_mirrored"
+    count = acked.http.post(f"{base}/headcount", json={"count": 40}, headers=fac)
+    assert count.status_code == 503
+    assert acked.http.get(base, headers=fac).json()["headcount"] == 40  # committed all the same
+
+
+def test_with_ack_after_mirror_a_change_a_mirror_stored_is_acknowledged(acked: Live) -> None:
+    made = new_assembly(acked)
+    fac = bearer(made["facilitator_token"])
+    base = f"/api/assemblies/{made['id']}"
+    acked.http.post(f"{base}/mirrors", json={"address": "http://127.0.0.1:9"}, headers=fac)
+    with copy_stream(acked, made, made["facilitator_token"]) as socket:
+        frames_until_secrets(socket)
+        socket.send(json.dumps({"type": "stored", "seq": 3}))  # what the headcount will be
+        count = acked.http.post(f"{base}/headcount", json={"count": 40}, headers=fac)
+    assert count.status_code == 200 and count.json()["seq"] == 3
