@@ -22,7 +22,7 @@ SECRETS = {
     "participant": {"token_hash"},
 }
 # Rows whose ids no event names: compared as sorted rows without the id.
-UNNAMED_IDS = {"role_grant", "proposal_version", "round_response"}
+UNNAMED_IDS = {"event", "role_grant", "proposal_version", "round_response"}
 
 # Each table of an assembly, and how to find its rows: by a column holding the assembly's
 # id, or through the proposals or rounds of the assembly.
