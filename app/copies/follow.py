@@ -210,11 +210,12 @@ def announce_to_primary(*, primary: str, assembly_id: str, key: str, address: st
             return str(json.loads(reply.read()).get("address", address))
     except urllib.error.HTTPError as refused:
         try:
-            body = json.loads(refused.read())
-            message = body.get("error", {}).get("message") or body.get("detail")
+            error = json.loads(refused.read()).get("error", {})
         except ValueError:
-            message = None
-        raise OSError(message or f"HTTP {refused.code}") from None
+            error = {}
+        if error.get("code") == "not_mirrored":  # kept there; this mirror is about to store it
+            return address
+        raise OSError(error.get("message") or f"HTTP {refused.code}") from None
 
 
 async def _read(socket: Any, frames: asyncio.Queue[dict[str, Any] | None]) -> None:

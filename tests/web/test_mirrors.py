@@ -177,6 +177,10 @@ def test_a_take_over_continues_the_chain_and_the_mirror_acts_as_the_primary(
     export = ok(client.get(f"/api/assemblies/{assembly.id}/events", headers=fac))
     assert verify_chain(export["events"], export["head"]) is None
     assert export["events"][head]["type"] == "taken_over"
+    minutes = client.get(f"/api/assemblies/{assembly.id}/minutes.md", headers=fac).text
+    assert f"took over on a mirror of {PRIMARY}: the record goes on there from event {head}" in (
+        minutes
+    )
 
 
 def test_the_take_over_form_goes_back_to_the_console(
