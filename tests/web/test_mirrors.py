@@ -69,6 +69,24 @@ def test_the_copy_stream_sends_every_event_whole_then_the_secrets(live: Live) ->
     assert len(secrets["projector_key_hash"]) == 64
 
 
+def test_a_new_link_sends_the_secrets_again_after_its_event(live: Live) -> None:
+    made = new_assembly(live)
+    keiko = join(live, made, "Keiko")
+    pid = keiko["participant_id"]
+    with copy_stream(live, made, made["facilitator_token"]) as socket:
+        before = frames_until_secrets(socket)[-1]["participants"][str(pid)]
+        reissued = live.http.post(
+            f"/api/assemblies/{made['id']}/participants/{pid}/reissue",
+            headers=bearer(made["facilitator_token"]),
+        )
+        assert reissued.status_code == 200, reissued.text
+        frames = frames_until_secrets(socket)
+    assert [f["event"]["type"] for f in frames if f["type"] == "event"] == [
+        "participant_link_reissued"
+    ]
+    assert frames[-1]["participants"][str(pid)] not in (before, None)
+
+
 def test_token_hashes_never_appear_in_the_event_export(live: Live) -> None:
     made = new_assembly(live)
     join(live, made, "Keiko")
