@@ -15,7 +15,14 @@ from typing import Any
 from sqlmodel import select
 
 from app.copies import logic
-from app.copies.service import BrokenLink, Secrets, secrets_from, store_copied, store_secrets
+from app.copies.service import (
+    BrokenLink,
+    Secrets,
+    not_following,
+    secrets_from,
+    store_copied,
+    store_secrets,
+)
 from app.db import Database
 from app.errors import Conflict
 from app.events import facts
@@ -108,8 +115,6 @@ class Follower:
         if head is None:
             return 0
         if head.follows != self.primary:
-            from app.copies.service import not_following
-
             raise not_following(head.follows, self.primary)
         return head.seq
 
