@@ -8,13 +8,11 @@ from sqlmodel import Session
 
 from app.archive.index import index_assembly
 from app.assembly.models import AgendaItem, Assembly
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 
 
 def _item(session: Session, event: Replayed, item_id: int) -> AgendaItem:
-    item = session.get(AgendaItem, item_id)
-    assert item is not None, f"seq {event.seq}: agenda item {item_id}"
-    return item
+    return earlier(session, event, AgendaItem, item_id)
 
 
 def _stopped(session: Session, event: Replayed, item_id: int, status: str, used: int) -> None:
@@ -50,8 +48,7 @@ def assembly_closed(session: Session, event: Replayed) -> None:
     p = event.payload
     if p.get("closed_item_id") is not None:
         _stopped(session, event, p["closed_item_id"], "done", p["used_seconds"])
-    assembly = session.get(Assembly, event.assembly_id)
-    assert assembly is not None
+    assembly = earlier(session, event, Assembly, event.assembly_id)
     assembly.status, assembly.closed_at = "closed", event.at
     session.add(assembly)
     session.flush()

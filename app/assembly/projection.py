@@ -16,7 +16,7 @@ from app.assembly.models import (
     Participant,
     RoleGrant,
 )
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 
 # What a copy holds instead of the projector key's hash, which never travels in an export
 # (a mirror is sent the real one): no key hashes to it, so no wall opens by key here.
@@ -108,15 +108,11 @@ def _person(
 
 
 def _assembly(session: Session, event: Replayed) -> Assembly:
-    found = session.get(Assembly, event.assembly_id)
-    assert found is not None, f"seq {event.seq}: the assembly is not there"
-    return found
+    return earlier(session, event, Assembly, event.assembly_id)
 
 
 def _participant(session: Session, event: Replayed) -> Participant:
-    found = session.get(Participant, event.payload["participant_id"])
-    assert found is not None, f"seq {event.seq}: participant {event.payload['participant_id']}"
-    return found
+    return earlier(session, event, Participant, event.payload["participant_id"])
 
 
 def participant_joined(session: Session, event: Replayed) -> None:

@@ -24,19 +24,15 @@ from sqlmodel import Session, col, select
 from app.assembly.models import AgendaItem, Participant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
 from app.blocks.tally import in_order
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 
 
 def _proposal(session: Session, event: Replayed) -> Proposal:
-    proposal = session.get(Proposal, int(event.payload["proposal_id"]))
-    assert proposal is not None, f"event {event.seq}: no proposal {event.payload['proposal_id']}"
-    return proposal
+    return earlier(session, event, Proposal, int(event.payload["proposal_id"]))
 
 
 def _round(session: Session, event: Replayed) -> Round:
-    row = session.get(Round, int(event.payload["round_id"]))
-    assert row is not None, f"event {event.seq}: no round {event.payload['round_id']}"
-    return row
+    return earlier(session, event, Round, int(event.payload["round_id"]))
 
 
 def _show_stage(session: Session, proposal: Proposal) -> None:
@@ -117,8 +113,7 @@ def _amendment_proposed(session: Session, event: Replayed) -> None:
 def _amendment_decided(session: Session, event: Replayed) -> None:
     """`amendment_accepted` or `amendment_rejected`: an accepted text is the next version."""
     p = event.payload
-    amendment = session.get(Amendment, int(p["amendment_id"]))
-    assert amendment is not None, f"event {event.seq}: no amendment {p['amendment_id']}"
+    amendment = earlier(session, event, Amendment, int(p["amendment_id"]))
     accepted = event.type == "amendment_accepted"
     amendment.status = "accepted" if accepted else "rejected"
     amendment.decided_by_id, amendment.decided_at = event.actor_id, event.at
@@ -248,8 +243,7 @@ def _round_closed(session: Session, event: Replayed) -> None:
         )
     reviewed = p.get("block")
     if reviewed:
-        block_row = session.get(RoundBlock, int(reviewed["id"]))
-        assert block_row is not None, f"event {event.seq}: no block {reviewed['id']}"
+        block_row = earlier(session, event, RoundBlock, int(reviewed["id"]))
         block_row.principled = reviewed.get("principled")
         session.add(block_row)
     session.flush()

@@ -13,9 +13,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
+
+from app.errors import Invalid
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,24 @@ class Replayed:
 
 
 Projection = Callable[[Session, Replayed], None]
+Row = TypeVar("Row")
+
+
+class NotInLog(Invalid):
+    """A log that names a row no earlier event made: not a whole assembly's log."""
+
+
+def earlier(session: Session, event: Replayed, model: type[Row], key: Any) -> Row:
+    """The row of `model` with primary key `key`, which an earlier event made."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotInLog(
+            _("Event {seq} names {table} {key}, which no earlier event made.").format(
+                seq=event.seq, table=getattr(model, "__tablename__", model.__name__), key=key
+            ),
+            code="not_in_log",
+        )
+    return row
 
 
 def parse_stamp(stamp: str) -> datetime:

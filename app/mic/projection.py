@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 from app.mic.models import PeoplesMic
 
 
@@ -26,8 +26,7 @@ def started(session: Session, event: Replayed) -> None:
 
 
 def moved(session: Session, event: Replayed) -> None:
-    mic = session.get(PeoplesMic, event.assembly_id)
-    assert mic is not None, f"seq {event.seq}: the mic is off"
+    mic = earlier(session, event, PeoplesMic, event.assembly_id)
     mic.position = event.payload["position"]
     session.add(mic)
 

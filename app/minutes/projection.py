@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.assembly.models import Assembly
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 
 
 def in_the_log_only(session: Session, event: Replayed) -> None:
@@ -15,8 +15,7 @@ def in_the_log_only(session: Session, event: Replayed) -> None:
 
 
 def minutes_settings_changed(session: Session, event: Replayed) -> None:
-    assembly = session.get(Assembly, event.assembly_id)
-    assert assembly is not None
+    assembly = earlier(session, event, Assembly, event.assembly_id)
     if "speaker_names" in event.payload:
         assembly.minutes_speaker_names = event.payload["speaker_names"]
     if "signals" in event.payload:

@@ -7,13 +7,11 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.assembly.models import Participant
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 
 
 def _person(session: Session, event: Replayed) -> Participant:
-    person = session.get(Participant, event.payload["participant_id"])
-    assert person is not None, f"seq {event.seq}: participant {event.payload['participant_id']}"
-    return person
+    return earlier(session, event, Participant, event.payload["participant_id"])
 
 
 def link_reissued(session: Session, event: Replayed) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app.events.projection import Projection, Replayed
+from app.events.projection import Projection, Replayed, earlier
 from app.stack import logic
 from app.stack.floor import close_gap
 from app.stack.handover import ITEM_CHANGED, PROPOSAL_DECIDED
@@ -28,15 +28,11 @@ BLOCK = "block"
 
 
 def _hand(session: Session, event: Replayed) -> Hand:
-    hand = session.get(Hand, int(event.payload["entry_id"]))
-    assert hand is not None, f"event {event.seq}: no hand {event.payload['entry_id']}"
-    return hand
+    return earlier(session, event, Hand, int(event.payload["entry_id"]))
 
 
 def _turn(session: Session, event: Replayed) -> Turn:
-    turn = session.get(Turn, int(event.payload["turn_id"]))
-    assert turn is not None, f"event {event.seq}: no turn {event.payload['turn_id']}"
-    return turn
+    return earlier(session, event, Turn, int(event.payload["turn_id"]))
 
 
 def _next_moved_order(session: Session, assembly_id: str) -> int:

@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.copies.importing import import_log
 from app.db import Database
 from app.demo import seed_demo
-from app.errors import Conflict
+from app.errors import Conflict, Invalid
 from app.events import event_hash, export_events, head_of
 from app.events.models import EventHead
 from tests.minutes.evening import Clock, Evening, freeze, play_evening
@@ -199,3 +199,25 @@ def test_after_an_import_this_servers_own_new_rows_get_ids_of_their_own(
             select(Participant.id).where(Participant.assembly_id == made.assembly_id)
         ).all()
     assert {mine.participant_id, joined.participant_id}.isdisjoint(imported)
+
+
+def test_a_whole_chain_that_names_a_row_no_event_made_is_refused_and_nothing_is_imported(
+    db: Database, copy_db: Database
+) -> None:
+    made = seed_demo(db=db, in_group=False)
+    with db.read() as session:
+        events = export_events(session, made.assembly_id)["events"]
+    last = events[-1]
+    forged = {
+        **last,
+        "seq": last["seq"] + 1,
+        "type": "participant_muted",
+        "payload": {"participant_id": 999, "name": "Nobody"},
+        "prev_hash": last["hash"],
+    }
+    forged["hash"] = event_hash(forged)
+    with pytest.raises(Invalid) as refused:
+        import_log(db=copy_db, events=[*events, forged])
+    assert refused.value.code == "not_in_log"
+    assert f"Event {forged['seq']} names participant 999" in refused.value.message
+    assert _assemblies(copy_db) == []
