@@ -24,7 +24,7 @@ from app.copies.service import (
     store_secrets,
 )
 from app.db import Database
-from app.errors import Conflict
+from app.errors import Conflict, DomainError
 from app.events import facts
 from app.events.models import EventHead
 
@@ -96,13 +96,13 @@ class Follower:
                 except (OSError, TimeoutError, ValueError) as exc:
                     log.info("mirror: the primary %s is not answering (%s)", self.primary, exc)
                 except Exception as exc:
-                    if isinstance(exc, Conflict):
+                    if isinstance(exc, DomainError):
                         raise
                     log.warning("mirror: the copy stream from %s failed: %r", self.primary, exc)
                 self.connected = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 3.0)
-        except Conflict as exc:  # BrokenLink, or a copy this primary does not own
+        except DomainError as exc:  # a broken link, a copy not this primary's, an unreplayable log
             self.stopped = exc.message
             self.connected = False
             log.error("mirror stopped: %s", exc.message)
