@@ -24,7 +24,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 VALUES = ("agree", "stand_aside")
-TIMEOUT = 3.0
+TIMEOUT = 15.0  # a slow reply is waited for; only a refused connection means the server is gone
 
 
 @dataclass
@@ -56,7 +56,7 @@ def read_page(phone: Phone, html: str) -> None:
 
 
 def open_link(phone: Phone, assembly_id: str) -> None:
-    reply = phone.client.get(f"{phone.server}/a/{assembly_id}?key={phone.token}", timeout=TIMEOUT)
+    reply = phone.client.get(f"{phone.server}/a/{assembly_id}?key={phone.token}", timeout=60.0)
     reply.raise_for_status()
     read_page(phone, reply.text)
 
@@ -88,8 +88,10 @@ def answer(phone: Phone, ledger: Path) -> str:
             headers={"origin": phone.server, "hx-request": "true", "mc-live": "0"},
             timeout=TIMEOUT,
         )
-    except httpx.HTTPError:
+    except (httpx.ConnectError, httpx.RemoteProtocolError):
         return "down"
+    except httpx.HTTPError:
+        return "refused"  # no answer in time: tried again, on the same server
     if reply.status_code != 200:
         return "refused"
     phone.answered += 1
