@@ -143,70 +143,7 @@
     return socket;
   };
 
-  // When this server stops answering, a phone goes to a mirror it announced (#mc-header's
-  // data-mirrors; docs/architecture.md "Mirrors and take-over"): after FAILOVER_MS without a
-  // socket, each mirror is probed with a socket of its own (connect-src allows ws: anywhere, and
-  // a mirror accepts before it refuses a stranger); the first to open gets the phone's pass
-  // (body[data-mirror-pass]), which signs it in there, and the phone page resyncs by seq.
-  var FAILOVER_MS = 5000;
-  var lostAt = null, failover = null, probing = false, leaving = false;
-
-  function mirrorsToTry() {
-    var header = document.getElementById('mc-header');
-    var list = ((header && header.getAttribute('data-mirrors')) || '').split(' ');
-    return list.filter(function (origin) { return origin && origin !== location.origin; });
-  }
-
-  function goToMirror(origin) {
-    if (leaving) { return; }
-    leaving = true;
-    var id = encodeURIComponent(body.getAttribute('data-assembly-id') || '');
-    var pass = encodeURIComponent(body.getAttribute('data-mirror-pass') || '');
-    location.href = origin + '/a/' + id + '/pass?p=' + pass;
-  }
-
-  function tryMirrors() {
-    var found = mirrorsToTry();
-    if (probing || leaving || !found.length || !body.getAttribute('data-mirror-pass')) { return; }
-    probing = true;
-    var left = found.length;
-    var id = encodeURIComponent(body.getAttribute('data-assembly-id') || '');
-    found.forEach(function (origin) {
-      var probe, settled = false;
-      try {
-        probe = new WebSocket(origin.replace(/^http/, 'ws') + '/ws/assemblies/' + id + '/events');
-      } catch (err) {
-        left -= 1;
-        if (left === 0) { probing = false; }
-        return;
-      }
-      probe.onopen = function () { settled = true; probe.close(); goToMirror(origin); };
-      probe.onclose = function () {
-        if (settled) { return; }
-        settled = true;
-        left -= 1;
-        if (left === 0) { probing = false; }
-      };
-    });
-  }
-
-  function onLost() {
-    if (body.getAttribute('data-view') !== 'phone') { return; }
-    if (lostAt === null) { lostAt = Date.now(); }
-    if (failover !== null) { return; }
-    failover = setInterval(function () {
-      if (Date.now() - lostAt >= FAILOVER_MS) { tryMirrors(); }
-    }, 1000);
-  }
-
-  function onFound() {
-    lostAt = null;
-    clearInterval(failover);
-    failover = null;
-  }
-
   document.addEventListener('htmx:wsOpen', function (e) {
-    onFound();
     wrapper = e.detail.socketWrapper;
     retries = 0;
     arm();
@@ -246,7 +183,6 @@
       return;
     }
     setStatus('reconnecting', say('reconnecting'));
-    onLost();
     if (EXTENSION_RETRIES.indexOf(ev.code) < 0) {
       // Normal, going-away or app-defined closes: retry with the extension's full-jitter backoff.
       var delay = Math.random() * 1000 * Math.pow(2, Math.min(retries, 6));

@@ -121,13 +121,15 @@ def test_announcing_a_mirror_appends_one_event_and_phones_carry_its_address(
 ) -> None:
     (keiko,) = participants(1)
     fac = assembly.facilitator.headers
+    before = client.get(f"/a/{assembly.id}?key={keiko.token}").text
+    assert "data-mirror-pass" not in before and "mirror.js" not in before  # no bytes for none
     url = f"/api/assemblies/{assembly.id}/mirrors"
     first = ok(client.post(url, json={"address": "http://192.168.1.11:8001/"}, headers=fac))
     again = ok(client.post(url, json={"address": "http://192.168.1.11:8001"}, headers=fac))
     assert first["address"] == "http://192.168.1.11:8001" and again["seq"] == first["seq"]
     phone = client.get(f"/a/{assembly.id}?key={keiko.token}").text
     assert 'data-mirrors="http://192.168.1.11:8001"' in phone
-    assert f'data-mirror-pass="{keiko.participant_id}.' in phone
+    assert f'data-mirror-pass="{keiko.participant_id}.' in phone and "/static/mirror." in phone
 
 
 @pytest.mark.parametrize("address", ["ftp://x", "http://192.168.1.11:8001/a/b", "not an address"])
@@ -221,6 +223,10 @@ def test_a_pass_lets_a_phone_into_a_mirror_and_nowhere_else(
     client: TestClient, db: Database, assembly: GA, participants: Any
 ) -> None:
     (keiko,) = participants(1)
+    mirror = {"address": "http://192.168.1.11:8001"}
+    client.post(
+        f"/api/assemblies/{assembly.id}/mirrors", json=mirror, headers=assembly.facilitator.headers
+    )
     phone = client.get(f"/a/{assembly.id}?key={keiko.token}").text
     given = phone.split('data-mirror-pass="', 1)[1].split('"', 1)[0]
     client.cookies.clear()
