@@ -16,7 +16,7 @@ from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Ro
 from app.blocks.tally import RESPONSES
 from app.db import Database
 from app.errors import NotFound
-from app.events.chain import GENESIS_HASH, check_commands
+from app.events.chain import GENESIS_HASH, check_commands, fingerprint
 from app.events.models import EventHead
 from app.i18n import _
 
@@ -75,6 +75,11 @@ class DecisionPage:
     head_seq: int  # the assembly's event log head, as its minutes print it (final once closed)
     head_hash: str
     check: tuple[str, str]  # the commands that export the log and check it against that head
+
+    @property
+    def fingerprint(self) -> str:
+        """The head's short form, to compare by eye (app/events/chain.py fingerprint)."""
+        return fingerprint(self.head_hash)
 
 
 def _closing_round(session: Session, proposal_id: int) -> ClosingRound | None:

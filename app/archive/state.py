@@ -16,6 +16,7 @@ from app.archive.search import ArchivedDecision, find_group, search_in, visible
 from app.assembly.models import Assembly, AssemblyGroup
 from app.db import Database
 from app.errors import NotFound
+from app.events import EventHead
 from app.groups.logic import working_group_key
 from app.groups.service import GroupView, view_of
 from app.i18n import _
@@ -236,6 +237,7 @@ class DecisionFeed:
     working_group_key: str | None
     decisions: list[ArchivedDecision]  # newest first
     updated: datetime
+    heads: dict[str, tuple[int, str]]  # each decision's assembly id: its log head (seq, hash)
 
 
 def decision_feed(*, db: Database, group: str, working_group: str | None = None) -> DecisionFeed:
@@ -248,10 +250,13 @@ def decision_feed(*, db: Database, group: str, working_group: str | None = None)
         created = session.exec(
             select(AssemblyGroup.created_at).where(AssemblyGroup.slug == page.group.slug)
         ).one()
+        ids = {d.assembly_id for d in public}
+        heads = session.exec(select(EventHead).where(col(EventHead.assembly_id).in_(ids))).all()
     return DecisionFeed(
         group=page.group,
         working_group=page.working_group if working_group else None,
         working_group_key=page.query.working_group,
         decisions=public,
         updated=_aware(public[0].decided_at) if public else _aware(created),
+        heads={h.assembly_id: (h.seq, h.hash) for h in heads},
     )

@@ -52,6 +52,12 @@ def verify_chain(
     return None
 
 
+def fingerprint(digest: str) -> str:
+    """A hash's first 8 hex characters as two groups of four ("4f2a 9c01"): short enough to
+    compare by eye between a phone, the wall, the minutes and the /verify page."""
+    return f"{digest[:4]} {digest[4:8]}"
+
+
 HEAD_PREFIX_MIN = 12  # hex characters: shorter prefixes are refused, longer ones compared
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.events.chain import check_commands
+from app.events.chain import check_commands, fingerprint
 from app.i18n import _, translate
 from app.i18n.formats import number
 from app.minutes import record as r
@@ -217,8 +217,15 @@ def _closing(minutes: r.Minutes) -> list[str]:
 def _head_line(minutes: r.Minutes) -> str:
     export, verify = check_commands(minutes.header.assembly_id, minutes.head.hash)
     return _(
-        "Event log head: seq {seq}, hash `{hash}`. To check this copy, export the events "
+        "Event log head: seq {seq}, hash `{hash}` (fingerprint `{fingerprint}`). "
+        "To check this copy, export the events "
         "(`{export}`) and run `{verify}`: it must end at this seq and hash (without `--head`, "
         "`miccheck verify` checks the links only, and an export edited and re-hashed from there "
         "on passes that). Notes are numbered by their event in that log."
-    ).format(seq=minutes.head.seq, hash=minutes.head.hash, export=export, verify=verify)
+    ).format(
+        seq=minutes.head.seq,
+        hash=minutes.head.hash,
+        fingerprint=fingerprint(minutes.head.hash),
+        export=export,
+        verify=verify,
+    )

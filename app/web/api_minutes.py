@@ -147,11 +147,20 @@ def minutes_html(assembly_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 def _printable(
-    ctx: AppContext, read: MinutesRead, public: bool, formats: dict[str, str] | None = None
+    ctx: AppContext,
+    read: MinutesRead,
+    public: bool,
+    formats: dict[str, str] | None = None,
+    verify_url: str | None = None,
 ) -> HTMLResponse:
     env = ctx.renderer.env_for(read.language)  # the assembly's language, not the reader's
     page = render_minutes_html(
-        env, read.minutes, seq=read.seq, language=read.language, formats=formats
+        env,
+        read.minutes,
+        seq=read.seq,
+        language=read.language,
+        formats=formats,
+        verify_url=verify_url,
     )
     return HTMLResponse(page, headers=_headers(public))
 
@@ -165,4 +174,5 @@ def minutes_page(assembly_id: str, request: Request, ctx: Ctx) -> Any:
     if swapped:
         return swapped
     read, public = _read(request, ctx, assembly_id)
-    return _printable(ctx, read, public, ctx.urls.minutes_formats(assembly_id))
+    verify_url = ctx.urls.verify(read.minutes.head.hash)
+    return _printable(ctx, read, public, ctx.urls.minutes_formats(assembly_id), verify_url)

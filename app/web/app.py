@@ -54,6 +54,7 @@ from app.web import (
     pages_rounds,
     pages_signals,
     pages_stack,
+    pages_verify,
     sockets,
 )
 from app.web.compression import Compression
@@ -243,6 +244,7 @@ def create_app(
     app.include_router(pages_minutes.router)
     app.include_router(pages_actions.router)
     app.include_router(pages_archive.router)
+    app.include_router(pages_verify.router)
     app.include_router(pages_groups.router)
     app.include_router(pages_people.router)
     app.include_router(pages_mirrors.router)

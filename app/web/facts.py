@@ -17,13 +17,14 @@ HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES = "header", "agenda", "people", "admis
 STACK, SPEAKER, STATS = "stack", "speaker", "stats"
 PROPOSAL, ROUND, TALLY = "proposal", "round", "tally"
 NOTES, MIC = "notes", "mic"
+LOG = "log"  # the log head's fingerprint: every fact is an event, so every fact moves it
 
 EVERY_REGION = frozenset(
     {HEADER, AGENDA, PEOPLE, ADMISSIONS, ROLES, STACK, SPEAKER, STATS, PROPOSAL, ROUND, TALLY}
     | {NOTES, MIC}
 )
 
-REGIONS_OF: dict[str, frozenset[str]] = {
+_REGIONS_OF: dict[str, frozenset[str]] = {
     facts.AGENDA: frozenset({AGENDA}),
     # The header names the open item; the proposal and round regions show the open item's.
     facts.OPEN_ITEM: frozenset({AGENDA, HEADER, PROPOSAL, ROUND}),
@@ -44,6 +45,7 @@ REGIONS_OF: dict[str, frozenset[str]] = {
     facts.CLOSED: EVERY_REGION - {TALLY, MIC},
     facts.MIRRORS: frozenset({HEADER}),  # phones' header carries the mirrors' addresses
 }
+REGIONS_OF = {fact: regions | {LOG} for fact, regions in _REGIONS_OF.items()}
 
 
 def regions_of(announced: Iterable[str]) -> frozenset[str]:

@@ -1,7 +1,8 @@
 """Atom 1.0 feeds of decisions (RFC 4287), built with ElementTree so every text is escaped.
 
 Each entry speaks its assembly's language (xml:lang says which); the feed's own title speaks
-the language of its newest decision."""
+the language of its newest decision. Each entry carries its assembly's event log head, in its
+summary and as an `mc:head` element (namespace EVENT_LOG), to check an export against."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from app.archive.search import ArchivedDecision
 from app.archive.state import DecisionFeed
+from app.events.chain import fingerprint
 from app.i18n import DEFAULT, _, speaking
 from app.i18n.formats import short_day
 from app.web.urls import Urls
@@ -17,6 +19,7 @@ from app.web.urls import Urls
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EVENT_LOG = "urn:miccheck:event-log"  # <mc:head seq="…">hash</mc:head>
 
 
 def _stamp(moment: datetime) -> str:
@@ -36,8 +39,9 @@ def entry_title(d: ArchivedDecision) -> str:
     return f"{d.title} — {d.outcome_words}"
 
 
-def entry_summary(d: ArchivedDecision) -> str:
-    """What an entry says of its decision, in the current language."""
+def entry_summary(d: ArchivedDecision, head: tuple[int, str] | None = None) -> str:
+    """What an entry says of its decision, in the current language; with its assembly's log
+    head (seq, hash) last."""
     where = d.assembly_title + (f" #{d.number}" if d.number else "")
     day = short_day(date.fromisoformat(d.decided_on))
     lines = [
@@ -50,12 +54,20 @@ def entry_summary(d: ArchivedDecision) -> str:
     if d.working_group:
         lines.append(_("Working group: {name}.").format(name=d.working_group))
     lines.append(d.excerpt.text)
+    if head is not None:
+        seq, digest = head
+        lines.append(
+            _("Event log head: seq {seq}, hash {hash} (fingerprint {fingerprint}).").format(
+                seq=seq, hash=digest, fingerprint=fingerprint(digest)
+            )
+        )
     return " ".join(lines)
 
 
 def atom_feed(feed: DecisionFeed, urls: Urls) -> bytes:
     """The feed document: id, title, updated, links and author, then one entry per decision."""
     ET.register_namespace("", ATOM)
+    ET.register_namespace("mc", EVENT_LOG)
     slug, key = feed.group.slug, feed.working_group_key
     language = feed.decisions[0].language if feed.decisions else DEFAULT
     root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: language})
@@ -74,8 +86,9 @@ def atom_feed(feed: DecisionFeed, urls: Urls) -> bytes:
     for d in feed.decisions:
         link = urls.absolute(urls.archive_decision(d.proposal_id))
         entry = _add(root, "entry", **{XML_LANG: d.language})
+        head = feed.heads.get(d.assembly_id)
         with speaking(d.language):
-            title, summary, minutes = entry_title(d), entry_summary(d), _("Minutes")
+            title, summary, minutes = entry_title(d), entry_summary(d, head), _("Minutes")
         _add(entry, "id", link)  # the permanent page is the decision's identity
         _add(entry, "title", title)
         _add(entry, "updated", _stamp(d.decided_at))
@@ -86,5 +99,7 @@ def atom_feed(feed: DecisionFeed, urls: Urls) -> bytes:
         _add(entry, "summary", summary, type="text")
         for name in dict.fromkeys(n for n in (d.working_group, d.tabled_to) if n):
             _add(entry, "category", term=name)
+        if head is not None:
+            ET.SubElement(entry, f"{{{EVENT_LOG}}}head", {"seq": str(head[0])}).text = head[1]
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return body

@@ -7,7 +7,7 @@ import re
 from jinja2 import Environment
 from markupsafe import Markup
 
-from app.events.chain import check_commands
+from app.events.chain import check_commands, fingerprint
 from app.i18n import _, current, speaking
 from app.i18n.formats import number
 from app.minutes import words
@@ -40,12 +40,13 @@ def render_minutes_html(
     seq: int,
     language: str | None = None,
     formats: dict[str, str] | None = None,
+    verify_url: str | None = None,
 ) -> str:
     """The whole page: header, items with charts of every round, the head hash to check.
     It speaks `language` (the assembly's, as the minutes were folded in; `env` is that
     language's; None: the current one). `formats` (md, html, json → URL) adds links to the
-    other formats: the page /a/{id}/minutes has them; the file `miccheck export` writes and the
-    API's copy stand alone."""
+    other formats and `verify_url` a link to the /verify page: the page /a/{id}/minutes has them;
+    the file `miccheck export` writes and the API's copy stand alone."""
     h = minutes.header
 
     def chart(row: Round) -> Markup:
@@ -68,5 +69,7 @@ def render_minutes_html(
             page_counter_css=page_counter_css(_("page {page} of {pages}")),
             formats=formats,
             check=check_commands(h.assembly_id, minutes.head.hash),
+            fingerprint=fingerprint(minutes.head.hash),
+            verify_url=verify_url,
             num=number,
         )

@@ -24,7 +24,8 @@ from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_p
 from app.blocks.tally import OUTCOME_WORDS
 from app.copies.service import mirrors_since
 from app.db import Database
-from app.events import head_of
+from app.events import GENESIS_HASH, EventHead, head_of
+from app.events.chain import fingerprint
 from app.i18n import DEFAULT, LANGUAGES, current, ordinal, speaking, translations
 from app.live import Rendered
 from app.mic.state import MicView, load_mic
@@ -55,14 +56,16 @@ REGION_IDS = {
     "notes": "mc-notes",
     "mic": "mc-mic",
     "signals": "mc-signals",
+    "log": "mc-log",
 }
 VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     "phone": (
         "header", "proposal", "round", "speaker", "signals", "stack", "agenda", "people", "roles",
-        "mic",
+        "mic", "log",
     ),
     "projector": (
         "header", "proposal", "round", "speaker", "signals", "stack", "agenda", "people", "mic",
+        "log",
     ),
     "console": (
         "header", "proposal", "round", "speaker", "stack", "stats", "agenda", "people",
@@ -70,6 +73,9 @@ VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 VIEWS = tuple(VIEW_REGIONS)
+# The wall's and the phones' corner: the log head's fingerprint and seq, to compare by eye. Every
+# fact is an event, so it comes with every push (app/web/facts.py), read once per render.
+LOG = "log"
 # Regions that are part of another one: pushed alone when only they changed (an answer changes
 # the open round's tally, not its title, controls or the proposal), dropped when the whole is.
 PART_OF = {"tally": "round"}
@@ -194,6 +200,25 @@ def _globals(language: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class LogHead:
+    """The event log's head as the log corner shows it."""
+
+    seq: int
+    hash: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.hash)
+
+
+def read_log_head(db: Database, assembly_id: str) -> LogHead:
+    """The assembly's head (seq and hash) in one read."""
+    with db.read() as session:
+        head = session.get(EventHead, assembly_id)
+    return LogHead(head.seq, head.hash) if head is not None else LogHead(0, GENESIS_HASH)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What a page shows: the assembly and its stack (each read at its own seq)."""
 
@@ -206,6 +231,7 @@ class Snapshot:
     outcomes: dict[int, ItemOutcome] = field(default_factory=dict)  # decided items, by item id
     mic: MicView | None = None  # the people's mic, while it is on
     mic_seq: int | None = None
+    head: LogHead | None = None  # the event log's head, for the log corner
     mirrors: tuple[str, ...] = ()  # the mirrors' addresses phones go to when this server stops
 
     @property
@@ -236,6 +262,7 @@ class Snapshot:
             "notes": self.notes,
             "outcomes": self.outcomes,
             "mic": self.mic,
+            "log_head": self.head,
             "mirrors": self.mirrors,
         }
 
@@ -327,24 +354,47 @@ class Renderer:
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
         mic, mic_seq = load_mic(db=self.db, assembly_id=assembly_id)
+        head = read_log_head(self.db, assembly_id)
         with self.db.read() as session:
             seen = mirrors_since(session, assembly_id, self._mirrors.get(assembly_id))
         self._mirrors[assembly_id] = seen
         return Snapshot(
-            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq, seen[1]
+            state,
+            stack,
+            proposal,
+            proposal_seq,
+            notes,
+            approval,
+            outcomes,
+            mic,
+            mic_seq,
+            head,
+            seen[1],
         )
 
     def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:
         """Regions of a view key ("phone:es"; a key without a language speaks the assembly's)."""
         view, language = split_view(key)
         wanted = self.wanted(view, regions)
-        if wanted == ["tally"] and (tally := load_open_tally(db=self.db, assembly_id=assembly_id)):
+        log = LOG in wanted  # comes with every fact: the rest decides how much to read
+        rest = [n for n in wanted if n != LOG]
+        if rest == ["tally"] and (tally := load_open_tally(db=self.db, assembly_id=assembly_id)):
             # During a round most pushes are this: read and render the tally alone.
             template = self.env_for(language or tally.language).get_template("live/_tally.html")
             fragment = template.render(
                 rnd=tally.round, headcount=tally.headcount, words=tally.words, oob=True
             )
-            return Rendered(seq=tally.seq, fragments={REGION_IDS["tally"]: fragment})
+            fragments = {REGION_IDS["tally"]: fragment}
+            if log:
+                fragments |= self._log_fragment(assembly_id, language or tally.language)
+            return Rendered(seq=tally.seq, fragments=fragments)
+        if log and not rest:  # a change this view shows nothing of but the log's head
+            with self.db.read() as session:
+                found = session.get(EventHead, assembly_id)
+                assembly = session.get(Assembly, assembly_id) if language is None else None
+            head = LogHead(found.seq, found.hash) if found else LogHead(0, GENESIS_HASH)
+            own = language or (assembly.language if assembly is not None else DEFAULT)
+            return Rendered(seq=head.seq, fragments=self._log_fragment(assembly_id, own, head))
         if wanted == ["signals"] or not wanted:
             # While someone speaks most pushes are this: the wall's meter alone (or for a phone,
             # a signal: nothing it shows).
@@ -355,6 +405,15 @@ class Renderer:
         fragments = self.regions(snap, view, regions, language=language or snap.state.language)
         ambient = REGION_IDS["signals"] in fragments  # the meter changes without the seq
         return Rendered(seq=snap.seq, fragments=fragments, ambient=ambient)
+
+    def _log_fragment(
+        self, assembly_id: str, language: str | None, head: LogHead | None = None
+    ) -> dict[str, str]:
+        """The log corner alone, out of band (one read of the head when not given)."""
+        head = head or read_log_head(self.db, assembly_id)
+        template = self.env_for(language).get_template("live/_log.html")
+        with speaking(language or current()):
+            return {REGION_IDS[LOG]: template.render(log_head=head, oob=True)}
 
     def signals_of(self, assembly_id: str, current: Current | None) -> Showing:
         """The wall's signal meter for the speaker on the floor (`k.current`)."""

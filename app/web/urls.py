@@ -67,6 +67,15 @@ class Urls:
         """The Atom feed of a group's (or a working group's) decisions."""
         return self.archive_group(slug, working_group) + "/feed.atom"
 
+    def events(self, assembly_id: str) -> str:
+        """The hash-chained event export (anyone's once the assembly is closed and public)."""
+        return f"/api/assemblies/{quote(assembly_id)}/events"
+
+    def verify(self, head: str | None = None) -> str:
+        """The page that checks an events export in the browser; `head` fills in the head hash
+        to check it against."""
+        return "/verify" + (f"?{urlencode({'head': head})}" if head else "")
+
     def action(self, assembly_id: str, *parts: str | int) -> str:
         """A page form's target: /a/{id}/part/part…"""
         tail = "/".join(quote(str(p)) for p in parts)

@@ -10,6 +10,7 @@ that screen readers and voice control know it by).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from axe import describe, refused, run_axe
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from app.db import Database
+from app.events import GENESIS_HASH, event_hash
 from tests.archive.builders import hold_meeting, make_group
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -199,6 +201,33 @@ def archive(room: Room) -> None:
 # ---- the pages -------------------------------------------------------------------------------
 
 
+def small_export() -> str:
+    """A three-event export with one decided proposal, hash-chained like a real one."""
+    events: list[dict[str, Any]] = []
+    payloads = [
+        ("assembly_created", {"title": "Riverside Commons GA"}),
+        ("proposal_submitted", {"proposal_id": 1, "title": "Winter tents", "text": "Buy tents."}),
+        ("proposal_decided", {"proposal_id": 1, "outcome": "passed", "version": 1}),
+    ]
+    for seq, (kind, payload) in enumerate(payloads, start=1):
+        event: dict[str, Any] = {
+            "assembly_id": "a1", "seq": seq, "at": f"2026-12-03T19:0{seq}:00.000000Z",
+            "actor_id": 1, "type": kind, "payload": payload,
+            "prev_hash": events[-1]["hash"] if events else GENESIS_HASH,
+        }  # fmt: skip
+        event["hash"] = event_hash(event)
+        events.append(event)
+    head = {"seq": 3, "hash": events[-1]["hash"]}
+    return json.dumps({"assembly_id": "a1", "events": events, "head": head})
+
+
+def check_a_pasted_export(page: Page) -> None:
+    """/verify with an export pasted and checked: the verdict and what was decided show."""
+    page.fill("#verify-text", small_export())
+    page.click("#verify-form button[type=submit]")
+    expect(page.locator("#verify-result")).to_have_attribute("data-state", "ok")
+
+
 def open_block_form(phone: Page) -> None:
     """ "Block…" unfolds the warning and the reason box (phone.html's details.reason-box)."""
     box = phone.locator("#mc-reasons details.reason-box").filter(has_text="Block…")
@@ -251,6 +280,7 @@ SCREENS: dict[str, Screen] = {
     "archive": Screen(archive, CONSOLE, "/archive"),
     "archive-search": Screen(archive, PHONE, "/archive", then=search_the_archive),
     "archive-decision": Screen(archive, PHONE, "/archive/decisions/{decision}"),
+    "verify-checked": Screen(None, PHONE, "/verify", then=check_a_pasted_export),
 }
 
 

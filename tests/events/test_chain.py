@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.events import GENESIS_HASH, canonical, event_hash, verify_chain
+from app.events.chain import fingerprint
 
 
 def build_chain(n: int, assembly_id: str = "asm1") -> list[dict[str, Any]]:
@@ -109,3 +111,15 @@ def test_export_roundtrip_through_json_still_verifies() -> None:
     events = build_chain(5)
     reloaded = json.loads(json.dumps({"events": events}, ensure_ascii=False))["events"]
     assert verify_chain(reloaded, head(events)) is None
+
+
+def test_a_fingerprint_is_the_first_eight_hex_characters_in_two_groups_of_four() -> None:
+    digest = "4f2a9c01" + "e" * 56
+    assert fingerprint(digest) == "4f2a 9c01"
+    assert fingerprint(GENESIS_HASH) == "0000 0000"
+
+
+@given(st.binary(min_size=1, max_size=64))
+def test_a_fingerprint_is_a_prefix_of_the_hash_it_names(data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest.startswith(fingerprint(digest).replace(" ", ""))

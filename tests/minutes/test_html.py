@@ -123,6 +123,15 @@ def test_the_head_hash_is_printed_to_check_against_the_export(
     assert page.find(id="mc-seq")["data-seq"] == str(read.seq)  # type: ignore[index]
 
 
+def test_the_heads_fingerprint_is_printed_beside_its_hash(
+    page: BeautifulSoup, evening: Evening
+) -> None:
+    digest = load_minutes(db=evening.db, assembly_id=evening.assembly_id).minutes.head.hash
+    printed = page.find(id="head-fingerprint")
+    assert printed is not None and printed.get_text() == f"{digest[:4]} {digest[4:8]}"
+    assert printed.parent is not None and printed.parent.get_text().startswith("Fingerprint: ")
+
+
 def test_the_page_prints_on_a4_or_letter_in_black_and_white(page: BeautifulSoup) -> None:
     style = page.style.get_text() if page.style else ""
     assert "@page" in style and "counter(pages)" in style

@@ -3,7 +3,8 @@
 Times are deterministic because tests/minutes/evening.py runs the services on one fake clock
 (see its docstring): the minutes read every time from the events, so the same script gives
 the same text. Only the assembly id and the head hash change per run (a random id, hashed
-into every event); they are replaced by placeholders before comparing.
+into every event); they, and the head's fingerprint, are replaced by placeholders before
+comparing.
 Regenerate after an intended change: MICCHECK_UPDATE_GOLDEN=1 pytest tests/minutes.
 """
 
@@ -13,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from app.events.chain import fingerprint
 from app.minutes.markdown import render_markdown
 from app.minutes.state import load_minutes
 from tests.minutes.evening import Evening
@@ -22,6 +24,8 @@ GOLDEN = Path(__file__).parent / "golden" / "evening.md"
 
 def normalised(text: str, assembly_id: str) -> str:
     text = text.replace(assembly_id, "ASSEMBLY_ID")
+    for digest in set(re.findall(r"\b[0-9a-f]{64}\b", text)):
+        text = text.replace(f"`{fingerprint(digest)}`", "`HEAD_FINGERPRINT`")
     return re.sub(r"\b[0-9a-f]{64}\b", "HEAD_HASH", text)
 
 
@@ -46,3 +50,10 @@ def test_markdown_gives_the_command_that_checks_an_export_against_this_head(
     read = load_minutes(db=evening.db, assembly_id=evening.assembly_id)
     text = render_markdown(read.minutes)
     assert f"`miccheck verify events.json --head {read.minutes.head.hash}`" in text
+
+
+def test_markdown_prints_the_fingerprint_of_the_head_beside_its_hash(evening: Evening) -> None:
+    read = load_minutes(db=evening.db, assembly_id=evening.assembly_id)
+    text = render_markdown(read.minutes)
+    digest = read.minutes.head.hash
+    assert f"hash `{digest}` (fingerprint `{digest[:4]} {digest[4:8]}`)" in text

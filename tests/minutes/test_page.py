@@ -64,6 +64,16 @@ def test_the_export_and_the_api_copy_have_no_format_links(
 ) -> None:
     printable = parse(client.get(f"/api/assemblies/{evening.assembly_id}/minutes.html"))
     assert printable.select("nav") == [] and printable.select_one("main") is not None
+    assert printable.find(id="verify-link") is None  # a file on its own: no page to link to
+
+
+def test_the_minutes_page_links_to_the_browser_check_with_its_head_hash(
+    client: TestClient, evening: Evening
+) -> None:
+    page = parse(fresh_browser(client).get(f"/a/{evening.assembly_id}/minutes"))
+    link, printed = page.find(id="verify-link"), page.find(id="head-hash")
+    assert link is not None and printed is not None
+    assert link["href"] == f"/verify?head={printed['data-hash']}"
 
 
 def assert_headings_in_order(page: BeautifulSoup) -> list[str]:

@@ -19,7 +19,7 @@ from app.assembly.models import Assembly
 from app.blocks.models import Round
 from app.db import Database
 from app.web.assets import static_url
-from app.web.feeds import XML_LANG
+from app.web.feeds import EVENT_LOG, XML_LANG
 from tests.archive.builders import (
     BLOCK_REASON,
     DRUMS_AMENDED,
@@ -175,6 +175,7 @@ def test_a_private_assembly_appears_only_with_its_join_code(
     assert client.get(f"/archive/decisions/{private.tents}?code=ZZZZZZ").status_code == 404
     shown = client.get(f"/archive/decisions/{private.tents}", params={"code": private.join_code})
     assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert soup(shown).select_one("#events-link") is None  # its export needs a facilitator
     assert "Harbour GA" not in client.get("/archive").text
     page = soup(client.get("/archive", params={"code": private.join_code.lower()}))
     links = decision_links(page)
@@ -254,6 +255,24 @@ def test_a_working_groups_feed_holds_what_was_tabled_to_it(
     assert "Tabled to: Comfort working group." in summary and "tarpaulins" in summary
     empty = parse_feed(client.get("/archive/riverside-commons/legal/feed.atom"))
     assert empty.findall(f"{ATOM}entry") == []
+
+
+def test_a_feed_entry_carries_its_assemblys_log_head_as_the_decision_page_prints_it(
+    client: TestClient, riverside: Meeting
+) -> None:
+    root = parse_feed(client.get("/archive/riverside-commons/feed.atom"))
+    entries = root.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        page = soup(client.get(urlsplit(entry.findtext(f"{ATOM}id", "")).path))
+        digest = str(page.select_one(".check #head-hash")["data-hash"])  # type: ignore[index]
+        seq = text_of(page, "#head-seq")
+        head = entry.find(f"{{{EVENT_LOG}}}head")
+        assert head is not None and (head.text, head.get("seq")) == (digest, seq)
+        summary = entry.findtext(f"{ATOM}summary") or ""
+        assert summary.endswith(
+            f"Event log head: seq {seq}, hash {digest} (fingerprint {digest[:4]} {digest[4:8]})."
+        )
 
 
 def test_private_decisions_stay_out_of_feeds(client: TestClient, db: Database) -> None:
@@ -388,6 +407,21 @@ def test_a_decision_page_shows_the_head_hash_its_assemblys_export_ends_with(
     minutes = soup(client.get(f"/api/assemblies/{riverside.aid}/minutes.html"))
     assert text_of(minutes, "#head-hash") == last["hash"]
     assert text_of(minutes, "#head-check") == command.get_text()
+
+
+def test_a_decision_page_shows_the_heads_fingerprint_and_links_to_the_browser_check(
+    client: TestClient, riverside: Meeting
+) -> None:
+    page = soup(client.get(f"/archive/decisions/{riverside.tents}"))
+    digest = str(page.select_one(".check #head-hash")["data-hash"])  # type: ignore[index]
+    assert text_of(page, ".check #head-fingerprint") == f"{digest[:4]} {digest[4:8]}"
+    link = page.select_one(".check a#verify-link")
+    assert link is not None and link["href"] == f"/verify?head={digest}"
+    minutes = soup(client.get(f"/api/assemblies/{riverside.aid}/minutes.html"))
+    assert text_of(minutes, "#head-fingerprint") == text_of(page, "#head-fingerprint")
+    events = page.select_one(".check a#events-link")  # the file to check, anyone's: it is public
+    assert events is not None and events["href"] == f"/api/assemblies/{riverside.aid}/events"
+    assert client.get(str(events["href"])).json()["head"]["hash"] == digest
 
 
 def speak(db: Database, assembly_id: str, language: str) -> None:

@@ -31,9 +31,16 @@ def test_every_region_a_view_shows_is_reached_by_some_fact() -> None:
 def test_markers_that_are_not_facts_pass_through() -> None:
     assert regions_of({facts.HANDS, "seat:12", "signal:4:agree"}) == {
         "stack",
+        "log",
         "seat:12",
         "signal:4:agree",
     }
+
+
+def test_every_fact_moves_the_log_corner_and_a_marker_alone_does_not() -> None:
+    """Every fact is an event, so the head's fingerprint on the wall and phones changes."""
+    assert all("log" in regions for regions in REGIONS_OF.values())
+    assert "log" not in regions_of({"seat:12", "signal:4:agree"})
 
 
 def test_no_domain_package_names_a_screen_region() -> None:

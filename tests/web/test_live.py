@@ -74,6 +74,42 @@ def test_two_phones_see_the_same_state_after_each_change(live: Live) -> None:
         phone.socket.close()
 
 
+def log_corner(region: str) -> tuple[str, str]:
+    corner = BeautifulSoup(region, "html.parser").select_one("#mc-log")
+    assert corner is not None
+    return str(corner["data-fingerprint"]), str(corner["data-seq"])
+
+
+def test_the_wall_and_a_phone_follow_the_log_heads_fingerprint_on_every_change(
+    live: Live,
+) -> None:
+    made = new_assembly(live)
+    chen = join(live, made, "Chen")
+    phone = open_screen(live, made["id"], "phone", chen["token"])
+    wall = Screen(
+        live.ws(f"/ws/assemblies/{made['id']}?view=projector&key={made['projector_key']}")
+    )
+    wall.receive()
+    fac, base = bearer(made["facilitator_token"]), f"/api/assemblies/{made['id']}"
+    changes = [  # a note reaches no region of these two but the log corner
+        lambda: live.http.post(f"{base}/stack", json={"kind": "speak"}, headers=fac),
+        lambda: live.http.post(f"{base}/notes", json={"text": "Quorum reached."}, headers=fac),
+    ]
+    for change in changes:
+        response = change()
+        assert response.status_code in (200, 201), response.text
+        seq = response.json()["seq"]
+        head = live.http.get(f"{base}/events", headers=fac).json()["head"]
+        for screen in (phone, wall):
+            screen.wait_for(seq)
+            while log_corner(screen.regions["mc-log"])[1] != str(seq):
+                screen.receive()
+            shown = (f"{head['hash'][:4]} {head['hash'][4:8]}", str(head["seq"]))
+            assert log_corner(screen.regions["mc-log"]) == shown
+    for screen in (phone, wall):
+        screen.socket.close()
+
+
 def test_a_phone_reconnecting_with_an_old_since_receives_the_current_state(live: Live) -> None:
     made = new_assembly(live)
     chen = join(live, made, "Chen")
@@ -492,7 +528,8 @@ def test_an_answer_while_a_round_is_open_pushes_only_the_rounds_tally(
         while screen.seq < seq:
             doc = BeautifulSoup(screen.receive(), "html.parser")
             ids = {e["id"] for e in doc.find_all(recursive=False) if e.get("id")}
-            assert ids <= {"mc-tally", "mc-seq"}, ids
+            # The log corner too, on the wall and phones: an answer is an event, the head moves.
+            assert ids <= {"mc-tally", "mc-seq", "mc-log"}, ids
         tally = BeautifulSoup(screen.regions["mc-round"], "html.parser")
         assert tally.select_one(".round-count strong").get_text() == "1"
         meter = tally.select_one(".meter .answer-agree .meter-n")

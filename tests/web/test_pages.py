@@ -83,6 +83,26 @@ def test_the_qr_link_asks_only_for_a_name_and_joins_to_the_phone_page(
     assert page.select_one("#mc-people .joined").get_text() == "2"
 
 
+def test_the_wall_and_a_phone_show_the_log_heads_fingerprint_in_a_corner(
+    client: TestClient, assembly: GA
+) -> None:
+    phone = TestClient(client.app, base_url="http://testserver")
+    phone.post("/join", data={"join_code": assembly.join_code, "name": "Chen"})
+    wall = TestClient(client.app, base_url="http://testserver")
+    wall.get(f"/a/{assembly.id}/projector?key={assembly.projector_key}")
+    auth = {"Authorization": f"Bearer {assembly.facilitator.token}"}
+    head = client.get(f"/api/assemblies/{assembly.id}/events", headers=auth).json()["head"]
+    fingerprint = f"{head['hash'][:4]} {head['hash'][4:8]}"
+    for page in (
+        soup(phone.get(f"/a/{assembly.id}")),
+        soup(wall.get(f"/a/{assembly.id}/projector")),
+    ):
+        corner = page.select_one("#mc-log")
+        assert corner is not None
+        assert corner.get_text() == f"Log {fingerprint} · seq {head['seq']}"
+        assert corner.select_one(".fingerprint").get_text() == fingerprint  # type: ignore[union-attr]
+
+
 def test_an_unknown_code_on_the_join_page_says_so(client: TestClient) -> None:
     response = client.post("/join", data={"join_code": "ZZZZZZ", "name": "Chen"})
     assert response.status_code == 404
