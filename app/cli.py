@@ -150,6 +150,74 @@ def serve(
 
 
 @cli.command()
+def mirror(
+    link: str = typer.Argument(
+        ..., metavar="URL", help="The primary's console link or address: http://HOST:PORT/a/ID/…"
+    ),
+    key: str = typer.Option(..., help="A facilitator's key (the `key=` of their console link)."),
+    host: str = typer.Option("0.0.0.0", help="Address to bind: phones reach the mirror on it."),
+    port: int = typer.Option(8001, help="Port to listen on."),
+    database: str = typer.Option(
+        "sqlite:///./miccheck-mirror.db",
+        help="This mirror's own database (never the one this laptop runs its assemblies in).",
+    ),
+    announce: str | None = typer.Option(
+        None, help="The address phones reach this mirror at [default: http://LAN-ADDRESS:PORT]."
+    ),
+) -> None:
+    """Follow an assembly live on a second laptop: a verified copy, its wall and minutes
+    served read-only, and a facilitator's take-over when the primary stops answering."""
+    import uvicorn
+
+    from app.copies.follow import Follower, announce_to_primary
+    from app.copies.logic import primary_of
+    from app.web import lan
+    from app.web.access_log import log_config
+    from app.web.app import create_app
+
+    try:
+        primary, assembly_id = primary_of(link)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+    address = announce or lan.public_url(lan.lan_address() or "127.0.0.1", port)
+    upgrade_database(database)
+    # A mirror never waits for mirrors of its own, also once it took over (README, Settings).
+    settings = get_settings().model_copy(
+        update={"database_url": database, "public_url": address, "ack_after_mirror": False}
+    )
+    try:
+        told = announce_to_primary(
+            primary=primary, assembly_id=assembly_id, key=key, address=address
+        )
+        typer.echo(_("The primary announced this mirror to phones: {address}").format(address=told))
+    except OSError as exc:
+        typer.echo(
+            _("Could not announce this mirror to the primary ({error}); following anyway.").format(
+                error=exc
+            ),
+            err=True,
+        )
+    from app.db import Database
+
+    db = Database(database)
+    follower = Follower(db=db, primary=primary, assembly_id=assembly_id, key=key)
+    typer.echo(
+        _("Mirroring {primary}; console at {console}").format(
+            primary=primary, console=f"{address}/a/{assembly_id}/console"
+        )
+    )
+    uvicorn.run(
+        create_app(settings, db=db, follower=follower),
+        host=host,
+        port=port,
+        ws_per_message_deflate=settings.ws_compression,
+        ws_max_size=settings.ws_max_frame_bytes,
+        log_config=log_config(),
+    )
+
+
+@cli.command()
 def demo() -> None:
     """Seed a realistic evening assembly in its group and print the links to click through."""
     from app.db import Database

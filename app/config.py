@@ -120,6 +120,12 @@ class Settings(BaseSettings):
         description="Friendly amendments one person may have waiting on one proposal (409 past "
         "it) until the presenter takes one up: the presenter reads each aloud.",
     )
+    ack_after_mirror: bool = Field(
+        False,
+        description="A change is acknowledged only once a mirror has stored it (else 503 "
+        "`not_mirrored` after 3 s; the change is kept): a take-over then loses no "
+        "acknowledged change. Off: no wait, and the console shows what a take-over would lose.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

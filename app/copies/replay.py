@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.agenda.projection import PROJECTIONS as AGENDA
 from app.assembly.projection import PROJECTIONS as ASSEMBLY
 from app.blocks.projection import PROJECTIONS as BLOCKS
+from app.copies.projection import PROJECTIONS as COPIES
 from app.errors import Conflict
 from app.events.projection import Projection, replayed
 from app.events.service import store_event
@@ -36,7 +37,7 @@ def _gathered(*tables: dict[str, Projection]) -> dict[str, Projection]:
     return merged
 
 
-PROJECTIONS = _gathered(ASSEMBLY, PEOPLE, AGENDA, STACK, BLOCKS, MIC, MINUTES)
+PROJECTIONS = _gathered(ASSEMBLY, PEOPLE, AGENDA, STACK, BLOCKS, MIC, MINUTES, COPIES)
 
 # Tables whose ids events name: a replay writes the same ids, so PostgreSQL's sequences must
 # then be moved past them before this server adds rows of its own.

@@ -25,8 +25,9 @@ MINUTES = "minutes"  # notes, action items, and what the minutes keep
 MIC = "mic"  # the people's mic: its text and the phrase on the wall
 WORDS = "words"  # the assembly's languages or its own words: every screen shows words
 CLOSED = "closed"  # the assembly closed: every screen shows it over
+MIRRORS = "mirrors"  # a mirror announced: phones learn where to go when the primary stops
 
 ALL = frozenset(
     {AGENDA, OPEN_ITEM, PEOPLE, DOOR, ROLES, ELIGIBLE, HANDS, FLOOR, TURNS}
-    | {PROPOSAL, ROUND, ANSWERS, MINUTES, MIC, WORDS, CLOSED}
+    | {PROPOSAL, ROUND, ANSWERS, MINUTES, MIC, WORDS, CLOSED, MIRRORS}
 )

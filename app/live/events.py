@@ -13,13 +13,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.live.frames import MAX_FRAME_BYTES, parse_frame
+from app.live.frames import MAX_FRAME_BYTES, Action, parse_frame
 from app.live.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
 EventLoader = Callable[[str, int, int | None], Awaitable[list[dict[str, Any]]]]
-"""(assembly_id, after_seq, up_to_seq or None) -> redacted events in seq order."""
+"""(assembly_id, after_seq, up_to_seq or None) -> redacted events in seq order. A frame without
+"seq" among them (a mirror's secrets, app/web/sockets.py) is sent as it is, in its place."""
 
 AHEAD = "since is past the newest event this socket has sent; nothing was resent or skipped."
 
@@ -31,8 +32,21 @@ class EventFeed:
     target, so those racing a slow backlog load are picked up by the next load.
     """
 
-    def __init__(self, box: Outbox, assembly_id: str, since: int, load: EventLoader) -> None:
+    def __init__(
+        self,
+        box: Outbox,
+        assembly_id: str,
+        since: int,
+        load: EventLoader,
+        *,
+        on_action: Callable[[Action], None] | None = None,
+        actions: tuple[str, ...] = (),
+        with_head: bool = False,
+    ) -> None:
         self.box, self.assembly_id, self.load = box, assembly_id, load
+        # A mirror's copy stream: its "stored" frames go to `on_action`, and its pongs and
+        # heartbeats also carry "head", the newest seq notified here (what it lags behind).
+        self.on_action, self.actions, self.with_head = on_action, actions, with_head
         self.last_sent = since
         self.target = since  # newest seq notified
         self.reload_from: int | None = since  # load everything after this seq next
@@ -70,8 +84,10 @@ class EventFeed:
             pump = asyncio.get_running_loop().create_task(self.run(on_load_failure))
             self.wake.set()
             while (text := await self.box.next_frame()) is not None:
-                frame = parse_frame(text, max_frame_bytes)  # never raises
-                if frame == ("ping", 0):
+                frame = parse_frame(text, max_frame_bytes, self.actions)  # never raises
+                if isinstance(frame, Action) and self.on_action is not None:
+                    self.on_action(frame)
+                elif frame == ("ping", 0):
                     self.queue({"type": "pong"})
                 elif isinstance(frame, tuple) and frame[1] > max(self.target, self.last_sent):
                     # Past every seq this socket sent or was told of: reloading from there would
@@ -98,6 +114,8 @@ class EventFeed:
                     frame = self.controls.popleft()
                     if frame["type"] in ("pong", "heartbeat"):
                         frame = {**frame, "seq": self.last_sent}
+                        if self.with_head:
+                            frame["head"] = max(self.target, self.last_sent)
                     await self.box.deliver(json.dumps(frame, separators=(",", ":")))
         except _LoadFailed:
             on_load_failure()
@@ -114,12 +132,14 @@ class EventFeed:
             return False
         try:
             events = await self.load(self.assembly_id, after, up_to)
-            texts = [(e["seq"], json.dumps(e, separators=(",", ":"))) for e in events]
+            texts = [(e.get("seq"), json.dumps(e, separators=(",", ":"))) for e in events]
         except Exception as exc:
             logger.exception("loading events of %s failed", self.assembly_id)
             raise _LoadFailed from exc
         for seq, text in texts:
-            if seq > self.last_sent:  # never twice, even when a reload raced this load
+            if seq is None:
+                await self.box.deliver(text)
+            elif seq > self.last_sent:  # never twice, even when a reload raced this load
                 await self.box.deliver(text)
                 self.last_sent = seq
         return True

@@ -278,12 +278,25 @@ class Hub:
         since: int,
         load: EventLoader,
         who: int | None = None,
+        on_action: Callable[[Action], None] | None = None,
+        actions: tuple[str, ...] = (),
+        with_head: bool = False,
     ) -> None:
         """Send JSON events after `since`, then live ones, in order, until the socket goes.
-        `who`: the participant watching (None for a key), whose seat changes close it."""
+        `who`: the participant watching (None for a key), whose seat changes close it.
+        `on_action` hears client frames of the types in `actions` (a mirror's "stored");
+        `with_head` adds the newest seq notified to pongs and heartbeats."""
         if (box := await self._new_box(socket)) is None:
             return
-        feed = EventFeed(box, assembly_id, since, load)
+        feed = EventFeed(
+            box,
+            assembly_id,
+            since,
+            load,
+            on_action=on_action,
+            actions=actions,
+            with_head=with_head,
+        )
         room = self._join(assembly_id)
         room.events[feed] = None
         self._members[box] = (room, feed)

@@ -219,6 +219,17 @@ class _Fold(DecisionFold, ActionFold, AgendaFold):
             by = self.name_of(self.actor)
             self.header.removed.append(r.Removal(str(p.get("name", "")), by, self.at))
 
+    def on_taken_over(self, _seq: int, p: Mapping[str, Any]) -> None:
+        if self.header is not None:
+            self.header.take_overs.append(
+                r.TakeOver(
+                    str(p.get("from", "")),
+                    int(p.get("at_seq", 0)),
+                    self.name_of(self.actor),
+                    self.at,
+                )
+            )
+
     def on_role_granted(self, _seq: int, p: Mapping[str, Any]) -> None:
         if self.header is not None:
             self.header.roles.append(r.RoleHolder(p["role"], p["name"], since=self.at))

@@ -60,6 +60,7 @@ def _header(minutes: r.Minutes) -> list[str]:
         f"- {_('Headcount')}: {w.headcount_line(h)}",
         f"- {_('Decision rule')}: {h.decision_rule_text}",
         *(f"- {_('Removed')}: {line}" for line in w.removal_lines(h)),
+        *(f"- {_('Taken over')}: {line}" for line in w.take_over_lines(h)),
         "",
         f"{_('Agenda')}:",
         "",

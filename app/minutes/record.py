@@ -35,6 +35,16 @@ class Removal:
 
 
 @dataclass
+class TakeOver:
+    """A mirror that took over from its primary: the log goes on there from `at_seq`."""
+
+    primary: str  # the address of the server it followed
+    at_seq: int  # the last seq it held
+    by: str | None  # the facilitator who pressed the button
+    at: Moment
+
+
+@dataclass
 class Header:
     assembly_id: str
     title: str
@@ -54,6 +64,7 @@ class Header:
     decision_rule: dict[str, object] = field(default_factory=dict)
     decision_rule_text: str = ""
     removed: list[Removal] = field(default_factory=list)
+    take_overs: list[TakeOver] = field(default_factory=list)
 
 
 @dataclass

@@ -101,6 +101,18 @@ def role_lines(header: r.Header) -> list[tuple[str, str]]:
     return lines
 
 
+def take_over_lines(header: r.Header) -> list[str]:
+    """ "At 19:40 the facilitator Noor took over on a mirror of http://…: the record goes on
+    there from event 211", one a take-over."""
+    return [
+        _(
+            "At {time} the facilitator {by} took over on a mirror of {primary}: the record goes "
+            "on there from event {seq}"
+        ).format(time=taken.at.time, by=taken.by or "?", primary=taken.primary, seq=taken.at_seq)
+        for taken in header.take_overs
+    ]
+
+
 def removal_lines(header: r.Header) -> list[str]:
     """ "Ruth was removed by the facilitator Noor at 19:40", one a removal."""
     return [

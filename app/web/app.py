@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 
 from app.blocks import closing
 from app.config import Settings, get_settings
+from app.copies.follow import Follower
 from app.db import Database
 from app.i18n import _, set_current
 from app.live import Hub, make_backend
@@ -30,6 +31,7 @@ from app.web import (
     api_languages,
     api_mic,
     api_minutes,
+    api_mirrors,
     api_people,
     api_proposals,
     api_rounds,
@@ -46,6 +48,7 @@ from app.web import (
     pages_languages,
     pages_mic,
     pages_minutes,
+    pages_mirrors,
     pages_people,
     pages_proposals,
     pages_rounds,
@@ -60,6 +63,7 @@ from app.web.errors import error_body, install_error_handlers
 from app.web.facts import regions_of
 from app.web.headers import SecurityHeaders
 from app.web.language import request_language
+from app.web.mirror_ack import AckAfterMirror, note_commit
 from app.web.ratelimit import CodeGuard, RateLimiter, TokenBucket
 from app.web.render import Renderer
 from app.web.sessions import SessionStore
@@ -177,14 +181,20 @@ class MicCheck(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    """The Mic Check ASGI app (tests pass their own settings and database)."""
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, follower: Follower | None = None
+) -> FastAPI:
+    """The Mic Check ASGI app (tests pass their own settings and database); with `follower`,
+    a mirror (`miccheck mirror`) keeping its copy of one assembly while it serves."""
     ctx = build_context(settings or get_settings(), db)
+    ctx.follower = follower
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await ctx.hub.start()
         closer = asyncio.create_task(close_rounds_on_time(ctx.db))
+        if ctx.follower is not None:
+            ctx.follower.start()
         # Objects made at startup live forever: keep full collections from walking them.
         gc.freeze()
         # Young collections ten times rarer (and so full ones): with 2,000 sockets the heap is
@@ -194,6 +204,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             yield
         finally:
             closer.cancel()
+            if ctx.follower is not None:
+                await ctx.follower.stop()
             await ctx.hub.stop()
 
     app = MicCheck(
@@ -205,6 +217,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    if ctx.settings.ack_after_mirror:
+        ctx.db.listen(note_commit)
+        app.add_middleware(AckAfterMirror, mirrors=ctx.mirrors, db=ctx.db, on=True)
     app.add_middleware(BodyLimit)
     app.add_middleware(Compression)  # compresses error replies too; not websockets
     app.add_middleware(SecurityHeaders, production=ctx.settings.environment == "production")
@@ -218,6 +233,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_minutes.router)
     app.include_router(api_groups.router)
     app.include_router(api_archive.router)
+    app.include_router(api_mirrors.router)
     app.include_router(pages.router)
     app.include_router(pages_assembly.router)
     app.include_router(pages_stack.router)
@@ -231,6 +247,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(pages_verify.router)
     app.include_router(pages_groups.router)
     app.include_router(pages_people.router)
+    app.include_router(pages_mirrors.router)
     app.include_router(key_links.router)
     app.include_router(assets.router)
     app.include_router(language.router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +10,8 @@ from starlette.requests import HTTPConnection
 
 from app.assembly.auth import Member, authenticate, authenticate_hash
 from app.config import Settings
+from app.copies.follow import Follower
+from app.copies.watch import MirrorWatch
 from app.db import Database
 from app.errors import Forbidden
 from app.i18n import N_, _
@@ -34,6 +36,10 @@ class AppContext:
     join_limit: TokenBucket
     code_guard: CodeGuard
     person_limit: TokenBucket  # what one person does, per kind (PERSON_ACTIONS)
+    # The primary's mirrors of each assembly (this process's sockets), and, on a mirror
+    # (`miccheck mirror`), the follower keeping its copy.
+    mirrors: MirrorWatch = field(default_factory=MirrorWatch)
+    follower: Follower | None = None
 
 
 def ctx_of(conn: HTTPConnection) -> AppContext:

@@ -43,6 +43,7 @@ _REGIONS_OF: dict[str, frozenset[str]] = {
     facts.WORDS: EVERY_REGION - {MIC},  # the mic follows the header (render.ALSO_SHOWN_IN)
     # Closed: every screen says so; an answer can no longer come, nor the mic (it follows).
     facts.CLOSED: EVERY_REGION - {TALLY, MIC},
+    facts.MIRRORS: frozenset({HEADER}),  # phones' header carries the mirrors' addresses
 }
 REGIONS_OF = {fact: regions | {LOG} for fact, regions in _REGIONS_OF.items()}
 

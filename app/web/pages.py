@@ -8,15 +8,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.assembly.auth import Member, check_projector_key_hash, recover_projector_key
+from app.assembly.auth import (
+    Member,
+    check_projector_key_hash,
+    hash_secret,
+    recover_projector_key,
+)
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, load_state
 from app.blocks.round_state import load_my_answer
+from app.copies.logic import mirror_pass
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.i18n import _
-from app.web.context import AppContext, Ctx, client_address, current_member
+from app.web.context import AppContext, Ctx, bearer_token, client_address, current_member
 from app.web.form_action import html, refused, see_other
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
+from app.web.mirrors import mirror_panel
 from app.web.render import Snapshot
 
 router = APIRouter(include_in_schema=False)
@@ -75,9 +82,22 @@ def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     snap = ctx.renderer.snapshot(assembly_id, people_lists=False)
     return html(
         ctx.renderer.page(
-            "phone.html", **snap.context(), me=member, mine=my_answer_of(ctx, snap, member)
+            "phone.html",
+            **snap.context(),
+            me=member,
+            mine=my_answer_of(ctx, snap, member),
+            mirror_pass=pass_of(request, ctx, member),
         )
     )
+
+
+def pass_of(request: Request, ctx: AppContext, member: Member) -> str | None:
+    """The pass this phone shows a mirror when this server stops answering (None: no token
+    hash to derive it from)."""
+    token_hash = ctx.sessions.read(request).token_hash(member.assembly_id)
+    if token_hash is None and (token := bearer_token(request)) is not None:
+        token_hash = hash_secret(token)
+    return mirror_pass(member.participant_id, token_hash) if token_hash else None
 
 
 @router.get("/a/{assembly_id}/status")
@@ -100,7 +120,15 @@ def console(assembly_id: str, request: Request, ctx: Ctx) -> Response:
         )
     snap = ctx.renderer.snapshot(assembly_id)
     links = console_links(request, ctx, member)
-    page = ctx.renderer.page("console.html", **snap.context(), me=member, links=links)
+    panel = mirror_panel(ctx, assembly_id)
+    page = ctx.renderer.page(
+        "console.html",
+        **snap.context(),
+        me=member,
+        links=links,
+        panel=panel,
+        assembly_id=assembly_id,
+    )
     return html(page)
 
 

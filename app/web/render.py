@@ -22,6 +22,7 @@ from app.blocks.explain import say_explanation
 from app.blocks.round_state import SHAPES, WORDS, RoundView, load_open_tally
 from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_proposal
 from app.blocks.tally import OUTCOME_WORDS
+from app.copies.service import mirrors_since
 from app.db import Database
 from app.events import GENESIS_HASH, EventHead, head_of
 from app.events.chain import fingerprint
@@ -231,6 +232,7 @@ class Snapshot:
     mic: MicView | None = None  # the people's mic, while it is on
     mic_seq: int | None = None
     head: LogHead | None = None  # the event log's head, for the log corner
+    mirrors: tuple[str, ...] = ()  # the mirrors' addresses phones go to when this server stops
 
     @property
     def round(self) -> RoundView | None:
@@ -261,6 +263,7 @@ class Snapshot:
             "outcomes": self.outcomes,
             "mic": self.mic,
             "log_head": self.head,
+            "mirrors": self.mirrors,
         }
 
 
@@ -282,6 +285,8 @@ class Renderer:
         self.db = db
         self.urls = urls
         self.board = board or Board()  # the room's recent hand signals, in this process
+        # The mirrors each assembly announced, as of a seq: a snapshot reads only what is newer.
+        self._mirrors: dict[str, tuple[int, tuple[str, ...]]] = {}
         self.envs = {language: make_environment(language) for language in LANGUAGES}
         for env in self.envs.values():
             env.globals["signals_of"] = self.signals_of  # live/_signals.html, inside a page
@@ -350,8 +355,21 @@ class Renderer:
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
         mic, mic_seq = load_mic(db=self.db, assembly_id=assembly_id)
         head = read_log_head(self.db, assembly_id)
+        with self.db.read() as session:
+            seen = mirrors_since(session, assembly_id, self._mirrors.get(assembly_id))
+        self._mirrors[assembly_id] = seen
         return Snapshot(
-            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq, head
+            state,
+            stack,
+            proposal,
+            proposal_seq,
+            notes,
+            approval,
+            outcomes,
+            mic,
+            mic_seq,
+            head,
+            seen[1],
         )
 
     def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:

@@ -77,6 +77,14 @@ class BrowserSession:
         self.to_seal[(assembly_id, "token")] = token
         self.drop_pending(assembly_id)
 
+    def sign_in_hash(self, assembly_id: str, token_hash: str) -> None:
+        """Hold a participant by their token's hash alone (a mirror's pass: the token itself
+        never reaches a mirror); nothing pending."""
+        seat = self.data.seat(assembly_id)
+        seat.token_hash, seat.sealed_token = token_hash, None
+        self.to_seal.pop((assembly_id, "token"), None)
+        self.drop_pending(assembly_id)
+
     def take_pending(self, assembly_id: str) -> None:
         """Switch to the pending link's participant (the person confirmed it)."""
         seat = self.data.seat(assembly_id)

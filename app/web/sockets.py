@@ -13,10 +13,12 @@ from starlette.websockets import WebSocket
 
 from app.assembly.auth import Member, check_projector_key, check_projector_key_hash
 from app.blocks.redaction import redact_events
+from app.copies.service import secrets_of
 from app.errors import DomainError
 from app.events import events_after, head_of
+from app.events.service import event_record
 from app.i18n import N_, _, current, translate
-from app.live.frames import MAX_SEQ
+from app.live.frames import MAX_SEQ, Action
 from app.web.context import bearer_token, ctx_of, current_member
 from app.web.render import VIEWS, view_key
 from app.web.sessions import same_origin
@@ -37,6 +39,7 @@ async def _refuse(websocket: WebSocket, reason: str) -> None:
     await websocket.close(code=NOT_ALLOWED, reason=close_reason(reason))
 
 
+COPY_FOR_FACILITATORS = N_("Only a facilitator's key may follow an assembly as its mirror.")
 BAD_SINCE = N_("since must be a whole number of 0 or more.")
 PAST_HEAD = N_("since is past this assembly's newest event.")
 
@@ -94,12 +97,15 @@ def _authorise(websocket: WebSocket, assembly_id: str, view: str) -> Member | No
 
 
 async def _let_in(
-    websocket: WebSocket, assembly_id: str, view: str
+    websocket: WebSocket, assembly_id: str, view: str, *, role: str | None = None
 ) -> tuple[int | None, Member | None] | None:
-    """Check the request and the person, then accept: (since, member); None once refused."""
+    """Check the request and the person (holding `role`, when one is named), then accept:
+    (since, member); None once refused."""
     try:
         since = _since(websocket)
         member = await asyncio.to_thread(_admit, websocket, assembly_id, view, since)
+        if role is not None and (member is None or role not in member.roles):
+            raise DomainError(translate(COPY_FOR_FACILITATORS))
     except DomainError as exc:
         await _refuse(websocket, exc.message)
         return None
@@ -132,6 +138,9 @@ async def page_socket(websocket: WebSocket, assembly_id: str) -> None:
 
 async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     """Every event after `since`, then live ones, in order, without gaps or duplicates."""
+    if websocket.query_params.get("copy") == "1":
+        await copy_socket(websocket, assembly_id)
+        return
     ctx = ctx_of(websocket)
     let_in = await _let_in(websocket, assembly_id, "phone")
     if let_in is None:
@@ -154,6 +163,52 @@ async def events_socket(websocket: WebSocket, assembly_id: str) -> None:
     await ctx.hub.serve_events(
         websocket, assembly_id=assembly_id, since=since, load=load, who=_who(member)
     )
+
+
+async def copy_socket(websocket: WebSocket, assembly_id: str) -> None:
+    """A mirror's copy stream (`?copy=1`, a facilitator's key): every event whole, as exported,
+    then the secrets that let people in whenever they change; the mirror says what it stored."""
+    ctx = ctx_of(websocket)
+    let_in = await _let_in(websocket, assembly_id, "phone", role="facilitator")
+    if let_in is None:
+        return
+    since, member = let_in[0] or 0, let_in[1]
+    sent: list[dict[str, Any] | None] = [None]  # the secrets last sent on this socket
+
+    def load_sync(after: int, up_to: int | None) -> list[dict[str, Any]]:
+        with ctx.db.read() as session:
+            frames: list[dict[str, Any]] = [
+                {"type": "event", "seq": e.seq, "event": event_record(e)}
+                for e in events_after(session, assembly_id, after, up_to)
+            ]
+            secrets = secrets_of(session, assembly_id).frame()
+        if secrets != sent[0]:
+            frames.append(secrets)  # no "seq": sent in its place, after the events
+            sent[0] = secrets
+        return frames
+
+    async def load(_assembly_id: str, after: int, up_to: int | None) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(load_sync, after, up_to)
+
+    def heard(action: Action) -> None:
+        seq = action.data.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq <= MAX_SEQ:
+            ctx.mirrors.stored(assembly_id, seq)
+
+    ctx.mirrors.joined(assembly_id)
+    try:
+        await ctx.hub.serve_events(
+            websocket,
+            assembly_id=assembly_id,
+            since=since,
+            load=load,
+            who=_who(member),
+            on_action=heard,
+            actions=("stored",),
+            with_head=True,
+        )
+    finally:
+        ctx.mirrors.left(assembly_id)
 
 
 def _who(member: Member | None) -> int | None:

@@ -88,9 +88,10 @@ def serve_in_thread(
         sock.close()
 
 
-def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page PNG to artifacts/screenshots/{name}.png and return its path."""
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG (the full page, or what the screen shows) to artifacts/screenshots/{name}.png
+    and return its path."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

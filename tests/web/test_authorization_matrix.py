@@ -352,6 +352,11 @@ ROUTES: dict[str, Row] = {
     "POST /api/assemblies/{assembly_id}/headcount": Row(
         FACILITATOR, lambda w, c: Call(json={"count": 40})
     ),
+    "POST /api/assemblies/{assembly_id}/mirrors": Row(
+        FACILITATOR, lambda w, c: Call(json={"address": f"http://192.168.1.{w.n() % 250}:8001"})
+    ),
+    # On a primary a facilitator's take-over is refused as a state (409 not_a_mirror), not a right.
+    "POST /api/assemblies/{assembly_id}/take-over": Row(FACILITATOR),
     "PUT /api/assemblies/{assembly_id}/languages": Row(
         FACILITATOR, lambda w, c: Call(json={"language": "en", "second_language": "es"})
     ),
@@ -527,6 +532,14 @@ ROUTES: dict[str, Row] = {
     "GET /a/{assembly_id}/console": Row(CONSOLE),
     "GET /a/{assembly_id}/people": Row(CONSOLE, lambda w, c: Call(query={"q": "Participant"})),
     "GET /a/{assembly_id}/projector": Row(PROJECTOR_KEY),
+    # Polled by the console: a fragment, so nobody gets 401 rather than the way to join.
+    "GET /a/{assembly_id}/console/mirrors": Row(
+        table({"facilitator", "greeter", "minute_taker", "stack_keeper"})
+    ),
+    # A mirror's pass is taken by a mirror alone: on this primary nobody gets in with one.
+    "GET /a/{assembly_id}/pass": Row(
+        table(set(), members=401), lambda w, c: Call(query={"p": "1." + "0" * 32})
+    ),
     "GET /a/{assembly_id}/minutes": Row(MINUTES_PAGE),
     # -- the console's and the phone's forms
     "POST /a/{assembly_id}/agenda": Row(
@@ -539,6 +552,7 @@ ROUTES: dict[str, Row] = {
         FACILITATOR, lambda w, c: Call({"item_id": w.item(open_it=True)})
     ),
     "POST /a/{assembly_id}/headcount": Row(FACILITATOR, lambda w, c: Call(form={"count": "41"})),
+    "POST /a/{assembly_id}/take-over": Row(FACILITATOR),
     "POST /a/{assembly_id}/languages": Row(
         FACILITATOR, lambda w, c: Call(form={"language": "en", "second_language": ""})
     ),

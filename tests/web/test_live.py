@@ -388,6 +388,7 @@ ACTIONS: dict[str, Callable[[Scene], httpx.Response]] = {
     "move_mic": lambda s: (_mic_on(s), s.post("/mic/move", {"to": "next"}))[1],
     "stop_mic": lambda s: (_mic_on(s), s.post("/mic", method="DELETE"))[1],
     "close_assembly_with_the_mic_on": lambda s: (_mic_on(s), s.post("/close"))[1],
+    "announce_mirror": lambda s: s.post("/mirrors", {"address": "http://192.168.1.11:8001"}),
 }
 
 
@@ -464,6 +465,7 @@ def set_scene(live: Live) -> Scene:
 # Event types that no action above appends, each with its reason.
 NOT_REPLAYED = {
     "assembly_created": "the first event: no screen can follow an assembly before it exists",
+    "taken_over": "appended on a mirror alone (tests/copies/test_take_over_route.py)",
 }
 
 

@@ -1,0 +1,56 @@
+/*
+ * A phone whose server stops answering goes to a mirror (docs/architecture.md "Mirrors and
+ * take-over"). Loaded on phone pages once the assembly announced a mirror; the addresses are on
+ * #mc-header[data-mirrors] (pushed when one is announced), the phone's pass on
+ * body[data-mirror-pass]. After FAILOVER_MS without a live socket each mirror is probed with a
+ * socket of its own (connect-src allows ws: anywhere, and a mirror accepts before it refuses a
+ * stranger); the first that opens gets the pass, which signs the phone in there, and the phone
+ * page there resyncs by seq. Plain ES5, like live.js.
+ */
+(function () {
+  'use strict';
+  var FAILOVER_MS = 5000;
+  var NOT_ALLOWED = 1008;
+  var body = document.body;
+  var lostAt = null, timer = null, leaving = false;
+
+  function mirrors() {
+    var header = document.getElementById('mc-header');
+    var list = ((header && header.getAttribute('data-mirrors')) || '').split(' ');
+    return list.filter(function (origin) { return origin && origin !== location.origin; });
+  }
+
+  function tryMirrors() {
+    var id = encodeURIComponent(body.getAttribute('data-assembly-id') || '');
+    var pass = body.getAttribute('data-mirror-pass');
+    if (!pass || leaving) { return; }
+    mirrors().forEach(function (origin) {
+      var probe;
+      try {
+        probe = new WebSocket(origin.replace(/^http/, 'ws') + '/ws/assemblies/' + id + '/events');
+      } catch (err) {
+        return;
+      }
+      probe.onopen = function () {
+        probe.close();
+        if (leaving) { return; }
+        leaving = true;
+        location.href = origin + '/a/' + id + '/pass?p=' + encodeURIComponent(pass);
+      };
+    });
+  }
+
+  document.addEventListener('htmx:wsClose', function (e) {
+    if (e.detail.event.code === NOT_ALLOWED || timer !== null) { return; }
+    lostAt = Date.now();
+    // Probed again every few seconds: the mirror may come up, or take over, after the loss.
+    timer = setInterval(function () {
+      if (Date.now() - lostAt >= FAILOVER_MS) { tryMirrors(); }
+    }, 2500);
+  });
+
+  document.addEventListener('htmx:wsOpen', function () {
+    clearInterval(timer);
+    timer = null;
+  });
+})();
