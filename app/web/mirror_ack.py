@@ -10,15 +10,16 @@ An assembly that never announced a mirror does not wait: nothing could take it o
 from __future__ import annotations
 
 import asyncio
-import json
 from contextvars import ContextVar
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.copies.service import mirrors_of
 from app.copies.watch import MirrorWatch
 from app.db import Database
 from app.i18n import _
+from app.web.errors import error_response
 
 ACK_WAIT_SECONDS = 3.0
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -53,7 +54,7 @@ class AckAfterMirror:
             if message["type"] == "http.response.start":
                 if seqs and message["status"] < 400 and not await self._stored(seqs):
                     refused = True  # the reply's own body is dropped
-                    await _not_mirrored(send)
+                    await _not_mirrored(scope, receive, send)
                     return
                 await send(message)
             elif not refused:
@@ -84,21 +85,13 @@ class AckAfterMirror:
         return assembly_id in self._mirrored
 
 
-async def _not_mirrored(send: Send) -> None:
+async def _not_mirrored(scope: Scope, receive: Receive, send: Send) -> None:
+    """The refusal, in the shape the caller reads: JSON for the API, the #mc-error fragment for
+    a page's form under htmx, a page for a form posted without JavaScript."""
     message = _(
         "Saved here, but no mirror has stored it yet, so a take-over could lose it. "
         "Sending it again is safe."
     )
-    body = json.dumps({"error": {"code": "not_mirrored", "message": message}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    response = error_response(Request(scope, receive), 503, "not_mirrored", message)
+    response.headers["cache-control"] = "no-store"
+    await response(scope, receive, send)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from websockets.sync.client import ClientConnection
@@ -263,6 +264,33 @@ def test_with_ack_after_mirror_a_change_no_mirror_stored_is_503_and_kept(acked: 
     count = acked.http.post(f"{base}/headcount", json={"count": 40}, headers=fac)
     assert count.status_code == 503
     assert acked.http.get(base, headers=fac).json()["headcount"] == 40  # committed all the same
+
+
+def test_with_ack_after_mirror_a_console_form_no_mirror_stored_says_why_on_the_page(
+    acked: Live,
+) -> None:
+    made = new_assembly(acked)
+    fac = bearer(made["facilitator_token"])
+    acked.http.post(
+        f"/api/assemblies/{made['id']}/mirrors", json={"address": "http://127.0.0.1:9"}, headers=fac
+    )
+    console = f"{acked.base}/a/{made['id']}/console"
+    with httpx.Client(base_url=acked.base) as browser:
+        opened = browser.get(f"{console}?key={made['facilitator_token']}", follow_redirects=True)
+        assert opened.status_code == 200
+        form = {"origin": acked.base, "hx-current-url": console, "referer": console}
+        htmx = browser.post(
+            f"/a/{made['id']}/headcount", data={"count": "41"}, headers={**form, "hx-request": "1"}
+        )
+        plain = browser.post(f"/a/{made['id']}/headcount", data={"count": "42"}, headers=form)
+    error = BeautifulSoup(htmx.text, "html.parser").select_one("#mc-error")
+    assert htmx.status_code == 503 and error is not None
+    assert "no mirror has stored it yet" in error.get_text()
+    assert (
+        plain.status_code == 503
+        and "<html" in plain.text
+        and "Sending it again is safe" in (plain.text)
+    )
 
 
 def test_with_ack_after_mirror_a_change_a_mirror_stored_is_acknowledged(acked: Live) -> None:
