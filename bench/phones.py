@@ -12,7 +12,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
-SEQ_RE = re.compile(r'data-seq="(\d+)"')
+SEQ_RE = re.compile(r'id="mc-seq" data-seq="(\d+)"')  # not #mc-log's: the head when rendered
 SEQ_TAIL = 400  # `#mc-seq` is the last element of every push: search the tail first
 REGION_MARK = ' id="mc-'
 ROUND_MARK = '<section id="mc-round"'  # templates/live/_round.html
