@@ -321,16 +321,20 @@ def export(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+# `verify` and `import` take the same --head (an import of an export not ending with it: none).
+HEAD_OPTION = typer.Option(
+    None,
+    "--head",
+    metavar="HASH",
+    help="The head hash printed in the minutes (whole, or its first 12+ hex characters): "
+    "the export must end with it.",
+)
+
+
 @cli.command()
 def verify(
     file: Path,
-    head: str | None = typer.Option(
-        None,
-        "--head",
-        metavar="HASH",
-        help="The head hash printed in the minutes (whole, or its first 12+ hex characters): "
-        "the export must end with it.",
-    ),
+    head: str | None = HEAD_OPTION,
 ) -> None:
     """Check an exported event file: every link of the hash chain, and the head."""
     _verified(file, head)
@@ -339,13 +343,7 @@ def verify(
 @cli.command("import")
 def import_(
     file: Path,
-    head: str | None = typer.Option(
-        None,
-        "--head",
-        metavar="HASH",
-        help="The head hash printed in the minutes: the export must end with it, or nothing "
-        "is imported.",
-    ),
+    head: str | None = HEAD_OPTION,
 ) -> None:
     """Rebuild an assembly on this server from its event export, verified first (read-only here)."""
     from app.copies.importing import import_log
