@@ -24,6 +24,7 @@ from app.assembly.models import Assembly, Participant
 from app.blocks import approval
 from app.blocks.access import closed_error, round_for_write, rule_of
 from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.owners import forget_answer_owners
 from app.blocks.round_state import names_of, stand_aside_rows
 from app.blocks.service import (
     set_stage,
@@ -66,7 +67,7 @@ def close_round(
         _mark_closed(session, row, count.flat, result, moment=moment, by_deadline=by_deadline)
         stand_asides = stand_aside_rows(row, count.answers, names)
         if row.anonymous:  # the link between a person and their answer ends here
-            _forget_who_answered(session, count.answers)
+            _forget_who_answered(session, row, count.answers)
         payload = _closed_payload(
             row,
             count,
@@ -160,11 +161,13 @@ def _mark_closed(
     session.add(row)
 
 
-def _forget_who_answered(session: Session, answers: list[Response]) -> None:
-    """Anonymisation: an anonymous round's answers keep their value and lose their person."""
+def _forget_who_answered(session: Session, row: Round, answers: list[Response]) -> None:
+    """Anonymisation: an anonymous round's answers keep their value and lose their person,
+    here and in what the mirrors were told (`AnswerOwner`)."""
     for answer in answers:
         answer.participant_id = None
         session.add(answer)
+    forget_answer_owners(session, row.id or 0)
 
 
 def _closed_payload(

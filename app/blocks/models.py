@@ -131,6 +131,23 @@ class Response(SQLModel, table=True):
     answered_at: datetime
 
 
+class AnswerOwner(SQLModel, table=True):
+    """Who gave an anonymous answer, by the seq of its `response_cast`, while the round is open.
+
+    The log never names them (docs/process.md, "Anonymous rounds"); this row lives beside it
+    for the mirrors alone: the copy stream sends it as the event's `owner`, so that after a
+    take-over a person who changes their answer replaces theirs. It is never exported, and the
+    round's close deletes it with the link between people and answers.
+    """
+
+    __tablename__ = "answer_owner"
+
+    assembly_id: str = Field(foreign_key="assembly.id", primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True)
+    round_id: int = Field(foreign_key="decision_round.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
+
+
 class RoundBlock(SQLModel, table=True):
     """A block from a closed call (phone or counted in the room), with its fate in review."""
 

@@ -8,10 +8,11 @@ closing read the clock a moment before their transaction began: the copy's times
 moment later, the nearest the log knows). The hands a blocked call or a decision moves are
 events of their own (`app/stack/handover.py`), replayed by the stack.
 
-One thing a replay cannot rebuild exactly: who answered an anonymous round. Its events name
-nobody, so the copy's answers have no person even while the round is open (the live rows lose
-theirs at the close), and a changed anonymous answer cannot be matched to the answer it
-replaced; see `_response_cast`.
+One thing an export cannot rebuild: who answered an anonymous round. Its events name nobody,
+so an import's answers have no person even while the round is open (the live rows lose theirs
+at the close); a changed one replaces an answer like the one it says it replaced. A mirror is
+told who while the round is open (`Replayed.owner`, `app/blocks/owners.py`), so its rows are
+the primary's and a take-over keeps one answer each; see `_response_cast`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.assembly.models import AgendaItem, Participant
 from app.blocks.models import Amendment, Proposal, ProposalVersion, Response, Round, RoundBlock
+from app.blocks.owners import forget_answer_owners, keep_answer_owner
 from app.blocks.tally import in_order
 from app.events.projection import Projection, Replayed, earlier
 
@@ -169,24 +171,29 @@ def _round_opened(session: Session, event: Replayed) -> None:
 def _response_cast(session: Session, event: Replayed) -> None:
     """An answer, or a changed answer (the last one counts, `changes` counts the changes).
 
-    An anonymous answer's event names nobody (docs/process.md, "Anonymous"), so its row has no
-    person here. A changed one says what it replaced (`was`: the value and reason, never who):
-    it is given to an answer like that, the one left unchanged the longest, so the counts and
-    reasons are exact; answers alike in both are interchangeable. Older logs do not say: the
-    answer left unchanged the longest takes it, whatever it was (the round's close carries its
-    own counts, so the record stays exact; the rows of the open round may not).
+    An anonymous answer's event names nobody (docs/process.md, "Anonymous"). On a mirror its
+    owner comes beside the event while the round is open, and is kept as the primary keeps it.
+    Elsewhere the row has no person, and a changed one is given to an answer like the one it
+    says it replaced (`was`: the value and reason, never who), the one left unchanged the
+    longest, so the counts and reasons are exact; answers alike in both are interchangeable.
+    Older logs do not say: the answer left unchanged the longest takes it, whatever it was (the
+    round's close carries its own counts, so the record stays exact; the open round's rows may
+    not be).
     """
     p = event.payload
     round_id = int(p["round_id"])
-    participant_id = p.get("participant_id")
+    participant_id = p.get("participant_id", event.owner)
     answer: Response | None = None
     if p.get("changed"):
-        query = select(Response).where(Response.round_id == round_id)
-        if participant_id is not None:
-            query = query.where(Response.participant_id == participant_id)
-        else:
-            query = _like(query, p.get("was")).order_by(col(Response.answered_at), col(Response.id))
-        answer = session.exec(query).first()
+        answer = _changed(session, round_id, participant_id, p)
+    if event.owner is not None:
+        keep_answer_owner(
+            session,
+            assembly_id=event.assembly_id,
+            seq=event.seq,
+            round_id=round_id,
+            participant_id=event.owner,
+        )
     if answer is None:
         answer = Response(
             round_id=round_id,
@@ -196,9 +203,24 @@ def _response_cast(session: Session, event: Replayed) -> None:
         )
     else:
         answer.changes += 1
+        answer.participant_id = participant_id
     answer.value, answer.reason, answer.answered_at = p["value"], p.get("reason"), event.at
     session.add(answer)
     session.flush()
+
+
+def _changed(
+    session: Session, round_id: int, participant_id: int | None, payload: dict[str, Any]
+) -> Response | None:
+    """The answer a changed one replaces: the person's own when known; for an anonymous one
+    whose owner the copy was not told, one like it with no person."""
+    query = select(Response).where(Response.round_id == round_id)
+    if participant_id is not None:
+        own = session.exec(query.where(Response.participant_id == participant_id)).first()
+        if own is not None or "participant_id" in payload:
+            return own
+    query = _like(query.where(col(Response.participant_id).is_(None)), payload.get("was"))
+    return session.exec(query.order_by(col(Response.answered_at), col(Response.id))).first()
 
 
 def _like(query: SelectOfScalar[Response], was: dict[str, Any] | None) -> SelectOfScalar[Response]:
@@ -242,6 +264,7 @@ def _round_closed(session: Session, event: Replayed) -> None:
         for answer in session.exec(select(Response).where(Response.round_id == row.id)):
             answer.participant_id = None
             session.add(answer)
+        forget_answer_owners(session, row.id or 0)
     for block in p.get("blocks") or []:
         session.add(
             RoundBlock(

@@ -32,6 +32,7 @@ from app.blocks.access import (
     rule_of,
 )
 from app.blocks.models import Proposal, Response, Round, RoundBlock
+from app.blocks.owners import keep_answer_owner
 from app.blocks.service import set_stage
 from app.db import Database
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -303,6 +304,10 @@ def respond(
         event = append_event(
             session, aid, None if row.anonymous else actor_id, "response_cast", payload
         )
+        if row.anonymous:  # who it was, beside the log, for the mirrors until the close
+            keep_answer_owner(
+                session, assembly_id=aid, seq=event.seq, round_id=round_id, participant_id=actor_id
+            )
     db.announce(aid, event.seq, {facts.ANSWERS})
     return Changed(event.seq, {"round_id": round_id, "value": value, "reason": kept}, aid)
 

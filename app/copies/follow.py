@@ -161,11 +161,15 @@ class Follower:
     async def _take(self, socket: Any, batch: list[dict[str, Any]]) -> None:
         self.heard_at = time.monotonic()
         records: list[Mapping[str, Any]] = []
+        owners: dict[int, int] = {}  # who gave the open anonymous answers among them
         for frame in batch:
             kind = frame.get("type")
             if kind == "event" and isinstance(frame.get("event"), dict):
                 records.append(frame["event"])
                 self.primary_head = max(self.primary_head, int(frame["event"]["seq"]))
+                owner = frame.get("owner")
+                if isinstance(owner, int) and not isinstance(owner, bool):
+                    owners[int(frame["event"]["seq"])] = owner
             elif kind == "secrets":
                 self._secrets = secrets_from(frame)
             elif kind in ("pong", "heartbeat") and isinstance(frame.get("head"), int):
@@ -174,17 +178,19 @@ class Follower:
                 log.warning("mirror: the primary says %s", frame.get("message"))
         if not records and self._secrets is None:
             return
-        held = await asyncio.to_thread(self._store, records)
+        held = await asyncio.to_thread(self._store, records, owners)
         if records:
             self.held = held
             await socket.send(json.dumps({"type": "stored", "seq": held}))
             self.primary_head = max(self.primary_head, held)
 
-    def _store(self, records: list[Mapping[str, Any]]) -> int:
+    def _store(self, records: list[Mapping[str, Any]], owners: Mapping[int, int]) -> int:
         """One write transaction: the events (each link checked first), then the secrets."""
         with self.db.write() as session:
             held = (
-                store_copied(session, self.assembly_id, records, primary=self.primary)
+                store_copied(
+                    session, self.assembly_id, records, primary=self.primary, owners=owners
+                )
                 if records
                 else self.held
             )

@@ -57,8 +57,15 @@ class Unreplayable(Conflict):
     """An event type no projection rebuilds."""
 
 
-def apply_event(session: Session, record: Mapping[str, Any], *, follows: str | None) -> None:
-    """Store one verified event and apply it to the tables, in the caller's transaction."""
+def apply_event(
+    session: Session,
+    record: Mapping[str, Any],
+    *,
+    follows: str | None,
+    owner: int | None = None,
+) -> None:
+    """Store one verified event and apply it to the tables, in the caller's transaction
+    (`owner`: who gave it, when it is an open anonymous answer a primary told its mirror)."""
     projection = PROJECTIONS.get(str(record["type"]))
     if projection is None:
         raise Unreplayable(
@@ -68,16 +75,21 @@ def apply_event(session: Session, record: Mapping[str, Any], *, follows: str | N
             code="unreplayable_event",
         )
     store_event(session, record, follows=follows)
-    projection(session, replayed(record))
+    projection(session, replayed(record, owner=owner))
 
 
 def apply_events(
-    session: Session, records: Iterable[Mapping[str, Any]], *, follows: str | None
+    session: Session,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    follows: str | None,
+    owners: Mapping[int, int] | None = None,
 ) -> int:
-    """Apply verified events in order; the number applied. Sequences follow on PostgreSQL."""
+    """Apply verified events in order; the number applied. Sequences follow on PostgreSQL.
+    `owners`: who gave the open anonymous answers among them, by seq (a mirror's)."""
     count = 0
     for record in records:
-        apply_event(session, record, follows=follows)
+        apply_event(session, record, follows=follows, owner=(owners or {}).get(record["seq"]))
         count += 1
     if count and session.get_bind().dialect.name == "postgresql":
         move_sequences(session)

@@ -132,9 +132,11 @@ def store_copied(
     records: Sequence[Mapping[str, Any]],
     *,
     primary: str,
+    owners: Mapping[int, int] | None = None,
 ) -> int:
     """Check that each event links to the last, then store and apply them, in the caller's
-    transaction; the new head. `BrokenLink` (nothing stored) on the first that does not."""
+    transaction; the new head. `BrokenLink` (nothing stored) on the first that does not.
+    `owners`: who gave the open anonymous answers among them, by seq, as the primary said."""
     head = session.exec(select(EventHead).where(EventHead.assembly_id == assembly_id)).first()
     if head is not None and head.follows != primary:
         raise not_following(head.follows, primary)
@@ -144,7 +146,7 @@ def store_copied(
         if reason is not None:
             raise BrokenLink(reason)
         seq, digest = int(record["seq"]), str(record["hash"])
-    apply_events(session, records, follows=primary)
+    apply_events(session, records, follows=primary, owners=owners)
     return seq
 
 

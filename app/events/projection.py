@@ -31,6 +31,9 @@ class Replayed:
     actor_id: int | None
     type: str
     payload: dict[str, Any]
+    # Who gave an open anonymous round's answer: told to a mirror beside the event (never in
+    # the log or an export; `app/blocks/owners.py`), None everywhere else.
+    owner: int | None = None
 
     def moment(self, key: str) -> datetime | None:
         """A timestamp the payload carries (ISO 8601), or None."""
@@ -71,8 +74,9 @@ def parse_moment(value: Any) -> datetime | None:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def replayed(record: Mapping[str, Any]) -> Replayed:
-    """An export record (docs/api.md, "Event export and the hash chain") as a Replayed."""
+def replayed(record: Mapping[str, Any], *, owner: int | None = None) -> Replayed:
+    """An export record (docs/api.md, "Event export and the hash chain") as a Replayed; a
+    mirror also gives the owner of an open anonymous answer its primary told it."""
     payload = record["payload"]
     return Replayed(
         assembly_id=str(record["assembly_id"]),
@@ -81,4 +85,5 @@ def replayed(record: Mapping[str, Any]) -> Replayed:
         actor_id=record.get("actor_id"),
         type=str(record["type"]),
         payload=json.loads(payload) if isinstance(payload, str) else dict(payload),
+        owner=owner,
     )

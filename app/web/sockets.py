@@ -12,6 +12,7 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 
 from app.assembly.auth import Member, check_projector_key, check_projector_key_hash
+from app.blocks.owners import answer_owners
 from app.blocks.redaction import redact_events
 from app.copies.service import secrets_of
 from app.errors import DomainError
@@ -181,6 +182,12 @@ async def copy_socket(websocket: WebSocket, assembly_id: str) -> None:
                 {"type": "event", "seq": e.seq, "event": event_record(e)}
                 for e in events_after(session, assembly_id, after, up_to)
             ]
+            # Who gave the open anonymous answers among them: beside the event, for the mirror
+            # alone (app/blocks/owners.py), so a take-over keeps one answer each.
+            owners = answer_owners(session, assembly_id, after, up_to)
+            for frame in frames:
+                if frame["seq"] in owners:
+                    frame["owner"] = owners[frame["seq"]]
             secrets = secrets_of(session, assembly_id).frame()
         if secrets != sent[0]:
             frames.append(secrets)  # no "seq": sent in its place, after the events

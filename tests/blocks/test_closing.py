@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.agenda import service as agenda_service
 from app.blocks import closing
-from app.blocks.models import RoundBlock
+from app.blocks.models import AnswerOwner, RoundBlock
 from app.blocks.state import load_proposal
 from app.db import Database
 from app.errors import Conflict
@@ -378,6 +378,32 @@ def test_an_anonymous_round_forgets_who_answered_at_close(any_db: Database) -> N
     proposal = load_proposal(db=any_db, proposal_id=pid)
     assert not any(name in json.dumps(proposal["rounds"]) for name in names)
     assert chain_verifies(any_db, w.aid)
+
+
+def test_who_gave_an_open_anonymous_answer_is_kept_beside_the_log_until_the_close(
+    any_db: Database,
+) -> None:
+    """For the mirrors alone (app/blocks/owners.py): by each answer's seq, never in an event;
+    a named round keeps nothing there (its events name their people)."""
+    w = world(any_db)
+    named = open_(w, submit(w, "consensus_call"), "consensus")
+    answer(w, named, w.chen, "agree")
+    assert owners_of(any_db) == {}
+    close(w, named)
+    pid = submit(w, "consensus_call")
+    rid = open_(w, pid, "consensus", anonymous=True)
+    start = head(any_db, w.aid)
+    answer(w, rid, w.emeka, "agree")
+    answer(w, rid, w.chen, "stand_aside")
+    answer(w, rid, w.emeka, "block", REASON)
+    assert owners_of(any_db) == {start + 1: w.emeka, start + 2: w.chen, start + 3: w.emeka}
+    close(w, rid)
+    assert owners_of(any_db) == {}
+
+
+def owners_of(db: Database) -> dict[int, int]:
+    with db.read() as session:
+        return {row.seq: row.participant_id for row in session.exec(select(AnswerOwner))}
 
 
 def test_an_anonymous_round_keeps_counted_blocks_reasons_but_not_their_names(

@@ -3,8 +3,9 @@
 Ids that events name are compared as they are; a table whose ids no event names (role
 grants, proposal versions, answers) is compared without them, as a sorted list of rows.
 Datetimes compare as naive UTC, so a copy on another engine compares too. Secrets that
-never travel in an export (token hashes, the projector key's hash, the join code) are left
-out unless asked for: a mirror has them, an import does not.
+never travel in an export (token hashes, the projector key's hash, the join code, who gave
+an open anonymous round's answers) are left out unless asked for: a mirror has them, an
+import does not.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ SECRETS = {
     "assembly": {"join_code", "projector_key_hash"},
     "participant": {"token_hash"},
 }
+SECRET_TABLES = {"answer_owner"}
 # Rows whose ids no event names: compared as sorted rows without the id.
 UNNAMED_IDS = {"event", "role_grant", "proposal_version", "round_response"}
 
@@ -41,6 +43,7 @@ SCOPE = {
     "decision_round": "assembly_id",
     "round_response": "round",
     "round_block": "round",
+    "answer_owner": "assembly_id",
     "peoples_mic": "assembly_id",
     "archive_entry": "assembly_id",
     "event": "assembly_id",
@@ -65,6 +68,8 @@ def rows_of(
         rounds = _ids(connection, metadata.tables["decision_round"], assembly_id)
         found: dict[str, list[dict[str, Any]]] = {}
         for name, scope in SCOPE.items():
+            if name in SECRET_TABLES and not secrets:
+                continue
             table = metadata.tables[name]
             if scope == "proposal":
                 where = table.c.proposal_id.in_(proposals)
