@@ -3,7 +3,7 @@
 from app.events.chain import GENESIS_HASH, canonical, event_hash, verify_chain
 from app.events.changed import Changed
 from app.events.models import Event, EventHead
-from app.events.service import append_event, events_after, export_events, head_of
+from app.events.service import append_event, events_after, export_events, hash_at, head_of
 
 __all__ = [
     "GENESIS_HASH",
@@ -15,6 +15,7 @@ __all__ = [
     "event_hash",
     "events_after",
     "export_events",
+    "hash_at",
     "head_of",
     "verify_chain",
 ]

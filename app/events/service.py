@@ -132,6 +132,16 @@ def head_of(session: Session, assembly_id: str) -> int:
     return seq or 0
 
 
+def hash_at(session: Session, assembly_id: str, seq: int) -> str:
+    """The chain's hash as it stood at `seq`: event `seq`'s own (the genesis hash before any)."""
+    if seq <= 0:
+        return GENESIS_HASH
+    digest = session.exec(
+        select(Event.hash).where(Event.assembly_id == assembly_id, Event.seq == seq)
+    ).first()
+    return digest or GENESIS_HASH
+
+
 def events_after(
     session: Session, assembly_id: str, after: int = 0, up_to: int | None = None
 ) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from app.blocks.state import STAGE_WORDS, ItemOutcome, ProposalView, load_open_p
 from app.blocks.tally import OUTCOME_WORDS
 from app.copies.service import mirrors_since
 from app.db import Database
-from app.events import GENESIS_HASH, EventHead, head_of
+from app.events import GENESIS_HASH, EventHead, hash_at, head_of
 from app.events.chain import fingerprint
 from app.i18n import DEFAULT, LANGUAGES, current, ordinal, speaking, translations
 from app.live import Rendered
@@ -211,11 +211,11 @@ class LogHead:
         return fingerprint(self.hash)
 
 
-def read_log_head(db: Database, assembly_id: str) -> LogHead:
-    """The assembly's head (seq and hash) in one read."""
+def read_log_at(db: Database, assembly_id: str, seq: int) -> LogHead:
+    """The log as it stood at `seq`, the seq a push's regions show: the head read a moment
+    later can be a change further on, which the regions do not show yet."""
     with db.read() as session:
-        head = session.get(EventHead, assembly_id)
-    return LogHead(head.seq, head.hash) if head is not None else LogHead(0, GENESIS_HASH)
+        return LogHead(seq, hash_at(session, assembly_id, seq))
 
 
 @dataclass(frozen=True)
@@ -354,23 +354,14 @@ class Renderer:
         )
         notes = recent_notes(db=self.db, assembly_id=assembly_id) if people_lists else ()
         mic, mic_seq = load_mic(db=self.db, assembly_id=assembly_id)
-        head = read_log_head(self.db, assembly_id)
+        snap = Snapshot(
+            state, stack, proposal, proposal_seq, notes, approval, outcomes, mic, mic_seq
+        )
         with self.db.read() as session:
             seen = mirrors_since(session, assembly_id, self._mirrors.get(assembly_id))
+            head = LogHead(snap.seq, hash_at(session, assembly_id, snap.seq))  # the corner's
         self._mirrors[assembly_id] = seen
-        return Snapshot(
-            state,
-            stack,
-            proposal,
-            proposal_seq,
-            notes,
-            approval,
-            outcomes,
-            mic,
-            mic_seq,
-            head,
-            seen[1],
-        )
+        return replace(snap, head=head, mirrors=seen[1])
 
     def render_sync(self, assembly_id: str, key: str, regions: frozenset[str] | None) -> Rendered:
         """Regions of a view key ("phone:es"; a key without a language speaks the assembly's)."""
@@ -386,7 +377,8 @@ class Renderer:
             )
             fragments = {REGION_IDS["tally"]: fragment}
             if log:
-                fragments |= self._log_fragment(assembly_id, language or tally.language)
+                at = read_log_at(self.db, assembly_id, tally.seq)
+                fragments |= self._log_fragment(language or tally.language, at)
             return Rendered(seq=tally.seq, fragments=fragments)
         if log and not rest:  # a change this view shows nothing of but the log's head
             with self.db.read() as session:
@@ -394,7 +386,7 @@ class Renderer:
                 assembly = session.get(Assembly, assembly_id) if language is None else None
             head = LogHead(found.seq, found.hash) if found else LogHead(0, GENESIS_HASH)
             own = language or (assembly.language if assembly is not None else DEFAULT)
-            return Rendered(seq=head.seq, fragments=self._log_fragment(assembly_id, own, head))
+            return Rendered(seq=head.seq, fragments=self._log_fragment(own, head))
         if wanted == ["signals"] or not wanted:
             # While someone speaks most pushes are this: the wall's meter alone (or for a phone,
             # a signal: nothing it shows).
@@ -406,11 +398,8 @@ class Renderer:
         ambient = REGION_IDS["signals"] in fragments  # the meter changes without the seq
         return Rendered(seq=snap.seq, fragments=fragments, ambient=ambient)
 
-    def _log_fragment(
-        self, assembly_id: str, language: str | None, head: LogHead | None = None
-    ) -> dict[str, str]:
-        """The log corner alone, out of band (one read of the head when not given)."""
-        head = head or read_log_head(self.db, assembly_id)
+    def _log_fragment(self, language: str | None, head: LogHead) -> dict[str, str]:
+        """The log corner alone, out of band."""
         template = self.env_for(language).get_template("live/_log.html")
         with speaking(language or current()):
             return {REGION_IDS[LOG]: template.render(log_head=head, oob=True)}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from app.web import render
 from app.web.render import VIEW_REGIONS, Renderer
-from tests.conftest import GA
+from tests.conftest import GA, ok
 
 
 @pytest.mark.parametrize(
@@ -49,3 +53,31 @@ def test_a_tally_change_with_no_round_open_renders_the_whole_round(
     renderer = client.app.state.ctx.renderer
     rendered = renderer.render_sync(assembly.id, "phone", frozenset({"people", "tally"}))
     assert sorted(rendered.fragments) == ["mc-people", "mc-round"]
+
+
+def test_the_log_corner_shows_the_hash_at_the_seq_its_regions_show_not_a_later_head(
+    client: TestClient, assembly: GA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change can land between the snapshot's reads: the corner says the seq the push says."""
+    renderer = client.app.state.ctx.renderer
+    fac = assembly.facilitator.headers
+    shown = ok(client.get(f"/api/assemblies/{assembly.id}", headers=fac))["seq"]
+    real_load_mic = render.load_mic
+
+    def a_hand_goes_up_meanwhile(**kwargs: Any) -> Any:
+        raised = client.post(
+            f"/api/assemblies/{assembly.id}/stack", json={"kind": "speak"}, headers=fac
+        )
+        assert raised.status_code in (200, 201), raised.text
+        monkeypatch.setattr(render, "load_mic", real_load_mic)
+        return real_load_mic(**kwargs)
+
+    monkeypatch.setattr(render, "load_mic", a_hand_goes_up_meanwhile)
+    rendered = renderer.render_sync(assembly.id, "phone", None)
+    export = ok(client.get(f"/api/assemblies/{assembly.id}/events", headers=fac))
+    assert export["head"]["seq"] == shown + 1  # the hand went up, after the stack was read
+    assert rendered.seq == shown
+    corner = BeautifulSoup(rendered.fragments["mc-log"], "html.parser").select_one("#mc-log")
+    assert corner is not None and corner["data-seq"] == str(shown)
+    at_shown = export["events"][shown - 1]["hash"]
+    assert corner.select_one(".fingerprint").get_text() == f"{at_shown[:4]} {at_shown[4:8]}"
