@@ -80,7 +80,10 @@ def test_a_phone_goes_to_the_mirror_and_answers_there_after_the_take_over(
             screenshot(page, "mirror-primary-console-1920x1080")
             page.goto(f"{mirror}/a/{aid}/console?key={key}")
             expect(page.locator("#mc-mirrors .lag-events")).to_have_text("0", timeout=WAIT_MS)
-            screenshot(page, "mirror-console-1920x1080", full_page=False)
+            # Read-only until taken over: the room without the controls it would refuse.
+            expect(page.locator("#mc-action-form")).to_be_hidden()
+            expect(page.locator("#mc-mirrors .take-over button")).to_be_visible()
+            screenshot(page, "mirror-console-1920x1080")
 
             mine = phone.new_page()
             mine.goto(f"{primary}/a/{aid}?key={keiko['token']}")
@@ -95,6 +98,7 @@ def test_a_phone_goes_to_the_mirror_and_answers_there_after_the_take_over(
             mine.wait_for_url(f"{mirror}/a/{aid}", timeout=WAIT_MS)
             console.locator(".btn-take-over").click()
             expect(console.locator("#mc-mirrors .is-taken-over")).to_be_visible(timeout=WAIT_MS)
+            expect(console.locator("#mc-action-form")).to_be_visible()
             mine.locator("#mc-answers .for-consensus button[data-value=agree]").click()
             expect(
                 mine.locator("#mc-answers .for-consensus button[data-value=agree]")
