@@ -5,14 +5,40 @@
  * body[data-mirror-pass]. After FAILOVER_MS without a live socket each mirror is probed with a
  * socket of its own (connect-src allows ws: anywhere, and a mirror accepts before it refuses a
  * stranger); the first that opens gets the pass, which signs the phone in there, and the phone
- * page there resyncs by seq. Plain ES5, like live.js.
+ * page there resyncs by seq. A page opened before the first mirror was announced gets this
+ * script with the pushed header (templates/live/_header.html), without a pass: it asks this
+ * server for it (data-pass-url), a few seconds apart from the room's other phones. Plain ES5,
+ * like live.js; run once per page, however often the header brings it.
  */
 (function () {
   'use strict';
+  if (window.mcMirror) { return; }
+  window.mcMirror = true;
   var FAILOVER_MS = 5000;
   var NOT_ALLOWED = 1008;
   var body = document.body;
+  var script = document.currentScript;
   var lostAt = null, timer = null, leaving = false;
+
+  function fetchPass(tries) {
+    var url = script && script.getAttribute('data-pass-url');
+    if (!url || body.getAttribute('data-mirror-pass') || tries <= 0) { return; }
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', url);
+    xhr.onload = function () {
+      var given = null;
+      try { given = JSON.parse(xhr.responseText).pass; } catch (err) { given = null; }
+      if (xhr.status === 200) {
+        if (given) { body.setAttribute('data-mirror-pass', given); }
+      } else {
+        setTimeout(function () { fetchPass(tries - 1); }, 5000);
+      }
+    };
+    xhr.onerror = function () { setTimeout(function () { fetchPass(tries - 1); }, 5000); };
+    xhr.send();
+  }
+  // Spread over 5 s: the push reaches every phone in the room at once.
+  setTimeout(function () { fetchPass(3); }, Math.random() * 5000);
 
   function mirrors() {
     var header = document.getElementById('mc-header');

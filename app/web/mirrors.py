@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 
+from app.assembly.auth import Member, hash_secret
 from app.copies import service as copies
-from app.copies.logic import Lag, would_lose
+from app.copies.logic import Lag, mirror_pass, would_lose
 from app.errors import Forbidden
 from app.events import Changed, head_of
 from app.events.service import follows_of
 from app.i18n import _
-from app.web.context import AppContext, admitted_member
+from app.web.context import AppContext, admitted_member, bearer_token
 
 
 async def take_over_here(conn: HTTPConnection, ctx: AppContext, assembly_id: str) -> Changed:
@@ -80,3 +81,12 @@ def mirror_panel(ctx: AppContext, assembly_id: str) -> MirrorPanel:
         stored=now.stored,
         would_lose=would_lose(head=head, stored=now.stored),
     )
+
+
+def pass_of(request: Request, ctx: AppContext, member: Member) -> str | None:
+    """The pass this phone shows a mirror when this server stops answering (None: no token
+    hash to derive it from)."""
+    token_hash = ctx.sessions.read(request).token_hash(member.assembly_id)
+    if token_hash is None and (token := bearer_token(request)) is not None:
+        token_hash = hash_secret(token)
+    return mirror_pass(member.participant_id, token_hash) if token_hash else None

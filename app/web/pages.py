@@ -11,19 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 from app.assembly.auth import (
     Member,
     check_projector_key_hash,
-    hash_secret,
     recover_projector_key,
 )
 from app.assembly.logic import normalise_join_code
 from app.assembly.state import find_by_code, load_state
 from app.blocks.round_state import load_my_answer
-from app.copies.logic import mirror_pass
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.i18n import _
-from app.web.context import AppContext, Ctx, bearer_token, client_address, current_member
+from app.web.context import AppContext, Ctx, client_address, current_member
 from app.web.form_action import html, refused, see_other
 from app.web.key_links import PROJECTOR, swap_key_for_cookie
-from app.web.mirrors import mirror_panel
+from app.web.mirrors import mirror_panel, pass_of
 from app.web.render import Snapshot
 
 router = APIRouter(include_in_schema=False)
@@ -89,15 +87,6 @@ def phone(assembly_id: str, request: Request, ctx: Ctx) -> Response:
             mirror_pass=pass_of(request, ctx, member),
         )
     )
-
-
-def pass_of(request: Request, ctx: AppContext, member: Member) -> str | None:
-    """The pass this phone shows a mirror when this server stops answering (None: no token
-    hash to derive it from)."""
-    token_hash = ctx.sessions.read(request).token_hash(member.assembly_id)
-    if token_hash is None and (token := bearer_token(request)) is not None:
-        token_hash = hash_secret(token)
-    return mirror_pass(member.participant_id, token_hash) if token_hash else None
 
 
 @router.get("/a/{assembly_id}/status")

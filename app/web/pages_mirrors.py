@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from app.copies.service import holder_of_pass
 from app.errors import Forbidden, Unauthorized
 from app.i18n import _
 from app.web.context import Ctx, current_member
 from app.web.form_action import html, see_other
-from app.web.mirrors import mirror_panel, take_over_here
+from app.web.mirrors import mirror_panel, pass_of, take_over_here
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,6 +37,16 @@ async def take_over(assembly_id: str, request: Request, ctx: Ctx) -> Response:
     runs the assembly."""
     await take_over_here(request, ctx, assembly_id)
     return see_other(ctx.urls.console(assembly_id))
+
+
+@router.get("/a/{assembly_id}/mirror-pass")
+def my_mirror_pass(assembly_id: str, request: Request, ctx: Ctx) -> Response:
+    """This phone's pass, for a page opened before the first mirror was announced: the
+    script pushed with the header then asks for it while this server still answers."""
+    member = current_member(request, assembly_id)
+    return JSONResponse(
+        {"pass": pass_of(request, ctx, member)}, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/a/{assembly_id}/pass")

@@ -1,10 +1,12 @@
 """A mirror in a real browser: its console with the lag and the take-over button (screenshots
 at the wall's and a phone's size), and a phone that goes to the mirror by itself once the
-primary stops (static/live.js), then answers there after the facilitator took over."""
+primary stops (static/mirror.js), then answers there after the facilitator took over; and a
+phone opened before the mirror was announced, which learns it from the pushed header."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import Any
 
@@ -59,7 +61,21 @@ def test_a_phone_goes_to_the_mirror_and_answers_there_after_the_take_over(
             f"{primary}/api/proposals/{pid}/stage", json={"stage": "consensus_call"}, headers=fac
         )
         httpx.post(f"{primary}/api/proposals/{pid}/rounds", json={"kind": "consensus"}, headers=fac)
+        ruth = httpx.post(
+            f"{primary}/api/join", json={"join_code": made["join_code"], "name": "Ruth"}
+        ).json()
+        # Ruth's page opened before the mirror was announced: it learns it from the push.
+        early = browser.new_context(viewport={"width": 390, "height": 844})
+        servers.callback(early.close)
+        hers = early.new_page()
+        hers.goto(f"{primary}/a/{aid}?key={ruth['token']}")
+        expect(hers.locator("#mc-connection")).to_have_attribute("data-state", "live")
+        assert hers.locator("body").get_attribute("data-mirror-pass") is None
         httpx.post(f"{base}/mirrors", json={"address": mirror}, headers=fac).raise_for_status()
+        expect(hers.locator("#mc-header")).to_have_attribute("data-mirrors", mirror)
+        expect(hers.locator("body")).to_have_attribute(
+            "data-mirror-pass", re.compile(rf"^{ruth['participant_id']}\."), timeout=WAIT_MS
+        )
 
         follower = Follower(db=copy_db, primary=primary, assembly_id=aid, key=key)
         mirror_settings = settings.model_copy(
@@ -96,6 +112,8 @@ def test_a_phone_goes_to_the_mirror_and_answers_there_after_the_take_over(
             screenshot(console, "mirror-console-primary-lost-390x844", full_page=False)
 
             mine.wait_for_url(f"{mirror}/a/{aid}", timeout=WAIT_MS)
+            hers.wait_for_url(f"{mirror}/a/{aid}", timeout=WAIT_MS)
+            expect(hers.locator("body")).to_contain_text("Ruth")
             console.locator(".btn-take-over").click()
             expect(console.locator("#mc-mirrors .is-taken-over")).to_be_visible(timeout=WAIT_MS)
             expect(console.locator("#mc-action-form")).to_be_visible()

@@ -536,6 +536,8 @@ ROUTES: dict[str, Row] = {
     "GET /a/{assembly_id}/console/mirrors": Row(
         table({"facilitator", "greeter", "minute_taker", "stack_keeper"})
     ),
+    # A phone's own pass (its page's script asks while this server answers): any member.
+    "GET /a/{assembly_id}/mirror-pass": Row(ANY_MEMBER),
     # A mirror's pass is taken by a mirror alone: on this primary nobody gets in with one.
     "GET /a/{assembly_id}/pass": Row(
         table(set(), members=401), lambda w, c: Call(query={"p": "1." + "0" * 32})

@@ -22,7 +22,15 @@ from app.web.app import create_app
 from app.web.sockets import COPY_FOR_FACILITATORS
 from tests.conftest import GA, error_of, ok
 from tests.e2e.harness import serve_in_thread
-from tests.web.live_client import WAIT, Live, bearer, closed_with, join, new_assembly
+from tests.web.live_client import (
+    WAIT,
+    Live,
+    bearer,
+    closed_with,
+    join,
+    new_assembly,
+    open_screen,
+)
 
 PRIMARY = "http://192.168.1.10:8000"
 
@@ -131,6 +139,30 @@ def test_announcing_a_mirror_appends_one_event_and_phones_carry_its_address(
     phone = client.get(f"/a/{assembly.id}?key={keiko.token}").text
     assert 'data-mirrors="http://192.168.1.11:8001"' in phone
     assert f'data-mirror-pass="{keiko.participant_id}.' in phone and "/static/mirror." in phone
+
+
+def test_a_phone_opened_before_a_mirror_was_announced_gets_the_script_and_asks_for_its_pass(
+    live: Live,
+) -> None:
+    made = new_assembly(live)
+    keiko = join(live, made, "Keiko")
+    phone = open_screen(live, made["id"], "phone", keiko["token"])
+    assert "mirror.js" not in phone.regions["mc-header"]  # the first render: no mirror, no bytes
+    announced = live.http.post(
+        f"/api/assemblies/{made['id']}/mirrors",
+        json={"address": "http://192.168.1.11:8001"},
+        headers=bearer(made["facilitator_token"]),
+    )
+    assert announced.status_code == 200, announced.text
+    phone.wait_for(announced.json()["seq"])
+    script = BeautifulSoup(phone.regions["mc-header"], "html.parser").select_one("script")
+    assert script is not None and "/static/mirror." in str(script["src"])
+    asked = live.http.get(str(script["data-pass-url"]), headers=bearer(keiko["token"]))
+    assert asked.status_code == 200 and asked.headers["cache-control"] == "no-store"
+    page = live.http.get(f"/a/{made['id']}", headers=bearer(keiko["token"])).text
+    carried = page.split('data-mirror-pass="', 1)[1].split('"', 1)[0]
+    assert asked.json() == {"pass": carried}
+    phone.socket.close()
 
 
 @pytest.mark.parametrize("address", ["ftp://x", "http://192.168.1.11:8001/a/b", "not an address"])
