@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -32,6 +33,22 @@ def unavailable(reason: str) -> None:
     if ON_CI:
         pytest.fail(f"{reason} (CI=true: the service must be up)")
     pytest.skip(reason)
+
+
+REDIS_URL = os.environ.get("MICCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The shared test Redis; unreachable means skip, except under CI=true where it fails."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        unavailable(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

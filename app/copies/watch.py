@@ -1,11 +1,20 @@
 """The primary's view of its mirrors, in this process's memory: how many follow each assembly
 and the newest seq one of them stored. With several workers, a mirror's socket counts on the
-worker it landed on (docs/architecture.md, "Mirrors and take-over")."""
+worker it landed on, and what it stored reaches every worker through the bus as a marker
+(`stored_marker`, heard by `MirrorWatch.hearing`), so a reply waits for it on any worker
+(docs/architecture.md, "Mirrors and take-over")."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+
+PREFIX = "mirror-stored:"
+
+
+def stored_marker(seq: int) -> str:
+    """The bus marker that tells every worker a mirror of the assembly stored `seq`."""
+    return f"{PREFIX}{seq}"
 
 
 @dataclass
@@ -49,6 +58,14 @@ class MirrorWatch:
             followed.stored = seq
             followed.moved.set()
             followed.moved = asyncio.Event()
+
+    def hearing(self, assembly_id: str, markers: frozenset[str]) -> tuple[str, ...]:
+        """The hub's tap for `stored_marker`s, from any worker: nothing to render."""
+        for marker in markers:
+            seq = marker[len(PREFIX) :]
+            if seq.isdigit():
+                self.stored(assembly_id, int(seq))
+        return ()
 
     def now(self, assembly_id: str) -> MirrorsNow:
         followed = self._followed.get(assembly_id)

@@ -448,6 +448,8 @@ class Hub:
     def _on_notification(self, assembly_id: str, seq: int, regions: frozenset[str]) -> None:
         if self._taps:
             regions = self._tapped(assembly_id, regions)
+            if not regions:
+                return  # markers alone, heard by their taps: nothing to render
         room = self._rooms.get(assembly_id)
         if room is None:
             return  # no socket here: nothing to render

@@ -17,6 +17,8 @@ from starlette.websockets import WebSocket
 from app.blocks import closing
 from app.config import Settings, get_settings
 from app.copies.follow import Follower
+from app.copies.watch import PREFIX as MIRROR_STORED
+from app.copies.watch import MirrorWatch
 from app.db import Database
 from app.i18n import _, set_current
 from app.live import Hub, make_backend
@@ -137,12 +139,16 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
     db.memory[TURN_SIGNALS] = lambda aid, turn_id: turn_line(board.tally(aid, turn_id))
     hub.tap(signal_board.PREFIX, pages_signals.hearing(board))
     hub.answer("signal", pages_signals.answering(db=db, renderer=renderer, board=board))
+    # What a mirror stored, heard on whichever worker its copy stream landed: on every worker.
+    mirrors = MirrorWatch()
+    hub.tap(MIRROR_STORED, mirrors.hearing)
     return AppContext(
         settings=settings,
         db=db,
         urls=urls,
         renderer=renderer,
         hub=hub,
+        mirrors=mirrors,
         sessions=SessionStore(
             settings.resolved_secret_key(),
             db=db,

@@ -15,6 +15,7 @@ from app.assembly.auth import Member, check_projector_key, check_projector_key_h
 from app.blocks.owners import answer_owners
 from app.blocks.redaction import redact_events
 from app.copies.service import secrets_of
+from app.copies.watch import stored_marker
 from app.errors import DomainError
 from app.events import events_after, head_of
 from app.events.service import event_record
@@ -200,7 +201,11 @@ async def copy_socket(websocket: WebSocket, assembly_id: str) -> None:
     def heard(action: Action) -> None:
         seq = action.data.get("seq")
         if isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq <= MAX_SEQ:
-            ctx.mirrors.stored(assembly_id, seq)
+            ctx.mirrors.stored(assembly_id, seq)  # this worker at once; the others by the bus
+            # (a publish is a short round trip to Redis: off the event loop)
+            asyncio.get_running_loop().run_in_executor(
+                None, ctx.hub.notify, assembly_id, seq, (stored_marker(seq),)
+            )
 
     ctx.mirrors.joined(assembly_id)
     try:

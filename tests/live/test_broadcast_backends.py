@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
 
 from app.live import Hub, MemoryBackend, RedisBackend, make_backend
 from app.live.backends import decode_message, encode_message
-
-REDIS_URL = os.environ.get("MICCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.mark.parametrize(
@@ -60,22 +56,6 @@ def test_memory_backend_delivers_a_publish_from_any_thread_on_the_hub_loop(live)
         await backend.stop()
 
     live.run(scenario())
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """The test Redis; unreachable means skip, except under CI=true where it fails."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        reason = f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true: the service must be up)")
-        pytest.skip(reason)
-    finally:
-        client.close()
-    yield REDIS_URL
 
 
 def kill_connection(url: str, client_name: str) -> int:

@@ -335,3 +335,34 @@ def test_with_ack_after_mirror_a_change_a_mirror_stored_is_acknowledged(acked: L
         socket.send(json.dumps({"type": "stored", "seq": 3}))  # what the headcount will be
         count = acked.http.post(f"{base}/headcount", json={"count": 40}, headers=fac)
     assert count.status_code == 200 and count.json()["seq"] == 3
+
+
+@pytest.mark.redis
+def test_with_ack_after_mirror_a_change_on_another_worker_waits_for_what_the_mirror_stored(
+    settings: Settings, db: Database, redis_url: str
+) -> None:
+    """The mirror's socket lands on one worker; its "stored" reaches the others by the bus
+    (each holds phones' sockets of the assembly in a room, so each hears its channel)."""
+    settings = settings.model_copy(
+        update={"heartbeat_seconds": 3600.0, "ack_after_mirror": True, "broadcast_url": redis_url}
+    )
+    with (
+        serve_in_thread(create_app(settings, db)) as one,
+        serve_in_thread(create_app(settings, db)) as two,
+        httpx.Client(base_url=one) as http_one,
+        httpx.Client(base_url=two) as http_two,
+    ):
+        first, second = Live(one, http_one, db), Live(two, http_two, db)
+        made = new_assembly(first)
+        keiko = join(first, made, "Keiko")
+        fac = bearer(made["facilitator_token"])
+        base = f"/api/assemblies/{made['id']}"
+        first.http.post(f"{base}/mirrors", json={"address": "http://127.0.0.1:9"}, headers=fac)
+        phone = open_screen(second, made["id"], "phone", keiko["token"])  # a phone on worker two
+        with copy_stream(first, made, made["facilitator_token"]) as socket:
+            head = frames_until_secrets(socket)[-2]["seq"]
+            socket.send(json.dumps({"type": "stored", "seq": head + 1}))  # the headcount's
+            count = second.http.post(f"{base}/headcount", json={"count": 40}, headers=fac)
+        phone.socket.close()
+    assert count.status_code == 200, count.text
+    assert count.json()["seq"] == head + 1

@@ -40,7 +40,6 @@ from tests.web.live_client import normalise
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 MICCHECK = str(Path(sys.executable).parent / "miccheck")
-REDIS_URL = os.environ.get("MICCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "two-servers-test-secret-not-for-production"
 WAIT = 30.0  # seconds any one wait may take before the test fails (a bound, not a measurement)
 
@@ -71,19 +70,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert done.returncode == 0, done.stderr
         yield url
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """The shared test Redis; unreachable means skip, except under CI=true."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        unavailable(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 def clean_environment() -> dict[str, str]:
