@@ -38,7 +38,7 @@ def unavailable(reason: str) -> None:
 REDIS_URL = os.environ.get("MICCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def redis_url() -> str:
     """The shared test Redis; unreachable means skip, except under CI=true where it fails."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)

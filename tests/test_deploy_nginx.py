@@ -28,7 +28,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from bs4 import BeautifulSoup
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -40,7 +39,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-REDIS_URL = os.environ.get("MICCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 Popen = subprocess.Popen[bytes]
 MICCHECK = Path(sys.executable).parent / "miccheck"  # the venv's, as /opt/miccheck/.venv/bin
 UNIT_MICCHECK = "/opt/miccheck/.venv/bin/miccheck"
@@ -182,18 +180,6 @@ def fresh_postgres() -> Iterator[str]:
     """A PostgreSQL database of its own, empty (the unit's `miccheck db upgrade` migrates it)."""
     with new_postgres_database("miccheck_deploy") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        unavailable(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from app.events import export_events, head_of
 from app.web.app import create_app
 from tests.copies.tables import differences, rows_of
 from tests.e2e.harness import serve_in_thread
-from tests.web.live_client import WAIT, Live, bearer, join, new_assembly
+from tests.web.live_client import WAIT, Live, bearer, consensus_call, join, new_assembly
 
 FOLLOWS = {"event_head": {"follows"}}  # whose copy the log is: where a mirror differs
 
@@ -38,25 +38,6 @@ def mirror(settings: Settings, copy_db: Database) -> Iterator[Live]:
     app = create_app(settings, copy_db)
     with serve_in_thread(app) as base, httpx.Client(base_url=base) as http:
         yield Live(base, http, copy_db)
-
-
-def anonymous_call(live: Live, made: dict[str, Any]) -> int:
-    """A proposal at its consensus call with an anonymous round open: the round's id."""
-    fac = bearer(made["facilitator_token"])
-    base = f"/api/assemblies/{made['id']}"
-    proposal = live.http.post(
-        f"{base}/proposals", json={"title": "Winter tarps", "text": "Buy ten tarps."}, headers=fac
-    ).json()
-    live.http.post(f"{base}/agenda/{proposal['agenda_item_id']}/open", headers=fac)
-    pid = proposal["proposal_id"]
-    live.http.post(f"/api/proposals/{pid}/stage", json={"stage": "consensus_call"}, headers=fac)
-    opened = live.http.post(
-        f"/api/proposals/{pid}/rounds",
-        json={"kind": "consensus", "anonymous": True, "results": "live"},
-        headers=fac,
-    )
-    assert opened.status_code == 201, opened.text
-    return int(opened.json()["round_id"])
 
 
 def answer(live: Live, round_id: int, token: str, value: str, reason: str | None = None) -> None:
@@ -102,7 +83,7 @@ def test_a_changed_anonymous_answer_after_a_take_over_replaces_the_persons_own(
 ) -> None:
     made = new_assembly(primary)
     keiko, ruth = join(primary, made, "Keiko"), join(primary, made, "Ruth")
-    round_id = anonymous_call(primary, made)
+    round_id = consensus_call(primary, made, anonymous=True, results="live")
     answer(primary, round_id, keiko["token"], "agree")
     answer(primary, round_id, ruth["token"], "agree")
     answer(primary, round_id, keiko["token"], "stand_aside", "Tarps are not my call.")
@@ -143,7 +124,7 @@ def test_a_mirror_that_follows_past_the_close_keeps_no_owners(
 ) -> None:
     made = new_assembly(primary)
     keiko = join(primary, made, "Keiko")
-    round_id = anonymous_call(primary, made)
+    round_id = consensus_call(primary, made, anonymous=True, results="live")
     answer(primary, round_id, keiko["token"], "agree")
     closed = primary.http.post(
         f"/api/rounds/{round_id}/close", headers=bearer(made["facilitator_token"])
@@ -160,7 +141,7 @@ def test_the_copy_stream_names_who_gave_an_open_anonymous_answer_beside_its_even
 ) -> None:
     made = new_assembly(primary)
     keiko = join(primary, made, "Keiko")
-    round_id = anonymous_call(primary, made)
+    round_id = consensus_call(primary, made, anonymous=True, results="live")
     answer(primary, round_id, keiko["token"], "agree")
     path = f"/ws/assemblies/{made['id']}/events?since=0&copy=1"
     with primary.ws(path, bearer(made["facilitator_token"])) as socket:

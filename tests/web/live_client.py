@@ -130,3 +130,20 @@ def closed_with(socket: ClientConnection) -> tuple[int | None, str]:
             socket.recv(timeout=WAIT)
     close = info.value.rcvd
     return (close.code if close else None), (close.reason if close else "")
+
+
+def consensus_call(live: Live, made: dict[str, Any], **options: Any) -> int:
+    """A proposal opened at its call for consensus with a round open (`options`: the round's,
+    e.g. anonymous, results): the round's id."""
+    fac, base = bearer(made["facilitator_token"]), f"/api/assemblies/{made['id']}"
+    proposal = live.http.post(
+        f"{base}/proposals", json={"title": "Tarps", "text": "Buy ten tarps."}, headers=fac
+    ).json()
+    live.http.post(f"{base}/agenda/{proposal['agenda_item_id']}/open", headers=fac)
+    pid = proposal["proposal_id"]
+    live.http.post(f"/api/proposals/{pid}/stage", json={"stage": "consensus_call"}, headers=fac)
+    opened = live.http.post(
+        f"/api/proposals/{pid}/rounds", json={"kind": "consensus", **options}, headers=fac
+    )
+    assert opened.status_code == 201, opened.text
+    return int(opened.json()["round_id"])

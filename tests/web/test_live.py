@@ -33,6 +33,7 @@ from tests.web.live_client import (
     Screen,
     bearer,
     closed_with,
+    consensus_call,
     join,
     new_assembly,
     open_screen,
@@ -501,16 +502,8 @@ def test_an_answer_while_a_round_is_open_pushes_only_the_rounds_tally(
 ) -> None:
     made = new_assembly(live)
     keiko = join(live, made, "Keiko")
-    fac, base = bearer(made["facilitator_token"]), f"/api/assemblies/{made['id']}"
-    proposal = live.http.post(
-        f"{base}/proposals", json={"title": "Tarps", "text": "Buy ten tarps."}, headers=fac
-    ).json()
-    live.http.post(f"{base}/agenda/{proposal['agenda_item_id']}/open", headers=fac)
-    pid = proposal["proposal_id"]
-    live.http.post(f"/api/proposals/{pid}/stage", json={"stage": "consensus_call"}, headers=fac)
-    opened = live.http.post(
-        f"/api/proposals/{pid}/rounds", json={"kind": "consensus", "results": results}, headers=fac
-    ).json()
+    fac = bearer(made["facilitator_token"])
+    round_id = consensus_call(live, made, results=results)
     screens = [
         open_screen(live, made["id"], "phone", keiko["token"]),
         open_screen(live, made["id"], "console", made["facilitator_token"]),
@@ -521,7 +514,7 @@ def test_an_answer_while_a_round_is_open_pushes_only_the_rounds_tally(
     wall.receive()
     screens.append(wall)
     answered = live.http.put(
-        f"/api/rounds/{opened['round_id']}/response", json={"value": "agree"}, headers=fac
+        f"/api/rounds/{round_id}/response", json={"value": "agree"}, headers=fac
     )
     seq = answered.json()["seq"]
     for screen in screens:
