@@ -7,8 +7,8 @@
  * stranger); the first that opens gets the pass, which signs the phone in there, and the phone
  * page there resyncs by seq. A page opened before the first mirror was announced gets this
  * script with the pushed header (templates/live/_header.html), without a pass: it asks this
- * server for it (data-pass-url), a few seconds apart from the room's other phones. Plain ES5,
- * like live.js; run once per page, however often the header brings it.
+ * server for it (data-pass-url), its moment spread over the room's phones (data-phones).
+ * Plain ES5, like live.js; run once per page, however often the header brings it.
  */
 (function () {
   'use strict';
@@ -37,8 +37,10 @@
     xhr.onerror = function () { setTimeout(function () { fetchPass(tries - 1); }, 5000); };
     xhr.send();
   }
-  // Spread over 5 s: the push reaches every phone in the room at once.
-  setTimeout(function () { fetchPass(3); }, Math.random() * 5000);
+  // The push reaches every phone in the room at once: their asks are spread, 10 ms a phone
+  // (2,000 phones over 20 s), at most 30 s; the pass is needed only once this server stops.
+  var phones = parseInt((script && script.getAttribute('data-phones')) || '0', 10) || 0;
+  setTimeout(function () { fetchPass(3); }, Math.random() * Math.min(30000, phones * 10));
 
   function mirrors() {
     var header = document.getElementById('mc-header');

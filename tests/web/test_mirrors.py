@@ -158,6 +158,7 @@ def test_a_phone_opened_before_a_mirror_was_announced_gets_the_script_and_asks_f
     script = BeautifulSoup(phone.regions["mc-header"], "html.parser").select_one("script")
     assert script is not None and "/static/mirror." in str(script["src"])
     asked = live.http.get(str(script["data-pass-url"]), headers=bearer(keiko["token"]))
+    assert script["data-phones"] == "2"  # Noor and Keiko: their asks spread 10 ms a phone
     assert asked.status_code == 200 and asked.headers["cache-control"] == "no-store"
     page = live.http.get(f"/a/{made['id']}", headers=bearer(keiko["token"])).text
     carried = page.split('data-mirror-pass="', 1)[1].split('"', 1)[0]
