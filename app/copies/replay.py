@@ -87,9 +87,9 @@ def apply_events(
 ) -> int:
     """Apply verified events in order; the number applied. Sequences follow on PostgreSQL.
     `owners`: who gave the open anonymous answers among them, by seq (a mirror's)."""
-    count = 0
+    count, owners = 0, owners or {}
     for record in records:
-        apply_event(session, record, follows=follows, owner=(owners or {}).get(record["seq"]))
+        apply_event(session, record, follows=follows, owner=owners.get(record["seq"]))
         count += 1
     if count and session.get_bind().dialect.name == "postgresql":
         move_sequences(session)

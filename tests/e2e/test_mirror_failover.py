@@ -110,6 +110,7 @@ def test_a_phone_goes_to_the_mirror_and_answers_there_after_the_take_over(
             console.goto(f"{mirror}/a/{aid}/console?key={key}")
             expect(console.locator("#mc-mirrors .is-lost")).to_be_visible(timeout=WAIT_MS)
             screenshot(console, "mirror-console-primary-lost-390x844", full_page=False)
+            screenshot(console, "mirror-console-primary-lost-390x844-scrolled")
 
             mine.wait_for_url(f"{mirror}/a/{aid}", timeout=WAIT_MS)
             hers.wait_for_url(f"{mirror}/a/{aid}", timeout=WAIT_MS)
